@@ -1,0 +1,78 @@
+// Builds everything the Worker serves as static files into dist/public:
+//   /widget.js            the loader (widget/loader.ts, IIFE)
+//   /chat/                the chat UI loaded in the iframe (widget/chat/)
+//   /demo/                the demo shop (widget/demo/, copied as is)
+//   /admin/               the operator app (admin/)
+// Usage: node scripts/build.mjs [--watch]
+import { build, context } from "esbuild";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist/public");
+const watch = process.argv.includes("--watch");
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: ["es2020", "chrome100", "firefox100", "safari15"],
+  legalComments: "none",
+  logLevel: "warning",
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
+/** Each entry: esbuild options; static folders are copied after. */
+const entries = [
+  { entryPoints: [join(root, "widget/loader.ts")], outfile: join(out, "widget.js"), format: "iife" },
+  {
+    entryPoints: [join(root, "widget/chat/main.ts")],
+    outfile: join(out, "chat/chat.js"),
+    format: "esm",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+  },
+  {
+    entryPoints: [join(root, "admin/src/main.tsx")],
+    outfile: join(out, "admin/admin.js"),
+    format: "esm",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+  },
+];
+
+const statics = [
+  [join(root, "widget/chat/static"), join(out, "chat")],
+  [join(root, "widget/demo"), join(out, "demo")],
+  [join(root, "admin/static"), join(out, "admin")],
+];
+
+function copyStatics() {
+  for (const [from, to] of statics) {
+    if (existsSync(from)) cpSync(from, to, { recursive: true });
+  }
+  // The root page points a developer to the two things worth opening.
+  writeFileSync(
+    join(out, "index.html"),
+    `<!doctype html><meta charset="utf-8"><title>Gadka</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2330}a{color:#4f46e5}</style>
+<h1>Gadka</h1><p>Live chat for online shops, running locally.</p>
+<ul><li><a href="/demo/">Demo shop</a> — the widget as a visitor sees it</li>
+<li><a href="/admin/">Operator app</a> — sign in as anna@demo.test / demo1234</li></ul>\n`,
+  );
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const present = entries.filter((e) => existsSync(e.entryPoints[0]));
+if (watch) {
+  for (const e of present) {
+    const ctx = await context({ ...common, ...e });
+    await ctx.watch();
+  }
+  copyStatics();
+  console.log("esbuild: watching widget/ and admin/");
+} else {
+  await Promise.all(present.map((e) => build({ ...common, ...e })));
+  copyStatics();
+}

@@ -1,0 +1,159 @@
+/**
+ * The one client side of a conversation socket: resume from the last seq after every reconnect,
+ * and an outbox of unacknowledged sends retried (same clientId, so never duplicated) until stored.
+ * Runtime-neutral, so the widget, the admin, the fault tests and the benchmarks run this code.
+ */
+import type { ConversationServerFrame } from "./frames";
+import type { ChatMessage } from "./models";
+import {
+  type ConnectionState,
+  ReconnectingSocket,
+  type ReconnectingSocketOptions,
+  type SocketLike,
+} from "./reconnecting-socket";
+
+export type { ConnectionState, SocketLike };
+
+/** A message written by this client and not yet acknowledged as stored. */
+export interface PendingSend {
+  clientId: string;
+  text: string;
+  createdAt: number;
+}
+
+export interface ConversationClientOptions
+  extends Pick<ReconnectingSocketOptions, "connect" | "onState" | "minBackoffMs" | "maxBackoffMs" | "pingMs" | "setTimer" | "clearTimer"> {
+  /** Socket URL; `after` is the last seq this client holds (null: send the latest page). */
+  url(after: number | null): string;
+  /** Every server frame, after the client has updated its own state from it. */
+  onFrame(frame: ConversationServerFrame): void;
+  /** Called whenever the outbox changes, so it can be persisted (and restored via `pending`). */
+  onPendingChange?(pending: readonly PendingSend[]): void;
+  /** Unsent messages from an earlier page or visit. */
+  pending?: PendingSend[];
+  /** Resume point from an earlier page or visit. */
+  lastSeq?: number | null;
+  newId(): string;
+  now?(): number;
+}
+
+export class ConversationClient {
+  /** Highest seq received; the resume point of the next connection. */
+  lastSeq: number | null;
+  private readonly pending: PendingSend[];
+  private readonly socket: ReconnectingSocket;
+  /** True between the server's `hello` (plus any `resume` frames) and the socket's close. */
+  private ready = false;
+
+  constructor(private readonly o: ConversationClientOptions) {
+    this.pending = [...(o.pending ?? [])];
+    this.lastSeq = o.lastSeq ?? null;
+    this.socket = new ReconnectingSocket({
+      ...o,
+      url: () => o.url(this.lastSeq),
+      onText: (text) => this.receive(text),
+      onOpen: () => {
+        this.ready = false;
+      },
+      onState: (state, retryInMs) => {
+        if (state !== "open") this.ready = false;
+        o.onState?.(state, retryInMs);
+      },
+    });
+  }
+
+  get connectionState(): ConnectionState {
+    return this.socket.state;
+  }
+
+  get unacknowledged(): readonly PendingSend[] {
+    return this.pending;
+  }
+
+  start(): void {
+    this.socket.start();
+  }
+
+  /** Closes for good. Pending sends stay in the outbox for a later start. */
+  stop(): void {
+    this.socket.stop();
+  }
+
+  /** Drops the current socket as a bad network would; the client reconnects and resumes. */
+  dropConnection(): void {
+    this.socket.drop();
+  }
+
+  retryNow(): void {
+    this.socket.retryNow();
+  }
+
+  /** Queues a message; it is sent now if connected, else after the next successful resume. */
+  send(text: string): PendingSend {
+    const item: PendingSend = { clientId: this.o.newId(), text, createdAt: (this.o.now ?? Date.now)() };
+    this.pending.push(item);
+    this.o.onPendingChange?.(this.pending);
+    if (this.ready) this.transmit(item);
+    return item;
+  }
+
+  /** Sends an ephemeral frame (typing, read, history, status); dropped when not connected. */
+  sendFrame(frame: { type: string } & Record<string, unknown>): boolean {
+    return this.ready && this.socket.send(JSON.stringify(frame));
+  }
+
+  private receive(text: string): void {
+    let frame: ConversationServerFrame;
+    try {
+      frame = JSON.parse(text) as ConversationServerFrame;
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case "hello":
+        this.noteMessages(frame.messages);
+        if (!frame.resuming) this.becomeReady();
+        break;
+      case "resume":
+        this.noteMessages(frame.messages);
+        if (frame.done) this.becomeReady();
+        break;
+      case "message":
+        this.noteMessages([frame.message]);
+        break;
+      case "ack":
+        this.noteMessages([frame.message]);
+        this.removePending(frame.clientId);
+        break;
+      case "error":
+        // A send refused for its content will never succeed: drop it from the outbox.
+        if (frame.clientId && frame.code !== "rate_limited" && frame.code !== "internal") {
+          this.removePending(frame.clientId);
+        }
+        break;
+    }
+    this.o.onFrame(frame);
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    this.socket.markHealthy();
+    for (const item of this.pending) this.transmit(item);
+  }
+
+  private transmit(item: PendingSend): void {
+    this.sendFrame({ type: "message.send", clientId: item.clientId, text: item.text });
+  }
+
+  private noteMessages(messages: readonly ChatMessage[]): void {
+    const last = messages[messages.length - 1];
+    if (last && (this.lastSeq === null || last.seq > this.lastSeq)) this.lastSeq = last.seq;
+  }
+
+  private removePending(clientId: string): void {
+    const i = this.pending.findIndex((p) => p.clientId === clientId);
+    if (i < 0) return;
+    this.pending.splice(i, 1);
+    this.o.onPendingChange?.(this.pending);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Socket frames: valibot schemas for what clients send, types for what the server sends, and
+ * `decodeClientFrame`, the one place a raw frame becomes a typed one.
+ *
+ * Evolution rules: frame types and fields are only added, never renamed or re-typed. Clients
+ * ignore server frames and fields they do not know. The server answers an unknown client frame
+ * type with an `unknown_type` error frame and keeps the socket open.
+ * The literal strings "ping" / "pong" (not JSON) are a keep-alive answered without waking the DO.
+ */
+import * as v from "valibot";
+import type { ErrorCode } from "./errors";
+import { MAX_CLIENT_ID_CHARS, MAX_FRAME_BYTES, MAX_MESSAGE_CHARS } from "./limits";
+import type {
+  AuthorRole,
+  ChatMessage,
+  ConversationInfo,
+  ConversationStatus,
+  ConversationSummary,
+  OnlineOperator,
+} from "./models";
+
+export const PING = "ping";
+export const PONG = "pong";
+
+const ClientId = v.pipe(
+  v.string(),
+  v.minLength(1, "clientId must not be empty"),
+  v.maxLength(MAX_CLIENT_ID_CHARS, `clientId is at most ${MAX_CLIENT_ID_CHARS} characters`),
+);
+const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Message text: trimmed, not empty, at most MAX_MESSAGE_CHARS. */
+export const MessageText = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, "text must not be empty"),
+  v.maxLength(MAX_MESSAGE_CHARS, `text is at most ${MAX_MESSAGE_CHARS} characters`),
+);
+
+export const SendMessageFrame = v.object({
+  type: v.literal("message.send"),
+  clientId: ClientId,
+  text: MessageText,
+});
+export const TypingFrame = v.object({ type: v.literal("typing"), active: v.boolean() });
+export const ReadFrame = v.object({ type: v.literal("read"), seq: Seq });
+/** Ask for the page of messages before `before` (scroll-back). */
+export const HistoryFrame = v.object({ type: v.literal("history"), before: v.pipe(Seq, v.minValue(1)) });
+/** Operators only: resolve or reopen the conversation. */
+export const StatusFrame = v.object({
+  type: v.literal("status"),
+  status: v.picklist(["open", "resolved"] as const satisfies readonly ConversationStatus[]),
+});
+
+export const CLIENT_FRAME_TYPES = ["message.send", "typing", "read", "history", "status"] as const;
+
+export const ClientFrame = v.variant("type", [
+  SendMessageFrame,
+  TypingFrame,
+  ReadFrame,
+  HistoryFrame,
+  StatusFrame,
+]);
+export type ClientFrame = v.InferOutput<typeof ClientFrame>;
+
+// ---- server → client ----------------------------------------------------------------------
+
+/** First frame on a conversation socket: who you are talking to and the messages you lack. */
+export interface HelloFrame {
+  type: "hello";
+  conversation: ConversationInfo;
+  messages: ChatMessage[];
+  /** True when older messages exist before `messages[0]` (fetch with a `history` frame). */
+  hasMore: boolean;
+  /** True when more missed messages follow in `resume` frames before the client is current. */
+  resuming: boolean;
+}
+/** Further missed messages after `hello`, in order; `done` on the last one. */
+export interface ResumeFrame {
+  type: "resume";
+  messages: ChatMessage[];
+  done: boolean;
+}
+/** To the sender only: the message is stored. Carries the stored message (also for retries). */
+export interface AckFrame {
+  type: "ack";
+  clientId: string;
+  message: ChatMessage;
+}
+export interface MessageFrame {
+  type: "message";
+  message: ChatMessage;
+}
+export interface TypingStateFrame {
+  type: "typing";
+  role: AuthorRole;
+  name: string | null;
+  active: boolean;
+}
+export interface ReadStateFrame {
+  type: "read";
+  role: AuthorRole;
+  seq: number;
+}
+export interface StatusChangedFrame {
+  type: "status";
+  status: ConversationStatus;
+  byName: string | null;
+}
+export interface HistoryPageFrame {
+  type: "history";
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  /** Set when the error answers a `message.send`, so the client can drop or fix that send. */
+  clientId?: string;
+}
+
+/** Dashboard socket (site hub): the inbox as of now, then changes. */
+export interface InboxSnapshotFrame {
+  type: "inbox.snapshot";
+  conversations: ConversationSummary[];
+  operatorsOnline: OnlineOperator[];
+}
+export interface InboxUpdateFrame {
+  type: "inbox.update";
+  conversation: ConversationSummary;
+}
+export interface PresenceFrame {
+  type: "presence";
+  operatorsOnline: OnlineOperator[];
+}
+
+export type ConversationServerFrame =
+  | HelloFrame
+  | ResumeFrame
+  | AckFrame
+  | MessageFrame
+  | TypingStateFrame
+  | ReadStateFrame
+  | StatusChangedFrame
+  | HistoryPageFrame
+  | ErrorFrame;
+
+export type HubServerFrame = InboxSnapshotFrame | InboxUpdateFrame | PresenceFrame | ErrorFrame;
+
+// ---- decoding -----------------------------------------------------------------------------
+
+export type DecodeResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: ErrorCode; message: string; clientId?: string } };
+
+/**
+ * Turns a raw socket frame into a typed client frame, or a coded error. Never throws.
+ * Size is checked before parsing so an oversized frame costs nothing to reject.
+ */
+export function decodeClientFrame(raw: string | ArrayBuffer): DecodeResult<ClientFrame> {
+  if (typeof raw !== "string") {
+    return fail("bad_request", "Frames must be JSON text, not binary.");
+  }
+  // Cheap upper bound first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
+  if (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES) {
+    return fail("too_large", `Frames are at most ${MAX_FRAME_BYTES} bytes.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return fail("bad_json", "The frame is not valid JSON.");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return fail("bad_request", "A frame is a JSON object with a string `type`.");
+  }
+  const record = json as Record<string, unknown>;
+  const clientId = typeof record.clientId === "string" ? record.clientId.slice(0, MAX_CLIENT_ID_CHARS) : undefined;
+  if (typeof record.type !== "string") {
+    return fail("bad_request", "A frame is a JSON object with a string `type`.", clientId);
+  }
+  if (!(CLIENT_FRAME_TYPES as readonly string[]).includes(record.type)) {
+    return fail("unknown_type", `Unknown frame type "${record.type.slice(0, 40)}".`, clientId);
+  }
+  const parsed = v.safeParse(ClientFrame, json);
+  if (!parsed.success) {
+    return fail("validation_failed", describeIssue(parsed.issues[0]), clientId);
+  }
+  return { ok: true, value: parsed.output };
+}
+
+/** A one-line, person-readable description of the first validation problem. */
+export function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
+  if (!issue) return "The input is not valid.";
+  const path = issue.path?.map((p) => String(p.key)).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** UTF-8 size of a string without TextEncoder (this module runs where no Web APIs are typed). */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      bytes += 4; // a surrogate pair is one 4-byte code point
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function fail(code: ErrorCode, message: string, clientId?: string): DecodeResult<never> {
+  return { ok: false, error: clientId === undefined ? { code, message } : { code, message, clientId } };
+}

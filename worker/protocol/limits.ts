@@ -1,0 +1,31 @@
+/**
+ * Limits shared by the Worker, the widget and the admin. Plain constants, no runtime imports:
+ * browser code imports this file directly, so a limit is defined exactly once.
+ */
+
+/** Longest message text, in UTF-16 code units (what `String.length` counts). */
+export const MAX_MESSAGE_CHARS = 4000;
+/** Largest socket frame the server will parse, in bytes; larger frames get `too_large`. */
+export const MAX_FRAME_BYTES = 16 * 1024;
+/** Largest REST body the server will parse, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+/** Client ids are idempotency keys chosen by the sender (a UUID fits). */
+export const MAX_CLIENT_ID_CHARS = 64;
+/** Messages in one history page (first page on connect, and each scroll-back page). */
+export const HISTORY_PAGE_SIZE = 50;
+/** Messages per frame when a reconnecting client resumes; larger gaps arrive as several frames. */
+export const RESUME_CHUNK_SIZE = 200;
+/** Preview of the last message kept on conversation rows and inbox entries. */
+export const PREVIEW_CHARS = 140;
+/** Operator and visitor display names. */
+export const MAX_NAME_CHARS = 80;
+export const MAX_EMAIL_CHARS = 254;
+export const MIN_PASSWORD_CHARS = 8;
+export const MAX_PASSWORD_CHARS = 200;
+/** Failed logins allowed per email (and per client address) inside the window before 429. */
+export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** Operator sessions last this long from login. */
+export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
+/** Conversations returned by one inbox list request. */
+export const MAX_LIST_LIMIT = 100;

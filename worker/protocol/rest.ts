@@ -1,0 +1,114 @@
+/**
+ * REST bodies and queries (valibot schemas) and the response shapes (types) of the HTTP API.
+ * The Worker validates with these; the widget and admin type their calls with them.
+ */
+import * as v from "valibot";
+import {
+  HISTORY_PAGE_SIZE,
+  MAX_EMAIL_CHARS,
+  MAX_LIST_LIMIT,
+  MAX_PASSWORD_CHARS,
+} from "./limits";
+import type {
+  ChatMessage,
+  ConversationStatus,
+  ConversationSummary,
+  OnlineOperator,
+  OperatorProfile,
+  SiteMembership,
+  WidgetSettings,
+} from "./models";
+
+const Email = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.maxLength(MAX_EMAIL_CHARS),
+  v.email("email must be an email address"),
+);
+
+export const LoginBody = v.object({
+  email: Email,
+  password: v.pipe(v.string(), v.minLength(1, "password is required"), v.maxLength(MAX_PASSWORD_CHARS)),
+});
+export type LoginBody = v.InferOutput<typeof LoginBody>;
+
+/** `POST /api/widget/session`: the chat iframe starts (or resumes) a visitor. */
+export const VisitorSessionBody = v.object({
+  siteKey: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  /** A token from an earlier visit; invalid or foreign tokens are replaced, not rejected. */
+  token: v.optional(v.pipe(v.string(), v.maxLength(512))),
+});
+export type VisitorSessionBody = v.InferOutput<typeof VisitorSessionBody>;
+
+export const StatusBody = v.object({
+  status: v.picklist(["open", "resolved"] as const satisfies readonly ConversationStatus[]),
+});
+
+/** Query of `GET /api/sites/:siteId/conversations`. Numbers arrive as strings. */
+export const ConversationListQuery = v.object({
+  status: v.optional(v.picklist(["open", "resolved", "all"]), "all"),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit must be a whole number"), v.transform(Number), v.minValue(1), v.maxValue(MAX_LIST_LIMIT)),
+    "50",
+  ),
+  /** Cursor: only conversations whose last activity is older than this (ms since epoch). */
+  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before must be a timestamp"), v.transform(Number))),
+});
+
+export const HistoryQuery = v.object({
+  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,12}$/, "before must be a seq"), v.transform(Number))),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/), v.transform(Number), v.minValue(1), v.maxValue(200)),
+    String(HISTORY_PAGE_SIZE),
+  ),
+});
+
+// ---- responses ----------------------------------------------------------------------------
+
+export interface MeResponse {
+  operator: OperatorProfile;
+  sites: SiteMembership[];
+}
+
+export interface VisitorSessionResponse {
+  /** Keep it; send it back as `token` and as the `Authorization: Bearer` of visitor calls. */
+  token: string;
+  visitorId: string;
+  siteId: string;
+  /** The visitor's conversation, if one exists. */
+  conversationId: string | null;
+  /**
+   * A read-only token for `GET /api/widget/unread`. The chat iframe hands it to the loader, which
+   * may keep it in the shop's storage: it reveals an unread count and nothing else.
+   */
+  peekToken: string | null;
+  settings: WidgetSettings;
+  operatorsOnline: OnlineOperator[];
+}
+
+export interface StartConversationResponse {
+  conversationId: string;
+}
+
+/** `GET /api/widget/unread` (used by the loader, no chat UI loaded): unread operator messages. */
+export interface UnreadResponse {
+  unread: number;
+}
+
+export interface ConversationListResponse {
+  conversations: ConversationSummary[];
+  /** Pass as `before` for the next page; null when this is the last one. */
+  nextBefore: number | null;
+}
+
+export interface ConversationDetailResponse {
+  conversation: ConversationSummary;
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+export interface HistoryResponse {
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
