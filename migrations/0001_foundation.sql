@@ -74,7 +74,8 @@ CREATE TABLE conversations (
   last_message_at      INTEGER,
   last_message_preview TEXT,
   last_message_role    TEXT,
-  -- Highest seq reflected in this row; the outbox never writes an older state over a newer one.
+  -- The Durable Object's revision of this row; the outbox never writes an older one over a newer.
+  rev                  INTEGER NOT NULL DEFAULT 0,
   last_seq             INTEGER NOT NULL DEFAULT 0,
   message_count        INTEGER NOT NULL DEFAULT 0,
   unread_for_operators INTEGER NOT NULL DEFAULT 0,
@@ -82,4 +83,6 @@ CREATE TABLE conversations (
   updated_at           INTEGER NOT NULL
 );
 CREATE INDEX conversations_by_site_activity ON conversations (site_id, updated_at DESC);
-CREATE INDEX conversations_by_site_visitor ON conversations (site_id, visitor_id, created_at DESC);
+-- One continuous conversation per visitor (reopened when they write again), so two tabs that
+-- start a chat at the same moment end up in the same conversation.
+CREATE UNIQUE INDEX conversations_by_site_visitor ON conversations (site_id, visitor_id);

@@ -3,7 +3,7 @@
 //   /chat/                the chat UI loaded in the iframe (widget/chat/)
 //   /demo/                the demo shop (widget/demo/, copied as is)
 //   /admin/               the operator app (admin/)
-// Usage: node scripts/build.mjs [--watch]
+// Usage: node scripts/build.mjs [--watch] [--no-clean]
 import { build, context } from "esbuild";
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/public");
 const watch = process.argv.includes("--watch");
+// The dev server keeps serving dist/public while the watcher rebuilds, so it must not be wiped.
+const clean = !process.argv.includes("--no-clean");
 
 const common = {
   bundle: true,
@@ -62,7 +64,7 @@ function copyStatics() {
   );
 }
 
-rmSync(out, { recursive: true, force: true });
+if (clean) rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const present = entries.filter((e) => existsSync(e.entryPoints[0]));
 if (watch) {

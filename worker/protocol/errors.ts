@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   bad_origin: 403,
   not_found: 404,
+  upgrade_required: 426,
   conflict: 409,
   too_many_attempts: 429,
   rate_limited: 429,

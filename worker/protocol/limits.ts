@@ -22,8 +22,9 @@ export const MAX_NAME_CHARS = 80;
 export const MAX_EMAIL_CHARS = 254;
 export const MIN_PASSWORD_CHARS = 8;
 export const MAX_PASSWORD_CHARS = 200;
-/** Failed logins allowed per email (and per client address) inside the window before 429. */
+/** Failed logins allowed per email (and, higher, per client address) inside the window before 429. */
 export const LOGIN_MAX_FAILURES = 5;
+export const LOGIN_MAX_FAILURES_PER_ADDRESS = 50;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** Operator sessions last this long from login. */
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;

@@ -38,6 +38,8 @@ export interface ConversationInfo {
 /** An inbox row: what the operator list shows and what D1 stores per conversation. */
 export interface ConversationSummary {
   id: string;
+  /** Revision, +1 on every change; the newer of two summaries of one conversation wins. */
+  rev: number;
   siteId: string;
   visitorId: string;
   visitorName: string | null;
@@ -53,6 +55,8 @@ export interface ConversationSummary {
   createdAt: number;
   firstResponseAt: number | null;
   resolvedAt: number | null;
+  /** Last activity (message or status change); inboxes sort on it. */
+  updatedAt: number;
 }
 
 export interface OperatorProfile {

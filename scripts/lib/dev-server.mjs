@@ -1,0 +1,89 @@
+// Local Gadka under `wrangler dev`: prepare the local D1 (migrations + demo seed), start the
+// server, wait until it answers. Used by `npm run dev`, the end-to-end tests, the benchmarks and
+// the fault tests, so all of them run the same way a developer does.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seedSql } from "./seed.mjs";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const wranglerBin = join(root, "node_modules/.bin/wrangler");
+const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true", NO_COLOR: "1" };
+
+/** `.dev.vars` holds local secrets; a random one is written on first run (never committed). */
+export function ensureDevVars() {
+  const file = join(root, ".dev.vars");
+  if (!existsSync(file)) writeFileSync(file, `TOKEN_SECRET=${randomBytes(32).toString("hex")}\n`);
+}
+
+function wrangler(args, opts = {}) {
+  const r = spawnSync(wranglerBin, args, { cwd: root, env: quietEnv, encoding: "utf8", ...opts });
+  if (r.status !== 0) {
+    throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+/** Applies D1 migrations and the idempotent demo seed to the local database in `persistTo`. */
+export async function prepareDatabase(persistTo) {
+  mkdirSync(persistTo, { recursive: true });
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
+  const file = join(persistTo, "seed.sql");
+  writeFileSync(file, await seedSql());
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file]);
+}
+
+/**
+ * Starts `wrangler dev` and resolves once the API answers. Returns { url, process, stop }.
+ * `inherit` streams wrangler's output to this terminal (npm run dev); otherwise it is kept
+ * for error reports only.
+ */
+export async function startWrangler({ port, persistTo, inherit = false, timeoutMs = 60_000 }) {
+  const child = spawn(
+    wranglerBin,
+    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    { cwd: root, env: quietEnv, stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"], detached: !inherit },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  child.stderr?.on("data", (d) => (output = (output + d).slice(-20_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    try {
+      const r = await fetch(`${url}/api/me`);
+      if (r.status === 401) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      stopProcess(child);
+      throw new Error(`wrangler dev did not answer within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, process: child, output: () => output, stop: () => stopProcess(child) };
+}
+
+/** Stops wrangler and the workerd it spawned (its process group). */
+export function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }, 5000).unref();
+  });
+}

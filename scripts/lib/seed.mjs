@@ -1,0 +1,43 @@
+// The demo data for local development and the end-to-end tests: the site "Demo Shop" and two
+// operators (anna@demo.test, owner; piotr@demo.test, agent; password demo1234). Idempotent:
+// running it again changes nothing. Never part of migrations, never deployed.
+import { webcrypto as crypto } from "node:crypto";
+
+export const DEMO = {
+  siteId: "site_demo",
+  siteKey: "pk_demo_shop",
+  password: "demo1234",
+  anna: { id: "op_anna", email: "anna@demo.test", name: "Anna Kowalska", avatarUrl: "/admin/avatars/anna.svg" },
+  piotr: { id: "op_piotr", email: "piotr@demo.test", name: "Piotr Nowak", avatarUrl: "/admin/avatars/piotr.svg" },
+};
+
+// Same format as worker/lib/crypto.ts hashPassword (PBKDF2-SHA256, 100,000 iterations).
+async function hashPassword(password) {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 100_000 }, key, 256);
+  const b64 = (u8) => Buffer.from(u8).toString("base64url");
+  return `pbkdf2-sha256$100000$${b64(salt)}$${b64(new Uint8Array(bits))}`;
+}
+
+const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
+
+export async function seedSql() {
+  const now = Date.now();
+  const hash = await hashPassword(DEMO.password);
+  const settings = JSON.stringify({
+    accentColor: "#4f46e5",
+    welcomeText: "Hi! Questions about an order, a grinder or brewing? We usually answer within minutes.",
+  });
+  const origins = JSON.stringify(["http://localhost:8787", "http://127.0.0.1:8787"]);
+  const lines = [
+    `INSERT INTO sites (id, name, public_key, allowed_origins, settings, created_at) VALUES (${q(DEMO.siteId)}, 'Demo Shop', ${q(DEMO.siteKey)}, ${q(origins)}, ${q(settings)}, ${now}) ON CONFLICT (id) DO NOTHING;`,
+  ];
+  for (const [op, role] of [[DEMO.anna, "owner"], [DEMO.piotr, "agent"]]) {
+    lines.push(
+      `INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (${q(op.id)}, ${q(op.email)}, ${q(op.name)}, ${q(op.avatarUrl)}, ${q(hash)}, ${now}) ON CONFLICT DO NOTHING;`,
+      `INSERT INTO memberships (site_id, operator_id, role, created_at) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}) ON CONFLICT DO NOTHING;`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,17 @@
+/**
+ * Hono's environment for every route and middleware: the bindings and the per-request variables
+ * that middleware sets (the signed-in operator, the site the route is about).
+ */
+import type { OperatorWithSites } from "./db/operators";
+import type { Env } from "./env";
+import type { SiteMembership } from "./protocol";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    /** Set by `operatorSession()`. */
+    session: OperatorWithSites & { tokenHash: string };
+    /** Set by `siteMember()`: the membership of the site named in the path. */
+    site: SiteMembership;
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * D1 access to conversation rows. The Worker creates a row when a visitor starts a
+ * conversation; after that only the conversation's Durable Object writes it, via its outbox.
+ * Every query names the site.
+ */
+import type { AuthorRole, ConversationStatus, ConversationSummary } from "../protocol";
+import { touchVisitorStatement } from "./visitors";
+
+interface RawConversation {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  visitor_name: string | null;
+  assignee_id: string | null;
+  status: ConversationStatus;
+  rev: number;
+  last_seq: number;
+  message_count: number;
+  last_message_at: number | null;
+  last_message_preview: string | null;
+  last_message_role: AuthorRole | null;
+  unread_for_operators: number;
+  created_at: number;
+  first_response_at: number | null;
+  resolved_at: number | null;
+  updated_at: number;
+}
+
+const SELECT_SUMMARY = `SELECT c.*, v.name AS visitor_name FROM conversations c
+  LEFT JOIN visitors v ON v.site_id = c.site_id AND v.id = c.visitor_id`;
+
+function toSummary(r: RawConversation): ConversationSummary {
+  return {
+    id: r.id,
+    rev: r.rev,
+    siteId: r.site_id,
+    visitorId: r.visitor_id,
+    visitorName: r.visitor_name,
+    status: r.status,
+    assigneeId: r.assignee_id,
+    lastSeq: r.last_seq,
+    messageCount: r.message_count,
+    lastMessageAt: r.last_message_at,
+    lastMessagePreview: r.last_message_preview,
+    lastMessageRole: r.last_message_role,
+    unreadForOperators: r.unread_for_operators,
+    createdAt: r.created_at,
+    firstResponseAt: r.first_response_at,
+    resolvedAt: r.resolved_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The visitor's conversation id, if they have one. */
+export async function findVisitorConversation(db: D1Database, siteId: string, visitorId: string): Promise<string | null> {
+  return db
+    .prepare("SELECT id FROM conversations WHERE site_id = ? AND visitor_id = ?")
+    .bind(siteId, visitorId)
+    .first<string>("id");
+}
+
+/**
+ * Records a visitor's visit and returns their conversation id, if any, in one round trip.
+ */
+export async function touchVisitorAndFindConversation(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+  now: number,
+): Promise<string | null> {
+  const [, found] = await db.batch([
+    touchVisitorStatement(db, siteId, visitorId, now),
+    db.prepare("SELECT id FROM conversations WHERE site_id = ? AND visitor_id = ?").bind(siteId, visitorId),
+  ]);
+  return ((found?.results ?? []) as { id: string }[])[0]?.id ?? null;
+}
+
+/**
+ * Creates the visitor's conversation row unless one exists, and returns the id that won: two
+ * tabs starting at once converge on one conversation (unique index on site + visitor).
+ */
+export async function createOrGetConversation(
+  db: D1Database,
+  row: { id: string; siteId: string; visitorId: string; now: number },
+): Promise<{ id: string; createdAt: number }> {
+  const [, , found] = await db.batch([
+    touchVisitorStatement(db, row.siteId, row.visitorId, row.now),
+    db
+      .prepare(
+        `INSERT INTO conversations (id, site_id, visitor_id, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'open', ?4, ?4) ON CONFLICT (site_id, visitor_id) DO NOTHING`,
+      )
+      .bind(row.id, row.siteId, row.visitorId, row.now),
+    db
+      .prepare("SELECT id, created_at FROM conversations WHERE site_id = ? AND visitor_id = ?")
+      .bind(row.siteId, row.visitorId),
+  ]);
+  const winner = ((found?.results ?? []) as { id: string; created_at: number }[])[0];
+  if (!winner) throw new Error("conversation row missing right after insert");
+  return { id: winner.id, createdAt: winner.created_at };
+}
+
+export async function getConversation(db: D1Database, siteId: string, id: string): Promise<ConversationSummary | null> {
+  const r = await db
+    .prepare(`${SELECT_SUMMARY} WHERE c.site_id = ? AND c.id = ?`)
+    .bind(siteId, id)
+    .first<RawConversation>();
+  return r ? toSummary(r) : null;
+}
+
+export async function listConversations(
+  db: D1Database,
+  siteId: string,
+  q: { status: ConversationStatus | "all"; limit: number; before?: number | undefined },
+): Promise<ConversationSummary[]> {
+  const where = ["c.site_id = ?"];
+  const params: unknown[] = [siteId];
+  if (q.status !== "all") {
+    where.push("c.status = ?");
+    params.push(q.status);
+  }
+  if (q.before !== undefined) {
+    where.push("c.updated_at < ?");
+    params.push(q.before);
+  }
+  const { results } = await db
+    .prepare(`${SELECT_SUMMARY} WHERE ${where.join(" AND ")} ORDER BY c.updated_at DESC LIMIT ?`)
+    .bind(...params, q.limit)
+    .all<RawConversation>();
+  return results.map(toSummary);
+}
+
+/** Open conversations and those active since `since`, newest first: a site hub's cold start. */
+export async function recentConversations(db: D1Database, siteId: string, since: number, limit: number): Promise<ConversationSummary[]> {
+  const { results } = await db
+    .prepare(`${SELECT_SUMMARY} WHERE c.site_id = ? AND (c.status = 'open' OR c.updated_at > ?) ORDER BY c.updated_at DESC LIMIT ?`)
+    .bind(siteId, since, limit)
+    .all<RawConversation>();
+  return results.map(toSummary);
+}
+
+/**
+ * Writes Durable Object summaries to D1 in one transaction. A row is only replaced by a newer
+ * revision, so a retried or reordered flush never moves a conversation back in time.
+ */
+export async function upsertConversationSummaries(db: D1Database, summaries: ConversationSummary[]): Promise<void> {
+  if (summaries.length === 0) return;
+  await db.batch(
+    summaries.map((s) =>
+      db
+        .prepare(
+          `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
+             last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
+             first_response_at, resolved_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+           ON CONFLICT (id) DO UPDATE SET assignee_id = excluded.assignee_id, status = excluded.status,
+             rev = excluded.rev, last_seq = excluded.last_seq, message_count = excluded.message_count,
+             last_message_at = excluded.last_message_at, last_message_preview = excluded.last_message_preview,
+             last_message_role = excluded.last_message_role, unread_for_operators = excluded.unread_for_operators,
+             first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at,
+             updated_at = excluded.updated_at
+           WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
+        )
+        .bind(
+          s.id,
+          s.siteId,
+          s.visitorId,
+          s.assigneeId,
+          s.status,
+          s.rev,
+          s.lastSeq,
+          s.messageCount,
+          s.lastMessageAt,
+          s.lastMessagePreview,
+          s.lastMessageRole,
+          s.unreadForOperators,
+          s.createdAt,
+          s.firstResponseAt,
+          s.resolvedAt,
+          s.updatedAt,
+        ),
+    ),
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * D1 access to operators, their site memberships and their sessions.
+ * Sessions are looked up by the SHA-256 of the cookie token; the token itself is never stored.
+ */
+import type { MemberRole, OperatorProfile, SiteMembership } from "../protocol";
+
+export interface OperatorWithSites {
+  operator: OperatorProfile;
+  sites: SiteMembership[];
+}
+
+interface RawOperator {
+  id: string;
+  email: string;
+  name: string;
+  avatar_url: string | null;
+}
+
+const toProfile = (r: RawOperator): OperatorProfile => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  avatarUrl: r.avatar_url,
+});
+
+export async function findOperatorForLogin(
+  db: D1Database,
+  email: string,
+): Promise<(OperatorProfile & { passwordHash: string }) | null> {
+  const r = await db
+    .prepare("SELECT id, email, name, avatar_url, password_hash FROM operators WHERE email = ?")
+    .bind(email)
+    .first<RawOperator & { password_hash: string }>();
+  return r ? { ...toProfile(r), passwordHash: r.password_hash } : null;
+}
+
+const SITES_OF_OPERATOR = `SELECT s.id, s.name, s.public_key, m.role FROM memberships m
+  JOIN sites s ON s.id = m.site_id WHERE m.operator_id = ? ORDER BY s.name`;
+
+type RawMembership = { id: string; name: string; public_key: string; role: MemberRole };
+const toMembership = (r: RawMembership): SiteMembership => ({
+  id: r.id,
+  name: r.name,
+  publicKey: r.public_key,
+  role: r.role,
+});
+
+export async function sitesOfOperator(db: D1Database, operatorId: string): Promise<SiteMembership[]> {
+  const { results } = await db.prepare(SITES_OF_OPERATOR).bind(operatorId).all<RawMembership>();
+  return results.map(toMembership);
+}
+
+/** The operator behind a live session, with their sites, in one round trip. */
+export async function loadSession(db: D1Database, tokenHash: string, now: number): Promise<OperatorWithSites | null> {
+  const [who, sites] = await db.batch([
+    db
+      .prepare(
+        `SELECT o.id, o.email, o.name, o.avatar_url FROM sessions s JOIN operators o ON o.id = s.operator_id
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      )
+      .bind(tokenHash, now),
+    db
+      .prepare(
+        `SELECT s.id, s.name, s.public_key, m.role FROM sessions x
+         JOIN memberships m ON m.operator_id = x.operator_id JOIN sites s ON s.id = m.site_id
+         WHERE x.token_hash = ? AND x.expires_at > ? ORDER BY s.name`,
+      )
+      .bind(tokenHash, now),
+  ]);
+  const operator = (who?.results as RawOperator[] | undefined)?.[0];
+  if (!operator) return null;
+  return { operator: toProfile(operator), sites: ((sites?.results ?? []) as RawMembership[]).map(toMembership) };
+}
+
+export async function createSession(
+  db: D1Database,
+  session: { tokenHash: string; operatorId: string; now: number; expiresAt: number },
+): Promise<void> {
+  // Expired sessions of this operator are swept on login, so the table does not grow forever.
+  await db.batch([
+    db.prepare("DELETE FROM sessions WHERE operator_id = ? AND expires_at <= ?").bind(session.operatorId, session.now),
+    db
+      .prepare("INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+      .bind(session.tokenHash, session.operatorId, session.now, session.expiresAt),
+  ]);
+}
+
+export async function deleteSession(db: D1Database, tokenHash: string): Promise<void> {
+  await db.prepare("DELETE FROM sessions WHERE token_hash = ?").bind(tokenHash).run();
+}

@@ -1,0 +1,282 @@
+/**
+ * ConversationRoom: one Durable Object per conversation. Holds every visitor tab's and operator's
+ * socket (hibernatable), is the single source of truth for the messages and their order, and
+ * pushes its summary to D1 (outbox, flushed by alarm) and to the site hub (live inbox).
+ * The Worker reaches it through its stub: `fetch` for socket upgrades, RPC for the rest.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { upsertConversationSummaries } from "../db/conversations";
+import type { Env } from "../env";
+import { errorResponse } from "../lib/api-error";
+import { type Participant, readParticipant } from "../lib/participant";
+import {
+  type ChatMessage,
+  type ClientFrame,
+  type ConversationInfo,
+  type ConversationServerFrame,
+  type ConversationStatus,
+  type ConversationSummary,
+  decodeClientFrame,
+  HISTORY_PAGE_SIZE,
+  PING,
+  PONG,
+  RESUME_CHUNK_SIZE,
+} from "../protocol";
+import { ConversationStore } from "./conversation-store";
+import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
+
+/** How long a change may wait before its summary is flushed to D1 (batches bursts). */
+const OUTBOX_FLUSH_MS = 1000;
+const OUTBOX_RETRY_MAX_MS = 60_000;
+
+export interface ConversationInit {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  createdAt: number;
+}
+
+export class ConversationRoom extends DurableObject<Env> {
+  private readonly store: ConversationStore;
+  private alarmScheduled = false;
+  private outboxFailures = 0;
+  /** Latest summary not yet sent to the hub; sends are coalesced, at most one in flight. */
+  private hubPending: ConversationSummary | null = null;
+  private hubInFlight = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // SQLite calls are synchronous, so the schema is ready before any event is delivered.
+    this.store = new ConversationStore(ctx.storage.sql);
+    // Keep-alives are answered by the runtime without waking a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  // ---- RPC (called by the Worker after it has authorised the caller) -----------------------
+
+  /** Creates the conversation once; later calls with the same owner return it unchanged. */
+  initialize(init: ConversationInit): ConversationInfo {
+    const info = this.store.info();
+    if (info) {
+      if (info.siteId !== init.siteId || info.visitorId !== init.visitorId) throw new Error("conversation owner mismatch");
+      return info;
+    }
+    this.store.create(init);
+    this.changed();
+    return this.store.info()!;
+  }
+
+  summary(siteId: string): ConversationSummary | null {
+    return this.ownedBy(siteId) ? this.store.summary() : null;
+  }
+
+  history(siteId: string, before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } | null {
+    return this.ownedBy(siteId) ? this.store.page(before, limit) : null;
+  }
+
+  /** Resolves or reopens on behalf of an operator; tells every socket. Null if not this site's. */
+  setStatus(siteId: string, status: ConversationStatus, byName: string): ConversationSummary | null {
+    if (!this.ownedBy(siteId)) return null;
+    this.applyStatus(status, byName);
+    return this.store.summary();
+  }
+
+  /** Operator messages the visitor has not read; null unless the conversation is theirs. */
+  visitorUnread(siteId: string, visitorId: string): number | null {
+    const info = this.store.info();
+    if (!info || info.siteId !== siteId || info.visitorId !== visitorId) return null;
+    return this.store.unreadForVisitor();
+  }
+
+  // ---- sockets ------------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse("bad_request", "Expected a WebSocket upgrade.");
+    }
+    const who = readParticipant(request);
+    const info = this.store.info();
+    if (!who) return errorResponse("unauthorized", "Missing participant.");
+    if (!info || info.siteId !== who.siteId) return errorResponse("not_found", "No such conversation.");
+    if (who.role === "visitor" && info.visitorId !== who.visitorId) {
+      return errorResponse("forbidden", "This conversation belongs to someone else.");
+    }
+    const afterParam = new URL(request.url).searchParams.get("after");
+    const after = afterParam === null || afterParam === "" ? null : Number(afterParam);
+    if (after !== null && !(Number.isInteger(after) && after >= 0)) {
+      return errorResponse("validation_failed", "after must be a whole number (the last seq you hold).");
+    }
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [who.role]);
+    server.serializeAttachment(who);
+    this.greet(server, info, after);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
+    const who = ws.deserializeAttachment() as Participant;
+    const decoded = decodeClientFrame(raw);
+    if (!decoded.ok) {
+      this.send(ws, { type: "error", ...decoded.error });
+      return;
+    }
+    this.handle(ws, who, decoded.value);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    answerClose(ws, code);
+  }
+
+  override webSocketError(ws: WebSocket, error: unknown): void {
+    console.warn("conversation socket error", String(error));
+  }
+
+  // ---- outbox -------------------------------------------------------------------------------
+
+  /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
+  override async alarm(): Promise<void> {
+    this.alarmScheduled = false;
+    const items = this.store.outbox();
+    if (items.length === 0) return;
+    const summaries = items.map((i) => JSON.parse(i.payload) as ConversationSummary);
+    try {
+      await upsertConversationSummaries(this.env.DB, summaries);
+    } catch (err) {
+      this.outboxFailures++;
+      const delay = Math.min(OUTBOX_RETRY_MAX_MS, OUTBOX_FLUSH_MS * 2 ** this.outboxFailures);
+      console.error("outbox flush failed; retrying", { inMs: delay, error: String(err) });
+      this.alarmScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + delay);
+      return;
+    }
+    this.outboxFailures = 0;
+    this.store.clearOutbox(items);
+    // The hub may have missed a live update (it is not durable); the flushed state repairs it.
+    const latest = this.store.summary();
+    if (latest) this.notifyHub(latest);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private handle(ws: WebSocket, who: Participant, frame: ClientFrame): void {
+    switch (frame.type) {
+      case "message.send": {
+        const { message, duplicate } = this.store.append(
+          {
+            clientId: frame.clientId,
+            role: who.role,
+            authorId: who.role === "operator" ? who.operatorId : who.visitorId,
+            authorName: who.role === "operator" ? who.name : null,
+            authorAvatar: who.role === "operator" ? who.avatarUrl : null,
+            text: frame.text,
+          },
+          Date.now(),
+        );
+        // The output gate holds this ack until the insert above is durable.
+        this.send(ws, { type: "ack", clientId: frame.clientId, message });
+        if (!duplicate) {
+          this.broadcast({ type: "message", message }, ws);
+          this.changed();
+        }
+        return;
+      }
+      case "typing":
+        // A visitor's typing goes to operators only (not to the visitor's other tabs).
+        this.broadcast(
+          { type: "typing", role: who.role, name: who.role === "operator" ? who.name : null, active: frame.active },
+          ws,
+          who.role === "visitor" ? "operator" : undefined,
+        );
+        return;
+      case "read":
+        if (this.store.markRead(who.role, frame.seq)) {
+          this.broadcast({ type: "read", role: who.role, seq: Math.min(frame.seq, this.store.info()!.lastSeq) }, ws);
+          this.changed();
+        }
+        return;
+      case "history": {
+        const page = this.store.page(frame.before, HISTORY_PAGE_SIZE);
+        this.send(ws, { type: "history", ...page });
+        return;
+      }
+      case "status":
+        if (who.role !== "operator") {
+          this.send(ws, { type: "error", code: "forbidden", message: "Only operators can change the status." });
+          return;
+        }
+        this.applyStatus(frame.status, who.name);
+        return;
+    }
+  }
+
+  private applyStatus(status: ConversationStatus, byName: string): void {
+    if (!this.store.setStatus(status, Date.now())) return;
+    this.broadcast({ type: "status", status, byName });
+    this.changed();
+  }
+
+  /** First frames of a new socket: the latest page, or exactly what it missed after `after`. */
+  private greet(ws: WebSocket, info: ConversationInfo, after: number | null): void {
+    if (after === null) {
+      const page = this.store.page(null, HISTORY_PAGE_SIZE);
+      this.send(ws, { type: "hello", conversation: info, ...page, resuming: false });
+      return;
+    }
+    let chunk = this.store.after(after, RESUME_CHUNK_SIZE);
+    let resuming = chunk.length === RESUME_CHUNK_SIZE && chunk[chunk.length - 1]!.seq < info.lastSeq;
+    this.send(ws, { type: "hello", conversation: info, messages: chunk, hasMore: after > 0, resuming });
+    while (resuming) {
+      chunk = this.store.after(chunk[chunk.length - 1]!.seq, RESUME_CHUNK_SIZE);
+      resuming = chunk.length === RESUME_CHUNK_SIZE && chunk[chunk.length - 1]!.seq < info.lastSeq;
+      this.send(ws, { type: "resume", messages: chunk, done: !resuming });
+    }
+  }
+
+  /** After any change: queue the D1 flush and tell the hub. */
+  private changed(): void {
+    if (!this.alarmScheduled) {
+      this.alarmScheduled = true;
+      void this.ctx.storage.setAlarm(Date.now() + OUTBOX_FLUSH_MS);
+    }
+    const summary = this.store.summary();
+    if (summary) this.notifyHub(summary);
+  }
+
+  private notifyHub(summary: ConversationSummary): void {
+    this.hubPending = summary;
+    if (this.hubInFlight) return;
+    this.hubInFlight = true;
+    this.ctx.waitUntil(this.drainHub());
+  }
+
+  private async drainHub(): Promise<void> {
+    try {
+      while (this.hubPending) {
+        const summary = this.hubPending;
+        this.hubPending = null;
+        try {
+          await this.env.SITE_HUB.getByName(summary.siteId).conversationChanged(summary);
+        } catch (err) {
+          // The next change or outbox flush sends a newer summary; nothing to retry here.
+          console.warn("site hub update failed", String(err));
+        }
+      }
+    } finally {
+      this.hubInFlight = false;
+    }
+  }
+
+  private ownedBy(siteId: string): boolean {
+    return this.store.info()?.siteId === siteId;
+  }
+
+  /** Sends to every socket (or those tagged with `role`) except `except`. */
+  private broadcast(frame: ConversationServerFrame, except?: WebSocket, role?: Participant["role"]): void {
+    broadcastFrame(this.ctx.getWebSockets(role), frame, except);
+  }
+
+  private send(ws: WebSocket, frame: ConversationServerFrame): void {
+    sendFrame(ws, frame);
+  }
+}

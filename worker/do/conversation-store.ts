@@ -1,0 +1,357 @@
+/**
+ * The conversation's SQLite storage inside its Durable Object: versioned schema, the single state
+ * row, messages with their seq, and the outbox of summaries waiting to reach D1. Synchronous, so
+ * every mutation below commits atomically with the others in the same event.
+ * Only ConversationRoom uses it.
+ */
+import {
+  type AuthorRole,
+  type ChatMessage,
+  type ConversationInfo,
+  type ConversationStatus,
+  type ConversationSummary,
+  PREVIEW_CHARS,
+} from "../protocol";
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE conversation (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      id TEXT NOT NULL, site_id TEXT NOT NULL, visitor_id TEXT NOT NULL,
+      status TEXT NOT NULL, assignee_id TEXT,
+      rev INTEGER NOT NULL, last_seq INTEGER NOT NULL, message_count INTEGER NOT NULL,
+      visitor_read_seq INTEGER NOT NULL, operator_read_seq INTEGER NOT NULL,
+      unread_for_operators INTEGER NOT NULL,
+      last_message_at INTEGER, last_message_preview TEXT, last_message_role TEXT,
+      created_at INTEGER NOT NULL, first_response_at INTEGER, resolved_at INTEGER,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE messages (
+      seq INTEGER PRIMARY KEY,
+      -- role:authorId:clientId; a retried send finds its message here instead of storing twice.
+      client_key TEXT NOT NULL UNIQUE,
+      client_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL,
+      author_id TEXT, author_name TEXT, author_avatar TEXT,
+      text TEXT NOT NULL, created_at INTEGER NOT NULL
+    );
+    CREATE TABLE outbox (key TEXT PRIMARY KEY, payload TEXT NOT NULL, rev INTEGER NOT NULL);
+  `,
+};
+
+interface State {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  rev: number;
+  lastSeq: number;
+  messageCount: number;
+  visitorReadSeq: number;
+  operatorReadSeq: number;
+  unreadForOperators: number;
+  lastMessageAt: number | null;
+  lastMessagePreview: string | null;
+  lastMessageRole: AuthorRole | null;
+  createdAt: number;
+  firstResponseAt: number | null;
+  resolvedAt: number | null;
+  updatedAt: number;
+}
+
+export interface NewMessage {
+  clientId: string;
+  role: AuthorRole;
+  authorId: string | null;
+  authorName: string | null;
+  authorAvatar: string | null;
+  text: string;
+}
+
+export interface OutboxItem {
+  key: string;
+  payload: string;
+  rev: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+export class ConversationStore {
+  private state: State | null;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.migrate();
+    this.state = this.loadState();
+  }
+
+  get initialized(): boolean {
+    return this.state !== null;
+  }
+
+  /** The conversation as a participant sees it; null before `create`. */
+  info(): ConversationInfo | null {
+    const s = this.state;
+    if (!s) return null;
+    return {
+      id: s.id,
+      siteId: s.siteId,
+      visitorId: s.visitorId,
+      status: s.status,
+      lastSeq: s.lastSeq,
+      visitorReadSeq: s.visitorReadSeq,
+      operatorReadSeq: s.operatorReadSeq,
+      createdAt: s.createdAt,
+    };
+  }
+
+  /** The inbox / D1 row; `visitorName` is filled from D1 profiles, not known here. */
+  summary(): ConversationSummary | null {
+    const s = this.state;
+    if (!s) return null;
+    return {
+      id: s.id,
+      rev: s.rev,
+      siteId: s.siteId,
+      visitorId: s.visitorId,
+      visitorName: null,
+      status: s.status,
+      assigneeId: s.assigneeId,
+      lastSeq: s.lastSeq,
+      messageCount: s.messageCount,
+      lastMessageAt: s.lastMessageAt,
+      lastMessagePreview: s.lastMessagePreview,
+      lastMessageRole: s.lastMessageRole,
+      unreadForOperators: s.unreadForOperators,
+      createdAt: s.createdAt,
+      firstResponseAt: s.firstResponseAt,
+      resolvedAt: s.resolvedAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+
+  create(init: { id: string; siteId: string; visitorId: string; createdAt: number }): void {
+    this.state = {
+      ...init,
+      status: "open",
+      assigneeId: null,
+      rev: 0,
+      lastSeq: 0,
+      messageCount: 0,
+      visitorReadSeq: 0,
+      operatorReadSeq: 0,
+      unreadForOperators: 0,
+      lastMessageAt: null,
+      lastMessagePreview: null,
+      lastMessageRole: null,
+      firstResponseAt: null,
+      resolvedAt: null,
+      updatedAt: init.createdAt,
+    };
+    this.commit();
+  }
+
+  /**
+   * Stores a message unless this author already sent one with the same clientId, in which case
+   * the stored one is returned and nothing changes.
+   */
+  append(m: NewMessage, now: number): { message: ChatMessage; duplicate: boolean } {
+    const s = this.require();
+    const clientKey = `${m.role}:${m.authorId ?? ""}:${m.clientId}`;
+    const existing = this.sql.exec("SELECT * FROM messages WHERE client_key = ?", clientKey).toArray()[0];
+    if (existing) return { message: toMessage(existing), duplicate: true };
+
+    const message: ChatMessage = { seq: s.lastSeq + 1, kind: "text", createdAt: now, ...m };
+    this.sql.exec(
+      `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      message.seq,
+      clientKey,
+      m.clientId,
+      message.kind,
+      m.role,
+      m.authorId,
+      m.authorName,
+      m.authorAvatar,
+      m.text,
+      now,
+    );
+    s.lastSeq = message.seq;
+    s.messageCount++;
+    s.lastMessageAt = now;
+    s.lastMessagePreview = m.text.length > PREVIEW_CHARS ? `${m.text.slice(0, PREVIEW_CHARS - 1)}…` : m.text;
+    s.lastMessageRole = m.role;
+    s.updatedAt = now;
+    if (m.role === "visitor") {
+      s.unreadForOperators++;
+      // Writing again reopens a resolved conversation: the visitor is waiting for an answer.
+      if (s.status === "resolved") {
+        s.status = "open";
+        s.resolvedAt = null;
+      }
+    } else if (m.role === "operator") {
+      s.firstResponseAt ??= now;
+      // Answering means having read everything before the answer.
+      s.operatorReadSeq = message.seq;
+      s.unreadForOperators = 0;
+    }
+    this.commit();
+    return { message, duplicate: false };
+  }
+
+  /** Moves a side's read mark forward; returns false when it was already there. */
+  markRead(role: "visitor" | "operator", seq: number): boolean {
+    const s = this.require();
+    const upTo = Math.min(seq, s.lastSeq);
+    if (role === "visitor") {
+      if (upTo <= s.visitorReadSeq) return false;
+      s.visitorReadSeq = upTo;
+    } else {
+      if (upTo <= s.operatorReadSeq) return false;
+      s.operatorReadSeq = upTo;
+      s.unreadForOperators = this.countAfter("visitor", upTo);
+    }
+    this.commit();
+    return true;
+  }
+
+  /** Returns false when the status was already `status`. */
+  setStatus(status: ConversationStatus, now: number): boolean {
+    const s = this.require();
+    if (s.status === status) return false;
+    s.status = status;
+    s.resolvedAt = status === "resolved" ? now : null;
+    s.updatedAt = now;
+    this.commit();
+    return true;
+  }
+
+  /** Operator messages the visitor has not read (the launcher's badge). */
+  unreadForVisitor(): number {
+    const s = this.require();
+    return this.countAfter("operator", s.visitorReadSeq);
+  }
+
+  /** Up to `limit` messages before `before` (exclusive), oldest first; `hasMore` if older exist. */
+  page(before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+    const upper = before ?? Number.MAX_SAFE_INTEGER;
+    const rows = this.sql
+      .exec("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", upper, limit + 1)
+      .toArray();
+    const hasMore = rows.length > limit;
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+  }
+
+  /** Up to `limit` messages after `after` (exclusive), oldest first. */
+  after(after: number, limit: number): ChatMessage[] {
+    return this.sql
+      .exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .toArray()
+      .map(toMessage);
+  }
+
+  outbox(): OutboxItem[] {
+    return this.sql.exec("SELECT key, payload, rev FROM outbox").toArray() as unknown as OutboxItem[];
+  }
+
+  /** Removes delivered items, unless they changed while being delivered. */
+  clearOutbox(items: OutboxItem[]): void {
+    for (const i of items) this.sql.exec("DELETE FROM outbox WHERE key = ? AND rev = ?", i.key, i.rev);
+  }
+
+  private countAfter(role: AuthorRole, seq: number): number {
+    const row = this.sql.exec("SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND role = ?", seq, role).one();
+    return Number(row.n);
+  }
+
+  private require(): State {
+    if (!this.state) throw new Error("conversation not created");
+    return this.state;
+  }
+
+  /** Persists the state row with a new revision and queues the summary for D1. */
+  private commit(): void {
+    const s = this.require();
+    s.rev++;
+    this.sql.exec(
+      `INSERT OR REPLACE INTO conversation (singleton, id, site_id, visitor_id, status, assignee_id, rev, last_seq,
+         message_count, visitor_read_seq, operator_read_seq, unread_for_operators, last_message_at,
+         last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.id,
+      s.siteId,
+      s.visitorId,
+      s.status,
+      s.assigneeId,
+      s.rev,
+      s.lastSeq,
+      s.messageCount,
+      s.visitorReadSeq,
+      s.operatorReadSeq,
+      s.unreadForOperators,
+      s.lastMessageAt,
+      s.lastMessagePreview,
+      s.lastMessageRole,
+      s.createdAt,
+      s.firstResponseAt,
+      s.resolvedAt,
+      s.updatedAt,
+    );
+    this.sql.exec(
+      "INSERT OR REPLACE INTO outbox (key, payload, rev) VALUES ('summary', ?, ?)",
+      JSON.stringify(this.summary()),
+      s.rev,
+    );
+  }
+
+  private loadState(): State | null {
+    const r = this.sql.exec("SELECT * FROM conversation WHERE singleton = 1").toArray()[0];
+    if (!r) return null;
+    return {
+      id: String(r.id),
+      siteId: String(r.site_id),
+      visitorId: String(r.visitor_id),
+      status: r.status as ConversationStatus,
+      assigneeId: (r.assignee_id as string | null) ?? null,
+      rev: Number(r.rev),
+      lastSeq: Number(r.last_seq),
+      messageCount: Number(r.message_count),
+      visitorReadSeq: Number(r.visitor_read_seq),
+      operatorReadSeq: Number(r.operator_read_seq),
+      unreadForOperators: Number(r.unread_for_operators),
+      lastMessageAt: (r.last_message_at as number | null) ?? null,
+      lastMessagePreview: (r.last_message_preview as string | null) ?? null,
+      lastMessageRole: (r.last_message_role as AuthorRole | null) ?? null,
+      createdAt: Number(r.created_at),
+      firstResponseAt: (r.first_response_at as number | null) ?? null,
+      resolvedAt: (r.resolved_at as number | null) ?? null,
+      updatedAt: Number(r.updated_at),
+    };
+  }
+
+  /** DO SQLite has no PRAGMA user_version, so the schema version lives in its own table. */
+  private migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const row = this.sql.exec("SELECT version FROM schema_version").toArray()[0];
+    const from = row ? Number(row.version) : 0;
+    if (from >= SCHEMA_VERSION) return;
+    for (let v = from + 1; v <= SCHEMA_VERSION; v++) this.sql.exec(MIGRATIONS[v]!);
+    this.sql.exec("DELETE FROM schema_version");
+    this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
+  }
+}
+
+function toMessage(r: Row): ChatMessage {
+  return {
+    seq: Number(r.seq),
+    clientId: String(r.client_id),
+    kind: "text",
+    role: r.role as AuthorRole,
+    authorId: (r.author_id as string | null) ?? null,
+    authorName: (r.author_name as string | null) ?? null,
+    authorAvatar: (r.author_avatar as string | null) ?? null,
+    text: String(r.text),
+    createdAt: Number(r.created_at),
+  };
+}

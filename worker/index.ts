@@ -1,0 +1,40 @@
+/**
+ * Gadka's Worker entry: the Hono app (REST under /api, sockets under /ws) and the Durable Object
+ * classes. Static files (widget, chat UI, admin, demo shop) are served by Workers assets and
+ * never reach this code.
+ */
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env";
+import type { Env } from "./env";
+import { handleError, handleNotFound } from "./middleware/error-handler";
+import { operatorSession, siteMember } from "./middleware/operator-session";
+import { sameOrigin } from "./middleware/same-origin";
+import { authRoutes, meRoutes } from "./routes/auth";
+import { conversationRoutes } from "./routes/conversations";
+import { socketRoutes } from "./routes/sockets";
+import { widgetRoutes } from "./routes/widget";
+
+export { ConversationRoom } from "./do/conversation-room";
+export { SiteHub } from "./do/site-hub";
+
+const app = new Hono<AppEnv>();
+app.onError(handleError);
+app.notFound(handleNotFound);
+
+app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }), async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});
+// Cookie-authenticated routes refuse cross-site writes; the widget API uses bearer tokens instead.
+app.use("/api/auth/*", sameOrigin());
+app.use("/api/sites/*", sameOrigin());
+
+app.route("/api/auth", authRoutes);
+app.route("/api/me", meRoutes);
+app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
+app.route("/api/sites/:siteId/conversations", conversationRoutes);
+app.route("/api/widget", widgetRoutes);
+app.route("/ws", socketRoutes);
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -1,0 +1,65 @@
+/**
+ * Operator REST for one site's conversations: the list (from D1), one conversation with its
+ * latest messages, older pages, and status changes (both from its Durable Object).
+ * Mounted under `/api/sites/:siteId/conversations` behind `operatorSession()` + `siteMember()`.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { getConversation, listConversations } from "../db/conversations";
+import { ApiError } from "../lib/api-error";
+import { isConversationId } from "../lib/ids";
+import { readJson, readQuery } from "../lib/request-input";
+import {
+  ConversationListQuery,
+  type ConversationDetailResponse,
+  type ConversationListResponse,
+  type ConversationSummary,
+  HISTORY_PAGE_SIZE,
+  HistoryQuery,
+  type HistoryResponse,
+  StatusBody,
+} from "../protocol";
+
+export const conversationRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const q = readQuery(c, ConversationListQuery);
+    const conversations = await listConversations(c.env.DB, c.var.site.id, q);
+    const last = conversations[conversations.length - 1];
+    const nextBefore = conversations.length === q.limit && last ? last.updatedAt : null;
+    return c.json({ conversations, nextBefore } satisfies ConversationListResponse);
+  })
+  .get("/:conversationId", async (c) => {
+    const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const [summary, page] = await Promise.all([room.summary(row.siteId), room.history(row.siteId, null, HISTORY_PAGE_SIZE)]);
+    if (!summary || !page) throw notFound();
+    return c.json({ conversation: fresher(row, summary), ...page } satisfies ConversationDetailResponse);
+  })
+  .get("/:conversationId/messages", async (c) => {
+    const q = readQuery(c, HistoryQuery);
+    const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const page = await room.history(row.siteId, q.before ?? null, q.limit);
+    if (!page) throw notFound();
+    return c.json(page satisfies HistoryResponse);
+  })
+  .post("/:conversationId/status", async (c) => {
+    const body = await readJson(c, StatusBody);
+    const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const summary = await room.setStatus(row.siteId, body.status, c.var.session.operator.name);
+    if (!summary) throw notFound();
+    return c.json({ conversation: fresher(row, summary) });
+  });
+
+/** The D1 row proves the conversation is this site's before its Durable Object is touched. */
+async function findConversation(env: AppEnv["Bindings"], siteId: string, id: string) {
+  if (!isConversationId(id)) throw notFound();
+  const row = await getConversation(env.DB, siteId, id);
+  if (!row) throw notFound();
+  return { row, room: env.CONVERSATION.getByName(id) };
+}
+
+/** The room's live summary, with the profile fields only D1 knows. */
+function fresher(row: ConversationSummary, live: ConversationSummary): ConversationSummary {
+  return { ...live, visitorName: row.visitorName };
+}
+
+const notFound = () => new ApiError("not_found", "No such conversation on this site.");

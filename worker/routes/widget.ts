@@ -1,0 +1,75 @@
+/**
+ * Visitor REST, called by the chat iframe (same origin) and, for `/unread`, by the loader on the
+ * shop's page. Visitors are anonymous: a signed token is their identity, issued here.
+ * Mounted under `/api/widget`.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { createOrGetConversation, touchVisitorAndFindConversation } from "../db/conversations";
+import { getSiteByPublicKey } from "../db/sites";
+import { ApiError } from "../lib/api-error";
+import { newId } from "../lib/crypto";
+import { isConversationId } from "../lib/ids";
+import { readJson } from "../lib/request-input";
+import {
+  signPeekToken,
+  signVisitorToken,
+  type VisitorIdentity,
+  verifyPeekToken,
+  verifyVisitorToken,
+} from "../lib/visitor-token";
+import type { StartConversationResponse, UnreadResponse, VisitorSessionResponse } from "../protocol";
+import { VisitorSessionBody } from "../protocol";
+
+export const widgetRoutes = new Hono<AppEnv>()
+  .post("/session", async (c) => {
+    const body = await readJson(c, VisitorSessionBody);
+    const site = await getSiteByPublicKey(c.env.DB, body.siteKey);
+    if (!site) throw new ApiError("not_found", "No site has this key. Check the data-site attribute of the snippet.");
+
+    // A token from another site, or a forged one, simply starts a new anonymous visitor.
+    const presented = body.token ? await verifyVisitorToken(c.env.TOKEN_SECRET, body.token) : null;
+    const who: VisitorIdentity =
+      presented && presented.siteId === site.id ? presented : { siteId: site.id, visitorId: newId("v") };
+    const [conversationId, operatorsOnline] = await Promise.all([
+      touchVisitorAndFindConversation(c.env.DB, site.id, who.visitorId, Date.now()),
+      c.env.SITE_HUB.getByName(site.id).operatorsOnline(),
+    ]);
+    const [token, peekToken] = await Promise.all([
+      signVisitorToken(c.env.TOKEN_SECRET, who),
+      conversationId ? signPeekToken(c.env.TOKEN_SECRET, { ...who, conversationId }) : null,
+    ]);
+    return c.json({
+      token,
+      visitorId: who.visitorId,
+      siteId: site.id,
+      conversationId,
+      peekToken,
+      settings: site.settings,
+      operatorsOnline,
+    } satisfies VisitorSessionResponse);
+  })
+  .post("/conversations", async (c) => {
+    const who = await visitorFromBearer(c.req.header("authorization"), c.env.TOKEN_SECRET);
+    const now = Date.now();
+    const { id, createdAt } = await createOrGetConversation(c.env.DB, { id: newId("c"), ...who, now });
+    // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
+    await c.env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt });
+    return c.json({ conversationId: id } satisfies StartConversationResponse);
+  })
+  .get("/unread", async (c) => {
+    // Any shop page may ask: the peek token is the capability, and it reveals only a count.
+    c.header("Access-Control-Allow-Origin", "*");
+    const grant = await verifyPeekToken(c.env.TOKEN_SECRET, c.req.query("peek") ?? "");
+    if (!grant || !isConversationId(grant.conversationId)) throw new ApiError("unauthorized", "Invalid peek token.");
+    const unread = await c.env.CONVERSATION.getByName(grant.conversationId).visitorUnread(grant.siteId, grant.visitorId);
+    if (unread === null) throw new ApiError("not_found", "No such conversation.");
+    return c.json({ unread } satisfies UnreadResponse);
+  });
+
+export async function visitorFromBearer(header: string | undefined, secret: string): Promise<VisitorIdentity> {
+  const token = header?.startsWith("Bearer ") ? header.slice(7) : "";
+  const who = token ? await verifyVisitorToken(secret, token) : null;
+  if (!who) throw new ApiError("unauthorized", "Start a visitor session first (POST /api/widget/session).");
+  return who;
+}
