@@ -1,0 +1,26 @@
+// Workers-pool tests: run inside workerd with the real wrangler.toml, the real migrations/ applied
+// to a fresh D1, and real Durable Objects and WebSockets.
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const root = path.join(import.meta.dirname, "../..");
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: path.join(root, "wrangler.toml") },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
+          TOKEN_SECRET: "test-secret-not-for-production",
+        },
+      },
+    }),
+  ],
+  test: {
+    root,
+    include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"],
+    setupFiles: ["./test/worker/apply-migrations.ts"],
+  },
+}));

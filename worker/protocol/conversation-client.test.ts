@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { ConversationClient, type SocketLike } from "./conversation-client";
+import type { ChatMessage } from "./models";
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: string[] = [];
+  onopen: SocketLike["onopen"] = null;
+  onmessage: SocketLike["onmessage"] = null;
+  onclose: SocketLike["onclose"] = null;
+  onerror: SocketLike["onerror"] = null;
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006 });
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(frame: unknown) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  sends() {
+    return this.sent.filter((s) => s !== "ping").map((s) => JSON.parse(s) as { type: string; clientId?: string });
+  }
+}
+
+const msg = (seq: number, clientId = `c${seq}`): ChatMessage => ({
+  seq,
+  clientId,
+  kind: "text",
+  role: "visitor",
+  authorId: "v",
+  authorName: null,
+  authorAvatar: null,
+  text: `m${seq}`,
+  createdAt: 0,
+});
+const info = { id: "c", siteId: "s", visitorId: "v", status: "open", lastSeq: 0, visitorReadSeq: 0, operatorReadSeq: 0, createdAt: 0 };
+
+function setup(opts: { lastSeq?: number } = {}) {
+  const sockets: FakeSocket[] = [];
+  const timers: (() => void)[] = [];
+  let n = 0;
+  const client = new ConversationClient({
+    url: (after) => `ws://x/c?after=${after ?? ""}`,
+    connect: (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    },
+    onFrame: () => {},
+    newId: () => `id${++n}`,
+    lastSeq: opts.lastSeq ?? null,
+    setTimer: (fn) => timers.push(fn),
+    clearTimer: () => {},
+  });
+  return { client, sockets, runTimers: () => timers.splice(0).forEach((f) => f()) };
+}
+
+describe("ConversationClient", () => {
+  it("queues sends until the server's hello, then sends them in order", () => {
+    const { client, sockets } = setup();
+    client.start();
+    client.send("one");
+    client.send("two");
+    sockets[0]!.open();
+    expect(sockets[0]!.sends()).toEqual([]);
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    expect(sockets[0]!.sends().map((f) => f.clientId)).toEqual(["id1", "id2"]);
+  });
+
+  it("waits for resume frames to finish before resending", () => {
+    const { client, sockets } = setup({ lastSeq: 2 });
+    client.start();
+    client.send("x");
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [msg(3)], hasMore: true, resuming: true });
+    expect(sockets[0]!.sends()).toEqual([]);
+    sockets[0]!.receive({ type: "resume", messages: [msg(4)], done: true });
+    expect(sockets[0]!.sends()).toHaveLength(1);
+    expect(client.lastSeq).toBe(4);
+  });
+
+  it("retries unacknowledged sends with the same clientId after a reconnect, resuming from the last seq", () => {
+    const { client, sockets, runTimers } = setup();
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [msg(1)], hasMore: false, resuming: false });
+    client.send("a");
+    client.send("b");
+    sockets[0]!.receive({ type: "ack", clientId: "id1", message: msg(2, "id1") });
+    sockets[0]!.close();
+    runTimers();
+    expect(sockets[1]!.url).toBe("ws://x/c?after=2");
+    sockets[1]!.open();
+    sockets[1]!.receive({ type: "hello", conversation: info, messages: [], hasMore: true, resuming: false });
+    expect(sockets[1]!.sends().map((f) => f.clientId)).toEqual(["id2"]);
+    expect(client.unacknowledged.map((p) => p.text)).toEqual(["b"]);
+  });
+
+  it("drops a send the server refused for its content, keeps one refused for load", () => {
+    const { client, sockets } = setup();
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    client.send("bad");
+    client.send("later");
+    sockets[0]!.receive({ type: "error", code: "validation_failed", message: "no", clientId: "id1" });
+    sockets[0]!.receive({ type: "error", code: "rate_limited", message: "slow down", clientId: "id2" });
+    expect(client.unacknowledged.map((p) => p.clientId)).toEqual(["id2"]);
+  });
+
+  it("replaces a socket that stays silent after a ping", () => {
+    const { client, sockets, runTimers } = setup();
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    runTimers(); // ping sent
+    expect(sockets[0]!.sent).toContain("ping");
+    runTimers(); // nothing heard: close, then the reconnect timer is queued
+    expect(sockets[0]!.readyState).toBe(3);
+    runTimers();
+    expect(sockets).toHaveLength(2);
+  });
+});
