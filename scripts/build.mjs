@@ -53,6 +53,24 @@ function copyStatics() {
   for (const [from, to] of statics) {
     if (existsSync(from)) cpSync(from, to, { recursive: true });
   }
+  // Headers for static files (Workers assets read `_headers`): the admin may not be framed
+  // (clickjacking); the chat UI must be, by any shop; the loader is cached briefly so fixes
+  // reach shops within minutes.
+  writeFileSync(
+    join(out, "_headers"),
+    `/admin/*
+  X-Frame-Options: DENY
+  Content-Security-Policy: frame-ancestors 'none'
+  Referrer-Policy: same-origin
+  X-Content-Type-Options: nosniff
+/chat/*
+  Referrer-Policy: no-referrer
+  X-Content-Type-Options: nosniff
+/widget.js
+  Cache-Control: public, max-age=300
+  X-Content-Type-Options: nosniff
+`,
+  );
   // The root page points a developer to the two things worth opening.
   writeFileSync(
     join(out, "index.html"),

@@ -1,0 +1,14 @@
+// Types for dev-server.mjs, so TypeScript tests and benchmarks can start the local server.
+import type { ChildProcess } from "node:child_process";
+
+export const root: string;
+export function ensureDevVars(): void;
+export function prepareDatabase(persistTo: string): Promise<void>;
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+export function startWrangler(opts: { port: number; persistTo: string; inherit?: boolean; timeoutMs?: number }): Promise<RunningServer>;
+export function stopProcess(child: ChildProcess): Promise<void>;
