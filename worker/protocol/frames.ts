@@ -19,9 +19,6 @@ import type {
   OnlineOperator,
 } from "./models";
 
-export const PING = "ping";
-export const PONG = "pong";
-
 const ClientId = v.pipe(
   v.string(),
   v.minLength(1, "clientId must not be empty"),

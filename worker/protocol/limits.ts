@@ -30,3 +30,7 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 /** Conversations returned by one inbox list request. */
 export const MAX_LIST_LIMIT = 100;
+
+/** Keep-alive: the literal text frames (not JSON), answered by the runtime without waking a DO. */
+export const PING = "ping";
+export const PONG = "pong";

@@ -3,17 +3,20 @@
  * dead-connection detection. Runtime-neutral (the socket constructor and timers are injected);
  * the admin's inbox socket uses it directly and `ConversationClient` builds on it.
  */
-import { PING, PONG } from "./frames";
+import { PING, PONG } from "./limits";
+
+/** Method-style (bivariant) handler type, so the DOM's `WebSocket` and Node's `ws` both fit. */
+type Handler<E> = { bivarianceHack(ev: E): void }["bivarianceHack"];
 
 /** The part of a WebSocket this module uses (browser `WebSocket` and Node `ws` both fit). */
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 export type ConnectionState = "connecting" | "open" | "waiting" | "closed";

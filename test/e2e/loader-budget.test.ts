@@ -1,0 +1,68 @@
+// What the loader costs a shop page, measured in Chromium on the demo shop: no long task, no
+// layout shift, no iframe and no socket before the visitor shows intent. Prints the loader's
+// main-thread time (a report, not a timed assertion).
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "./browser";
+
+let browser: Browser;
+const base = inject("baseUrl");
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface PageObservations {
+  longTasks: number[];
+  layoutShift: number;
+}
+
+describe("loader on the demo shop", () => {
+  it("adds no long task, no layout shift, and opens no iframe or socket before intent", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const sockets: string[] = [];
+    const requests: string[] = [];
+    page.on("websocket", (ws) => sockets.push(ws.url()));
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+    await page.addInitScript(() => {
+      const obs: PageObservations = { longTasks: [], layoutShift: 0 };
+      (window as unknown as { __obs: PageObservations }).__obs = obs;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) obs.longTasks.push(e.duration);
+      }).observe({ type: "longtask", buffered: true });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (!e.hadRecentInput) obs.layoutShift += e.value;
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+
+    await browser.startTracing(page, { categories: ["devtools.timeline", "v8"] });
+    await page.goto(`${base}/demo/`, { waitUntil: "load" });
+    await page.waitForTimeout(1500); // idle time, when a careless loader would start work
+    const trace = JSON.parse((await browser.stopTracing()).toString("utf8")) as {
+      traceEvents: { name: string; dur?: number; args?: { data?: { url?: string } } }[];
+    };
+
+    const obs = await page.evaluate(() => (window as unknown as { __obs: PageObservations }).__obs);
+    expect(obs.longTasks, "long tasks on the demo page").toEqual([]);
+    expect(obs.layoutShift, "cumulative layout shift").toBe(0);
+    expect(page.frames()).toHaveLength(1);
+    expect(sockets).toEqual([]);
+    expect(requests.filter((p) => p.startsWith("/chat/"))).toEqual([]);
+    expect(requests).toContain("/widget.js");
+    // The launcher is on the page.
+    expect(await page.evaluate(() => document.querySelectorAll("body > *").length)).toBeGreaterThan(0);
+
+    const loaderMicros = trace.traceEvents
+      .filter((e) => (e.name === "EvaluateScript" || e.name === "v8.compile") && e.args?.data?.url?.endsWith("/widget.js"))
+      .reduce((sum, e) => sum + (e.dur ?? 0), 0);
+    console.log(`loader main-thread time (compile + evaluate): ${(loaderMicros / 1000).toFixed(2)} ms`);
+    expect(loaderMicros).toBeGreaterThan(0); // the trace did see the loader run
+    await context.close();
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The chat panel: header with the shop and who is online, the message list (own messages on the
+ * right, operators' with name and avatar on the left), typing indicator, composer.
+ * Everything is rendered as text by JSX; no HTML from data ever reaches the DOM.
+ */
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { ChatMessage, OnlineOperator, PendingSend } from "../../worker/protocol";
+import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
+import { onHostVisibility, standalone, toHost } from "./host";
+import { lang, t } from "./i18n";
+import { useConversation } from "./use-conversation";
+
+const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+
+function Avatar({ name, url }: { name: string | null; url: string | null }) {
+  const initials = (name ?? "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+  return url ? <img class="avatar" src={url} alt="" /> : <span class="avatar">{initials}</span>;
+}
+
+/** http(s) links become links; everything else stays text. */
+function Linked({ text }: { text: string }) {
+  const parts = text.split(/(https?:\/\/[^\s<>"']+)/g);
+  return (
+    <>
+      {parts.map((p, i) =>
+        i % 2 ? (
+          <a href={p} target="_blank" rel="noopener noreferrer nofollow">
+            {p}
+          </a>
+        ) : (
+          p
+        ),
+      )}
+    </>
+  );
+}
+
+function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boolean; status?: string }) {
+  const operator = "role" in m && m.role === "operator";
+  const system = "role" in m && m.role === "system";
+  return (
+    <div class={`row ${system ? "system" : operator ? "them" : "me"} ${first ? "first" : ""}`}>
+      {operator && first && "role" in m ? <Avatar name={m.authorName} url={m.authorAvatar} /> : operator ? <span class="avatar-gap" /> : null}
+      <div class="bubble-wrap">
+        {operator && first && "role" in m ? <div class="author">{m.authorName ?? t("someone")}</div> : null}
+        <div class={`bubble ${"seq" in m ? "" : "pending"}`}>
+          <Linked text={m.text} />
+        </div>
+        {status ? <div class="meta">{status}</div> : null}
+      </div>
+    </div>
+  );
+}
+
+function Header({ name, online, onClose }: { name: string; online: OnlineOperator[]; onClose: () => void }) {
+  return (
+    <header>
+      <div class="faces">
+        {online.slice(0, 3).map((o) => (
+          <Avatar key={o.id} name={o.name} url={o.avatarUrl} />
+        ))}
+      </div>
+      <div class="heading">
+        <strong>{name || t("title")}</strong>
+        <span class={online.length ? "dot on" : "dot"}>{online.length ? t("online") : t("offline")}</span>
+      </div>
+      {standalone ? null : (
+        <button type="button" class="close" aria-label={t("close")} title={t("close")} onClick={onClose}>
+          <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+            <path d="M6 6l12 12M18 6L6 18" />
+          </svg>
+        </button>
+      )}
+    </header>
+  );
+}
+
+export function App() {
+  const [visible, setVisible] = useState(standalone);
+  const { state, send, typing, loadOlder } = useConversation(visible);
+  const [draft, setDraft] = useState("");
+  const list = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const stick = useRef(true);
+
+  useEffect(() => {
+    onHostVisibility((open) => {
+      setVisible(open);
+      if (open) setTimeout(() => input.current?.focus(), 50);
+    });
+    toHost({ type: "ready" });
+  }, []);
+
+  const count = state.messages.length + state.pending.length;
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [count, state.operatorTyping, visible]);
+
+  const submit = () => {
+    const text = draft.trim();
+    if (!text) return;
+    send(text);
+    setDraft("");
+    if (input.current) input.current.style.height = "";
+    stick.current = true;
+  };
+
+  const settings = state.session?.settings;
+  const lastOwn = [...state.messages].reverse().find((m) => m.role === "visitor");
+  const pendingIds = new Set(state.messages.map((m) => m.clientId));
+  const pending = state.pending.filter((p) => !pendingIds.has(p.clientId));
+
+  return (
+    <div class="chat" style={settings ? { "--accent": settings.accentColor } : undefined}>
+      <Header name={settings?.siteName ?? ""} online={state.session?.operatorsOnline ?? []} onClose={() => toHost({ type: "close" })} />
+      {state.connection === "waiting" || state.failed ? <div class="banner">{state.failed ? t("failed") : t("reconnecting")}</div> : null}
+      <div
+        class="list"
+        ref={list}
+        role="log"
+        aria-live="polite"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
+          if (el.scrollTop < 40) loadOlder();
+        }}
+      >
+        {state.loadingOlder ? <div class="note">{t("older")}</div> : null}
+        {settings?.welcomeText ? (
+          <div class="row them first welcome">
+            <div class="bubble-wrap">
+              <div class="bubble">{settings.welcomeText}</div>
+            </div>
+          </div>
+        ) : null}
+        {state.messages.map((m, i) => {
+          const prev = state.messages[i - 1];
+          const first = !prev || prev.role !== m.role || prev.authorId !== m.authorId || m.createdAt - prev.createdAt > 5 * 60_000;
+          const status =
+            m === lastOwn && pending.length === 0
+              ? `${time.format(m.createdAt)} · ${state.operatorReadSeq >= m.seq ? t("seen") : t("sent")}`
+              : undefined;
+          return <Bubble key={m.seq} m={m} first={first} status={status} />;
+        })}
+        {pending.map((p) => (
+          <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
+        ))}
+        {state.status === "resolved" ? <div class="note">{t("resolved")}</div> : null}
+        {state.operatorTyping !== null ? (
+          <div class="typing" aria-live="polite">
+            <span class="dots">
+              <i />
+              <i />
+              <i />
+            </span>
+            {t("typing", { name: state.operatorTyping || t("someone") })}
+          </div>
+        ) : null}
+      </div>
+      <form
+        class="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <textarea
+          ref={input}
+          rows={1}
+          value={draft}
+          maxLength={MAX_MESSAGE_CHARS}
+          placeholder={t("placeholder")}
+          aria-label={t("placeholder")}
+          onInput={(e) => {
+            const el = e.currentTarget;
+            setDraft(el.value);
+            el.style.height = "auto";
+            el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+            typing();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        <button type="submit" class="send" aria-label={t("send")} title={t("send")} disabled={!draft.trim()}>
+          <svg viewBox="0 0 24 24" width="20" height="20" fill="currentColor">
+            <path d="M3.4 20.4l17.45-7.48a1 1 0 0 0 0-1.84L3.4 3.6a.99.99 0 0 0-1.39.91L2 9.12c0 .5.37.93.87.99L17 12 2.87 13.88c-.5.07-.87.5-.87 1l.01 4.61c0 .71.73 1.2 1.39.91z" />
+          </svg>
+        </button>
+      </form>
+    </div>
+  );
+}

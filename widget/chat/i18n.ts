@@ -1,0 +1,87 @@
+/**
+ * The chat UI's words in English, Polish, Finnish and Russian, chosen from the browser's
+ * languages. `t(key, vars)` fills `{name}`-style placeholders.
+ */
+const en = {
+  title: "Chat with us",
+  online: "We're online",
+  offline: "We'll reply as soon as we can",
+  placeholder: "Write a message…",
+  send: "Send",
+  close: "Close chat",
+  typing: "{name} is typing…",
+  someone: "Someone",
+  sending: "Sending…",
+  sent: "Sent",
+  seen: "Seen",
+  reconnecting: "Connection lost. Reconnecting…",
+  resolved: "This conversation was marked as resolved. Write again any time.",
+  older: "Loading earlier messages…",
+  failed: "Could not start the chat. Check your connection; we will keep trying.",
+  you: "You",
+};
+type Dict = typeof en;
+
+const pl: Dict = {
+  title: "Napisz do nas",
+  online: "Jesteśmy online",
+  offline: "Odpowiemy najszybciej, jak to możliwe",
+  placeholder: "Napisz wiadomość…",
+  send: "Wyślij",
+  close: "Zamknij czat",
+  typing: "{name} pisze…",
+  someone: "Ktoś",
+  sending: "Wysyłanie…",
+  sent: "Wysłano",
+  seen: "Przeczytano",
+  reconnecting: "Utracono połączenie. Łączenie ponownie…",
+  resolved: "Ta rozmowa została oznaczona jako zakończona. Napisz w każdej chwili.",
+  older: "Wczytywanie wcześniejszych wiadomości…",
+  failed: "Nie udało się uruchomić czatu. Sprawdź połączenie; próbujemy dalej.",
+  you: "Ty",
+};
+const fi: Dict = {
+  title: "Keskustele kanssamme",
+  online: "Olemme paikalla",
+  offline: "Vastaamme niin pian kuin voimme",
+  placeholder: "Kirjoita viesti…",
+  send: "Lähetä",
+  close: "Sulje keskustelu",
+  typing: "{name} kirjoittaa…",
+  someone: "Joku",
+  sending: "Lähetetään…",
+  sent: "Lähetetty",
+  seen: "Nähty",
+  reconnecting: "Yhteys katkesi. Yhdistetään uudelleen…",
+  resolved: "Tämä keskustelu on merkitty ratkaistuksi. Voit kirjoittaa milloin tahansa.",
+  older: "Ladataan aiempia viestejä…",
+  failed: "Keskustelun aloitus epäonnistui. Tarkista yhteys; yritämme uudelleen.",
+  you: "Sinä",
+};
+const ru: Dict = {
+  title: "Напишите нам",
+  online: "Мы на связи",
+  offline: "Ответим, как только сможем",
+  placeholder: "Напишите сообщение…",
+  send: "Отправить",
+  close: "Закрыть чат",
+  typing: "{name} печатает…",
+  someone: "Кто-то",
+  sending: "Отправка…",
+  sent: "Отправлено",
+  seen: "Прочитано",
+  reconnecting: "Соединение потеряно. Переподключаемся…",
+  resolved: "Этот разговор отмечен как решённый. Пишите в любое время.",
+  older: "Загружаем предыдущие сообщения…",
+  failed: "Не удалось открыть чат. Проверьте соединение; мы продолжаем попытки.",
+  you: "Вы",
+};
+
+const dicts: Record<string, Dict> = { en, pl, fi, ru };
+export const lang = (navigator.languages ?? [navigator.language]).map((l) => l.slice(0, 2).toLowerCase()).find((l) => l in dicts) ?? "en";
+const dict = dicts[lang]!;
+
+export type Key = keyof Dict;
+export function t(key: Key, vars: Record<string, string> = {}): string {
+  return dict[key].replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? "");
+}

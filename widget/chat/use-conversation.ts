@@ -1,0 +1,217 @@
+/**
+ * The chat's state machine as a Preact hook: visitor session, the conversation socket through
+ * the shared `ConversationClient` (resume + outbox), typing, read marks, unread count.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type {
+  ChatMessage,
+  ConnectionState,
+  ConversationServerFrame,
+  ConversationStatus,
+  PendingSend,
+  VisitorSessionResponse,
+} from "../../worker/protocol";
+// Runtime imports come from their own files: the protocol index also holds valibot schemas the
+// chat UI does not need in its bundle.
+import { ConversationClient } from "../../worker/protocol/conversation-client";
+import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
+import { siteKey, toHost } from "./host";
+
+const newId = () => crypto.randomUUID();
+
+export interface ChatState {
+  session: VisitorSessionResponse | null;
+  failed: boolean;
+  messages: ChatMessage[];
+  pending: PendingSend[];
+  connection: ConnectionState | "idle";
+  operatorTyping: string | null;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  status: ConversationStatus;
+  /** Highest seq of the visitor's own messages the operators have read. */
+  operatorReadSeq: number;
+}
+
+function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  if (incoming.length === 0) return list;
+  const bySeq = new Map(list.map((m) => [m.seq, m]));
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+export function useConversation(visible: boolean) {
+  const [state, setState] = useState<ChatState>({
+    session: null,
+    failed: false,
+    messages: [],
+    pending: loadPending(siteKey),
+    connection: "idle",
+    operatorTyping: null,
+    hasMore: false,
+    loadingOlder: false,
+    status: "open",
+    operatorReadSeq: 0,
+  });
+  const client = useRef<ConversationClient | null>(null);
+  const readSeq = useRef(0);
+  const operatorTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const ownTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const lastTypingSent = useRef(0);
+  const starting = useRef<Promise<void> | null>(null);
+  const patch = (p: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)) =>
+    setState((s) => ({ ...s, ...(typeof p === "function" ? p(s) : p) }));
+
+  function onFrame(frame: ConversationServerFrame) {
+    switch (frame.type) {
+      case "hello":
+        readSeq.current = Math.max(readSeq.current, frame.conversation.visitorReadSeq);
+        patch((s) => ({
+          messages: merge(s.messages, frame.messages),
+          hasMore: s.messages.length === 0 ? frame.hasMore : s.hasMore,
+          status: frame.conversation.status,
+          operatorReadSeq: frame.conversation.operatorReadSeq,
+        }));
+        break;
+      case "resume":
+        patch((s) => ({ messages: merge(s.messages, frame.messages) }));
+        break;
+      case "ack":
+      case "message":
+        patch((s) => ({
+          messages: merge(s.messages, [frame.message]),
+          operatorTyping: frame.message.role === "operator" ? null : s.operatorTyping,
+        }));
+        break;
+      case "history":
+        patch((s) => ({ messages: merge(s.messages, frame.messages), hasMore: frame.hasMore, loadingOlder: false }));
+        break;
+      case "typing":
+        if (frame.role === "operator") {
+          clearTimeout(operatorTypingTimer.current);
+          patch({ operatorTyping: frame.active ? frame.name ?? "" : null });
+          // A lost "stopped typing" must not leave the indicator on forever.
+          if (frame.active) operatorTypingTimer.current = setTimeout(() => patch({ operatorTyping: null }), 6000);
+        }
+        break;
+      case "read":
+        if (frame.role === "operator") patch({ operatorReadSeq: frame.seq });
+        break;
+      case "status":
+        patch({ status: frame.status });
+        break;
+    }
+  }
+
+  function connect(session: VisitorSessionResponse, conversationId: string) {
+    const c = new ConversationClient({
+      url: (after) => socketUrl(conversationId, session.token, after),
+      connect: (url) => new WebSocket(url),
+      onFrame,
+      onState: (connection) => patch({ connection }),
+      onPendingChange: (pending) => {
+        savePending(siteKey, pending);
+        patch({ pending: [...pending] });
+      },
+      pending: loadPending(siteKey),
+      newId,
+    });
+    client.current = c;
+    c.start();
+  }
+
+  useEffect(() => {
+    let stopped = false;
+    let retry = 1000;
+    const boot = async () => {
+      try {
+        const session = await startSession(siteKey);
+        if (stopped) return;
+        patch({ session, failed: false });
+        toHost({ type: "peek", token: session.peekToken });
+        const pending = loadPending(siteKey);
+        if (session.conversationId) connect(session, session.conversationId);
+        else if (pending.length > 0) await ensureConversation(session);
+      } catch {
+        if (stopped) return;
+        patch({ failed: true });
+        setTimeout(boot, (retry = Math.min(retry * 2, 30_000)));
+      }
+    };
+    void boot();
+    const online = () => client.current?.retryNow();
+    window.addEventListener("online", online);
+    return () => {
+      stopped = true;
+      window.removeEventListener("online", online);
+      client.current?.stop();
+    };
+  }, []);
+
+  async function ensureConversation(session: VisitorSessionResponse) {
+    starting.current ??= (async () => {
+      const id = await startConversation(session.token);
+      patch({ session: { ...session, conversationId: id } });
+      const s = await startSession(siteKey); // fresh peek token now that a conversation exists
+      toHost({ type: "peek", token: s.peekToken });
+      connect(session, id);
+    })().catch(() => {
+      starting.current = null;
+      setTimeout(() => void ensureConversation(session), 3000);
+    });
+    return starting.current;
+  }
+
+  // Unread = operator replies newer than what the visitor has seen; read marks when visible.
+  const newestOperatorSeq = useMemo(
+    () => state.messages.reduce((max, m) => (m.role === "operator" && m.seq > max ? m.seq : max), 0),
+    [state.messages],
+  );
+  useEffect(() => {
+    const markRead = () => {
+      if (visible && document.hasFocus() && newestOperatorSeq > readSeq.current && client.current?.sendFrame({ type: "read", seq: newestOperatorSeq })) {
+        readSeq.current = newestOperatorSeq;
+      }
+      const unread = state.messages.filter((m) => m.role === "operator" && m.seq > readSeq.current).length;
+      toHost({ type: "unread", count: unread });
+    };
+    markRead();
+    window.addEventListener("focus", markRead);
+    return () => window.removeEventListener("focus", markRead);
+  }, [visible, newestOperatorSeq, state.connection]);
+
+  return {
+    state,
+    send(text: string) {
+      const c = client.current;
+      stopTyping();
+      if (c) {
+        c.send(text);
+        return;
+      }
+      // No conversation yet: keep the message in the persisted outbox, then start one.
+      const item: PendingSend = { clientId: newId(), text, createdAt: Date.now() };
+      const pending = [...loadPending(siteKey), item];
+      savePending(siteKey, pending);
+      patch({ pending });
+      if (state.session) void ensureConversation(state.session);
+    },
+    typing() {
+      clearTimeout(ownTypingTimer.current);
+      const now = Date.now();
+      if (now - lastTypingSent.current > 2000 && client.current?.sendFrame({ type: "typing", active: true })) lastTypingSent.current = now;
+      ownTypingTimer.current = setTimeout(stopTyping, 4000);
+    },
+    loadOlder() {
+      const first = state.messages[0];
+      if (!state.hasMore || state.loadingOlder || !first) return;
+      if (client.current?.sendFrame({ type: "history", before: first.seq })) patch({ loadingOlder: true });
+    },
+  };
+
+  function stopTyping() {
+    clearTimeout(ownTypingTimer.current);
+    if (lastTypingSent.current) client.current?.sendFrame({ type: "typing", active: false });
+    lastTypingSent.current = 0;
+  }
+}
