@@ -1,0 +1,58 @@
+/**
+ * The admin's REST client: same-origin JSON calls with the session cookie; failures become
+ * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
+ */
+import type { ConversationListResponse, ConversationStatus, MeResponse } from "../../worker/protocol";
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+export function whenSignedOut(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let r: Response;
+  try {
+    r = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiFailure("network", "network", 0);
+  }
+  if (r.status === 204) return undefined as T;
+  const json = (await r.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
+  if (!r.ok) {
+    if (r.status === 401 && !path.endsWith("/login")) onUnauthorized();
+    const retry = r.headers.get("retry-after");
+    throw new ApiFailure(json?.error?.code ?? "internal", json?.error?.message ?? r.statusText, r.status, retry ? Number(retry) : null);
+  }
+  return json as T;
+}
+
+export const api = {
+  me: () => request<MeResponse>("GET", "/api/me"),
+  login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+  conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>
+    request<ConversationListResponse>(
+      "GET",
+      `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${before}` : ""}`,
+    ),
+};
+
+export function socketUrl(path: string): string {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+}

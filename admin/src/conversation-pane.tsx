@@ -1,0 +1,195 @@
+/**
+ * The open conversation: timeline with day separators and grouped bubbles, the visitor's typing,
+ * the reply composer, resolve / reopen, and a details column. Marks visitor messages read while
+ * the window is focused.
+ */
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { ChatMessage, ConversationSummary, MeResponse } from "../../worker/protocol";
+import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
+import { Avatar, visitorLabel } from "./avatar";
+import { formatDay, formatTime, t } from "./i18n";
+import { visitorName } from "./inbox-list";
+import { useConversation } from "./use-conversation";
+
+export function ConversationPane({ siteId, id, summary, me }: { siteId: string; id: string; summary: ConversationSummary | undefined; me: MeResponse }) {
+  const { view, send, typing, markRead, setStatus, loadOlder } = useConversation(siteId, id);
+  const [draft, setDraft] = useState("");
+  const list = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const stick = useRef(true);
+  const name = summary ? visitorName(summary) : t("visitor", { id: view.info ? visitorLabel(view.info.visitorId) : "" });
+  const visitorId = view.info?.visitorId ?? summary?.visitorId ?? id;
+  const status = view.info?.status ?? summary?.status ?? "open";
+
+  useEffect(() => {
+    setDraft("");
+    stick.current = true;
+    input.current?.focus();
+  }, [id]);
+
+  const count = view.messages.length + view.pending.length;
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [count, view.visitorTyping]);
+
+  const newestVisitorSeq = view.messages.reduce((max, m) => (m.role === "visitor" && m.seq > max ? m.seq : max), 0);
+  useEffect(() => {
+    const mark = () => {
+      if (document.hasFocus() && document.visibilityState === "visible") markRead(newestVisitorSeq);
+    };
+    mark();
+    window.addEventListener("focus", mark);
+    return () => window.removeEventListener("focus", mark);
+  }, [newestVisitorSeq, view.info?.operatorReadSeq]);
+
+  const submit = () => {
+    const text = draft.trim();
+    if (!text) return;
+    send(text);
+    setDraft("");
+    if (input.current) input.current.style.height = "";
+    stick.current = true;
+  };
+
+  const acked = new Set(view.messages.map((m) => m.clientId));
+  const pending = view.pending.filter((p) => !acked.has(p.clientId));
+  const lastOwn = [...view.messages].reverse().find((m) => m.role === "operator");
+
+  return (
+    <div class="conversation">
+      <section class="thread" aria-label={name}>
+        <header class="thread-head">
+          <Avatar name={name} seed={visitorId} size={36} />
+          <div class="who">
+            <strong>{name}</strong>
+            <span class={`status ${status}`}>{status === "open" ? t("open") : t("resolved")}</span>
+          </div>
+          <div class="actions">
+            {status === "open" ? (
+              <button class="primary small" onClick={() => setStatus("resolved")}>
+                ✓ {t("resolve")}
+              </button>
+            ) : (
+              <button class="ghost small" onClick={() => setStatus("open")}>
+                {t("reopen")}
+              </button>
+            )}
+          </div>
+        </header>
+        {view.connection === "waiting" ? <div class="banner">{t("reconnecting")}</div> : null}
+        <div
+          class="timeline"
+          ref={list}
+          role="log"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+            if (el.scrollTop < 40) loadOlder();
+          }}
+        >
+          {view.hasMore ? (
+            <button class="ghost small older" onClick={loadOlder} disabled={view.loadingOlder}>
+              {t("loadOlder")}
+            </button>
+          ) : null}
+          {view.info && view.messages.length === 0 && pending.length === 0 ? <p class="note">{t("noMessages")}</p> : null}
+          {view.messages.map((m, i) => (
+            <Message key={m.seq} m={m} prev={view.messages[i - 1]} me={me} seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq} visitor={name} visitorId={visitorId} />
+          ))}
+          {pending.map((p) => (
+            <div key={p.clientId} class="msg mine pending">
+              <div class="bubble">{p.text}</div>
+              <div class="meta">{t("sending")}</div>
+            </div>
+          ))}
+          {view.statusNote ? (
+            <p class="note">{t(view.statusNote.status === "resolved" ? "resolvedBy" : "reopenedBy", { name: view.statusNote.byName ?? "" })}</p>
+          ) : null}
+          {view.visitorTyping ? (
+            <div class="typing">
+              <span class="dots">
+                <i />
+                <i />
+                <i />
+              </span>
+              {t("visitorTyping")}
+            </div>
+          ) : null}
+        </div>
+        <form
+          class="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <textarea
+            ref={input}
+            rows={2}
+            value={draft}
+            maxLength={MAX_MESSAGE_CHARS}
+            placeholder={t("replyPlaceholder")}
+            aria-label={t("replyPlaceholder")}
+            onInput={(e) => {
+              const el = e.currentTarget;
+              setDraft(el.value);
+              el.style.height = "auto";
+              el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+              typing();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                submit();
+              }
+            }}
+          />
+          <button class="primary" type="submit" disabled={!draft.trim()}>
+            {t("send")}
+          </button>
+        </form>
+      </section>
+      <aside class="details" aria-label={t("details")}>
+        <div class="details-card">
+          <Avatar name={name} seed={visitorId} size={56} />
+          <strong>{name}</strong>
+        </div>
+        <dl>
+          <dt>{t("visitorId")}</dt>
+          <dd class="mono">{visitorId}</dd>
+          <dt>{t("started")}</dt>
+          <dd>{view.info ? `${formatDay(view.info.createdAt)}, ${formatTime(view.info.createdAt)}` : "…"}</dd>
+          <dt>{t("status")}</dt>
+          <dd>{status === "open" ? t("open") : t("resolved")}</dd>
+          <dt>{t("messages")}</dt>
+          <dd>{view.info?.lastSeq ?? summary?.messageCount ?? 0}</dd>
+        </dl>
+      </aside>
+    </div>
+  );
+}
+
+function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; prev: ChatMessage | undefined; me: MeResponse; seen: boolean; visitor: string; visitorId: string }) {
+  const newDay = !prev || new Date(prev.createdAt).toDateString() !== new Date(m.createdAt).toDateString();
+  const grouped = !newDay && prev && prev.role === m.role && prev.authorId === m.authorId && m.createdAt - prev.createdAt < 5 * 60_000;
+  const mine = m.role === "operator" && m.authorId === me.operator.id;
+  const side = m.role === "visitor" ? "theirs" : "mine";
+  const author = m.role === "visitor" ? visitor : mine ? t("you") : (m.authorName ?? "");
+  return (
+    <>
+      {newDay ? <div class="day">{formatDay(m.createdAt)}</div> : null}
+      <div class={`msg ${side} ${grouped ? "grouped" : ""}`}>
+        {!grouped ? (
+          <div class="msg-head">
+            {m.role === "visitor" ? <Avatar name={visitor} seed={visitorId} size={22} /> : <Avatar name={m.authorName ?? "?"} url={m.authorAvatar} size={22} />}
+            <span class="author">{author}</span>
+            <time>{formatTime(m.createdAt)}</time>
+          </div>
+        ) : null}
+        <div class="bubble">{m.text}</div>
+        {seen ? <div class="meta">{t("seen")}</div> : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The sign-in screen. Shows the server's reason in the operator's language (wrong password,
+ * throttled with the wait, no network).
+ */
+import { useState } from "preact/hooks";
+import type { MeResponse } from "../../worker/protocol";
+import { ApiFailure, api } from "./api";
+import { LanguagePicker } from "./language-picker";
+import { t } from "./i18n";
+
+export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.login(email, password));
+    } catch (err) {
+      const f = err instanceof ApiFailure ? err : null;
+      setError(
+        f?.code === "bad_credentials" || f?.code === "validation_failed"
+          ? t("badCredentials")
+          : f?.code === "too_many_attempts"
+            ? t("throttled", { minutes: Math.ceil((f.retryAfter ?? 900) / 60) })
+            : f?.code === "network"
+              ? t("network")
+              : t("genericError"),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="login-card" onSubmit={submit}>
+        <div class="brand">
+          <span class="logo">G</span> Gadka
+        </div>
+        <h1>{t("signInTitle")}</h1>
+        <label>
+          {t("email")}
+          <input type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          {t("password")}
+          <input
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
+        {error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button class="primary" type="submit" disabled={busy}>
+          {busy ? t("signingIn") : t("signIn")}
+        </button>
+        <LanguagePicker />
+      </form>
+    </main>
+  );
+}

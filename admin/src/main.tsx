@@ -1,0 +1,50 @@
+/**
+ * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
+ * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`) because the app is
+ * static files with no server-side fallback.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { MeResponse } from "../../worker/protocol";
+import { api, whenSignedOut } from "./api";
+import { useLang } from "./i18n";
+import { LoginView } from "./login-view";
+import { Workspace } from "./workspace";
+import "./admin.css";
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return hash;
+}
+
+function App() {
+  useLang();
+  const hash = useHash();
+  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
+
+  useEffect(() => {
+    whenSignedOut(() => setMe(null));
+    api.me().then(setMe, () => setMe(null));
+  }, []);
+
+  if (me === undefined) return <div class="boot" aria-busy="true" />;
+  if (me === null) {
+    return (
+      <LoginView
+        onSignedIn={(m) => {
+          setMe(m);
+          if (!location.hash.startsWith("#/inbox")) location.hash = "#/inbox";
+        }}
+      />
+    );
+  }
+  const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
+  return <Workspace me={me} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
+}
+
+render(<App />, document.getElementById("app")!);

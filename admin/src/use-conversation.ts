@@ -1,0 +1,154 @@
+/**
+ * One open conversation for an operator: its socket through the shared `ConversationClient`
+ * (resume from the last seq, unsent replies kept in localStorage and retried), typing both ways,
+ * read marks while the conversation is on screen, resolve / reopen.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ChatMessage, ConversationInfo, ConversationServerFrame, PendingSend } from "../../worker/protocol";
+import { type ConnectionState, ConversationClient } from "../../worker/protocol/conversation-client";
+import { socketUrl } from "./api";
+
+export interface ConversationView {
+  info: ConversationInfo | null;
+  messages: ChatMessage[];
+  pending: PendingSend[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  visitorTyping: boolean;
+  connection: ConnectionState;
+  /** Last status change seen live, for the timeline note. */
+  statusNote: { status: "open" | "resolved"; byName: string | null } | null;
+}
+
+const pendingKey = (id: string) => `gadka:admin:pending:${id}`;
+
+function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  if (!incoming.length) return list;
+  const bySeq = new Map(list.map((m) => [m.seq, m]));
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function loadPending(id: string): PendingSend[] {
+  try {
+    return JSON.parse(localStorage.getItem(pendingKey(id)) ?? "[]") as PendingSend[];
+  } catch {
+    return [];
+  }
+}
+
+export function useConversation(siteId: string, conversationId: string) {
+  const empty: ConversationView = {
+    info: null,
+    messages: [],
+    pending: loadPending(conversationId),
+    hasMore: false,
+    loadingOlder: false,
+    visitorTyping: false,
+    connection: "connecting",
+    statusNote: null,
+  };
+  const [view, setView] = useState<ConversationView>(empty);
+  const client = useRef<ConversationClient | null>(null);
+  const lastTypingSent = useRef(0);
+  const timers = useRef<{ own?: ReturnType<typeof setTimeout>; visitor?: ReturnType<typeof setTimeout> }>({});
+  const patch = (fn: (v: ConversationView) => Partial<ConversationView>) => setView((v) => ({ ...v, ...fn(v) }));
+
+  useEffect(() => {
+    setView(empty);
+    const onFrame = (f: ConversationServerFrame) => {
+      switch (f.type) {
+        case "hello":
+          patch((v) => ({ info: f.conversation, messages: merge(v.messages, f.messages), hasMore: v.messages.length ? v.hasMore : f.hasMore }));
+          break;
+        case "resume":
+          patch((v) => ({ messages: merge(v.messages, f.messages) }));
+          break;
+        case "message":
+        case "ack":
+          patch((v) => ({
+            messages: merge(v.messages, [f.message]),
+            visitorTyping: f.message.role === "visitor" ? false : v.visitorTyping,
+            info: v.info && { ...v.info, lastSeq: Math.max(v.info.lastSeq, f.message.seq), status: f.message.role === "visitor" ? "open" : v.info.status },
+          }));
+          break;
+        case "history":
+          patch((v) => ({ messages: merge(v.messages, f.messages), hasMore: f.hasMore, loadingOlder: false }));
+          break;
+        case "typing":
+          if (f.role === "visitor") {
+            clearTimeout(timers.current.visitor);
+            patch(() => ({ visitorTyping: f.active }));
+            // A lost "stopped typing" must not leave the indicator on.
+            if (f.active) timers.current.visitor = setTimeout(() => patch(() => ({ visitorTyping: false })), 6000);
+          }
+          break;
+        case "read":
+          patch((v) => ({
+            info: v.info && (f.role === "visitor" ? { ...v.info, visitorReadSeq: f.seq } : { ...v.info, operatorReadSeq: f.seq }),
+          }));
+          break;
+        case "status":
+          patch((v) => ({ info: v.info && { ...v.info, status: f.status }, statusNote: { status: f.status, byName: f.byName } }));
+          break;
+      }
+    };
+    const c = new ConversationClient({
+      url: (after) => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(conversationId)}${after === null ? "" : `?after=${after}`}`),
+      connect: (url) => new WebSocket(url),
+      onFrame,
+      onState: (connection) => patch(() => ({ connection })),
+      onPendingChange: (pending) => {
+        if (pending.length) localStorage.setItem(pendingKey(conversationId), JSON.stringify(pending));
+        else localStorage.removeItem(pendingKey(conversationId));
+        patch(() => ({ pending: [...pending] }));
+      },
+      pending: loadPending(conversationId),
+      newId: () => crypto.randomUUID(),
+    });
+    client.current = c;
+    c.start();
+    const online = () => c.retryNow();
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("online", online);
+      clearTimeout(timers.current.own);
+      clearTimeout(timers.current.visitor);
+      c.stop();
+      client.current = null;
+    };
+  }, [siteId, conversationId]);
+
+  const stopTyping = () => {
+    clearTimeout(timers.current.own);
+    if (lastTypingSent.current) client.current?.sendFrame({ type: "typing", active: false });
+    lastTypingSent.current = 0;
+  };
+
+  return {
+    view,
+    send(text: string) {
+      stopTyping();
+      client.current?.send(text);
+    },
+    typing() {
+      clearTimeout(timers.current.own);
+      const now = Date.now();
+      if (now - lastTypingSent.current > 2000 && client.current?.sendFrame({ type: "typing", active: true })) lastTypingSent.current = now;
+      timers.current.own = setTimeout(stopTyping, 4000);
+    },
+    markRead(seq: number) {
+      if (view.info && seq > view.info.operatorReadSeq && client.current?.sendFrame({ type: "read", seq })) {
+        patch((v) => ({ info: v.info && { ...v.info, operatorReadSeq: seq } }));
+      }
+    },
+    setStatus(status: "open" | "resolved") {
+      client.current?.sendFrame({ type: "status", status });
+    },
+    loadOlder() {
+      const first = view.messages[0];
+      if (!first || !view.hasMore || view.loadingOlder) return;
+      if (client.current?.sendFrame({ type: "history", before: first.seq })) patch(() => ({ loadingOlder: true }));
+    },
+  };
+}

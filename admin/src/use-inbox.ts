@@ -1,0 +1,59 @@
+/**
+ * The live inbox of one site: the site hub's socket (snapshot, then updates) through the shared
+ * `ReconnectingSocket`, merged by revision so an older summary never replaces a newer one.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { ConversationSummary, HubServerFrame, OnlineOperator } from "../../worker/protocol";
+import { type ConnectionState, ReconnectingSocket } from "../../worker/protocol/reconnecting-socket";
+import { socketUrl } from "./api";
+
+export interface Inbox {
+  conversations: Map<string, ConversationSummary>;
+  online: OnlineOperator[];
+  connection: ConnectionState;
+  loaded: boolean;
+}
+
+export function mergeSummary(map: Map<string, ConversationSummary>, s: ConversationSummary): Map<string, ConversationSummary> {
+  const known = map.get(s.id);
+  if (known && known.rev >= s.rev) return map;
+  const next = new Map(map);
+  next.set(s.id, { ...s, visitorName: s.visitorName ?? known?.visitorName ?? null });
+  return next;
+}
+
+export function useInbox(siteId: string): Inbox {
+  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], connection: "connecting", loaded: false });
+  useEffect(() => {
+    const socket = new ReconnectingSocket({
+      url: () => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/inbox`),
+      connect: (url) => new WebSocket(url),
+      onState: (connection) => setInbox((s) => ({ ...s, connection })),
+      onText: (text) => {
+        const frame = JSON.parse(text) as HubServerFrame;
+        if (frame.type === "inbox.snapshot") {
+          socket.markHealthy();
+          setInbox((s) => {
+            let conversations = new Map<string, ConversationSummary>();
+            for (const c of frame.conversations) conversations = mergeSummary(conversations, c);
+            // Keep rows the snapshot does not cover (older ones paged in over REST).
+            for (const [id, c] of s.conversations) if (!conversations.has(id)) conversations.set(id, c);
+            return { ...s, conversations, online: frame.operatorsOnline, loaded: true };
+          });
+        } else if (frame.type === "inbox.update") {
+          setInbox((s) => ({ ...s, conversations: mergeSummary(s.conversations, frame.conversation) }));
+        } else if (frame.type === "presence") {
+          setInbox((s) => ({ ...s, online: frame.operatorsOnline }));
+        }
+      },
+    });
+    socket.start();
+    const online = () => socket.retryNow();
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("online", online);
+      socket.stop();
+    };
+  }, [siteId]);
+  return inbox;
+}

@@ -1,0 +1,137 @@
+/**
+ * The signed-in workspace: a rail (site, operators online, language, sign out), the live inbox
+ * list and the open conversation. Keeps the tab title's unread count current and lets
+ * Alt+↑/↓ move between conversations.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { ConversationSummary, MeResponse } from "../../worker/protocol";
+import { api } from "./api";
+import { Avatar } from "./avatar";
+import { ConversationPane } from "./conversation-pane";
+import { t } from "./i18n";
+import { type Filter, InboxList } from "./inbox-list";
+import { LanguagePicker } from "./language-picker";
+import { mergeSummary, useInbox } from "./use-inbox";
+
+const SITE_KEY = "gadka:admin:site";
+
+export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selected: string | null; onSignedOut: () => void }) {
+  const [siteId, setSiteId] = useState(() => {
+    const saved = localStorage.getItem(SITE_KEY);
+    return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
+  });
+  const inbox = useInbox(siteId);
+  const [older, setOlder] = useState(new Map<string, ConversationSummary>());
+  const [filter, setFilter] = useState<Filter>("open");
+
+  let all = older;
+  for (const c of inbox.conversations.values()) all = mergeSummary(all, c);
+  const conversations = [...all.values()];
+  const unread = conversations.reduce((n, c) => n + (c.unreadForOperators > 0 ? 1 : 0), 0);
+
+  useEffect(() => {
+    document.title = unread ? `(${unread}) Gadka` : "Gadka";
+  }, [unread]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
+      const rows = conversations.filter((c) => filter === "all" || c.status === filter).sort((a, b) => b.updatedAt - a.updatedAt);
+      const i = rows.findIndex((c) => c.id === selected);
+      const next = rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))];
+      if (next) location.hash = `#/inbox/${next.id}`;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const site = me.sites.find((s) => s.id === siteId);
+  const others = inbox.online.filter((o) => o.id !== me.operator.id);
+
+  return (
+    <div class="workspace">
+      <nav class="rail">
+        <div class="brand">
+          <span class="logo">G</span>
+          <span>Gadka</span>
+        </div>
+        {me.sites.length > 1 ? (
+          <select
+            class="site-picker"
+            value={siteId}
+            onChange={(e) => {
+              setSiteId(e.currentTarget.value);
+              localStorage.setItem(SITE_KEY, e.currentTarget.value);
+              setOlder(new Map());
+              location.hash = "#/inbox";
+            }}
+          >
+            {me.sites.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <div class="site-name">{site?.name}</div>
+        )}
+        <div class="online">
+          <h3>{t("online")}</h3>
+          <ul>
+            <li>
+              <Avatar name={me.operator.name} url={me.operator.avatarUrl} size={24} />
+              <span>{me.operator.name}</span>
+              <i class={inbox.connection === "open" ? "live on" : "live"} />
+            </li>
+            {others.map((o) => (
+              <li key={o.id}>
+                <Avatar name={o.name} url={o.avatarUrl} size={24} />
+                <span>{o.name}</span>
+                <i class="live on" />
+              </li>
+            ))}
+          </ul>
+          {others.length === 0 ? <p class="muted small">{t("nobodyOnline")}</p> : null}
+        </div>
+        <div class="rail-foot">
+          <LanguagePicker />
+          <button
+            class="ghost small"
+            onClick={async () => {
+              await api.logout().catch(() => {});
+              onSignedOut();
+            }}
+          >
+            {t("signOut")}
+          </button>
+        </div>
+      </nav>
+      <InboxList
+        siteId={siteId}
+        conversations={conversations}
+        selected={selected}
+        filter={filter}
+        onFilter={setFilter}
+        loaded={inbox.loaded}
+        onOlder={(rows) =>
+          setOlder((m) => {
+            let next = m;
+            for (const r of rows) next = mergeSummary(next, r);
+            return next;
+          })
+        }
+      />
+      {selected ? (
+        <ConversationPane key={selected} siteId={siteId} id={selected} summary={all.get(selected)} me={me} />
+      ) : (
+        <div class="placeholder">
+          <div>
+            <strong>{t("pickConversation")}</strong>
+            <p>{t("pickConversationHint")}</p>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
