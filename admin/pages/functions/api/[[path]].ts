@@ -1,0 +1,2 @@
+// Every /api/* request of the admin goes to the Worker.
+export { forward as onRequest } from "../../forward";
