@@ -17,7 +17,12 @@ export function colourFor(seed: string): string {
 export function Avatar({ name, url, seed, size = 32 }: { name: string; url?: string | null; seed?: string; size?: number }) {
   const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` };
   if (url) return <img class="avatar" src={url} alt="" style={style} />;
-  const initials = name.split(/\s+/).filter(Boolean).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+  const initials = name
+    .split(/\s+/)
+    .map((w) => /[\p{L}\p{N}]/u.exec(w)?.[0] ?? "")
+    .join("")
+    .slice(0, 2)
+    .toUpperCase();
   return (
     <span class="avatar" style={{ ...style, background: colourFor(seed ?? name) }} aria-hidden="true">
       {initials || "?"}
