@@ -177,6 +177,26 @@ describe("typing, read receipts, status", () => {
   });
 });
 
+describe("the loader's unread count", () => {
+  it("answers a peek token with the visitor's unread replies, to any shop origin, and nothing else", async () => {
+    const visitor = await visitorSession("pk_c");
+    const r = await api("/api/widget/conversations", { method: "POST", headers: { authorization: `Bearer ${visitor.token}` } });
+    const { conversationId, peekToken } = (await r.json()) as { conversationId: string; peekToken: string };
+    const o = await mustOpen(`/ws/sites/site_c/conversations/${conversationId}`, { cookie });
+    await o.next("hello");
+    o.send({ type: "message.send", clientId: "u1", text: "Your parcel left today." });
+    await o.next("ack");
+    const unread = await api(`/api/widget/unread?peek=${encodeURIComponent(peekToken)}`, { headers: { origin: "https://shop.example" } });
+    expect(unread.status).toBe(200);
+    expect(unread.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await unread.json()).toEqual({ unread: 1 });
+    // The peek token is not a visitor token: it opens no socket and starts nothing.
+    const socket = await api(visitorSocketPath(conversationId, peekToken), { headers: { upgrade: "websocket" } });
+    expect(socket.status).toBe(401);
+    o.close();
+  });
+});
+
 describe("bad input", () => {
   const bad: [string, string | ArrayBuffer, string][] = [
     ["not JSON", "{this is not json", "bad_json"],

@@ -39,8 +39,8 @@ export async function startSession(siteKey: string): Promise<VisitorSessionRespo
   return s;
 }
 
-export async function startConversation(token: string): Promise<string> {
-  return (await call<StartConversationResponse>("/api/widget/conversations", {}, token)).conversationId;
+export function startConversation(token: string): Promise<StartConversationResponse> {
+  return call<StartConversationResponse>("/api/widget/conversations", {}, token);
 }
 
 export function socketUrl(conversationId: string, token: string, after: number | null): string {

@@ -150,11 +150,10 @@ export function useConversation(visible: boolean) {
 
   async function ensureConversation(session: VisitorSessionResponse) {
     starting.current ??= (async () => {
-      const id = await startConversation(session.token);
-      patch({ session: { ...session, conversationId: id } });
-      const s = await startSession(siteKey); // fresh peek token now that a conversation exists
-      toHost({ type: "peek", token: s.peekToken });
-      connect(session, id);
+      const { conversationId, peekToken } = await startConversation(session.token);
+      patch({ session: { ...session, conversationId, peekToken } });
+      toHost({ type: "peek", token: peekToken });
+      connect(session, conversationId);
     })().catch(() => {
       starting.current = null;
       setTimeout(() => void ensureConversation(session), 3000);

@@ -89,6 +89,8 @@ export interface VisitorSessionResponse {
 
 export interface StartConversationResponse {
   conversationId: string;
+  /** As in `VisitorSessionResponse`: the loader's read-only token for the unread count. */
+  peekToken: string;
 }
 
 /** `GET /api/widget/unread` (used by the loader, no chat UI loaded): unread operator messages. */

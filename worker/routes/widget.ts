@@ -55,7 +55,8 @@ export const widgetRoutes = new Hono<AppEnv>()
     const { id, createdAt } = await createOrGetConversation(c.env.DB, { id: newId("c"), ...who, now });
     // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
     await c.env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt });
-    return c.json({ conversationId: id } satisfies StartConversationResponse);
+    const peekToken = await signPeekToken(c.env.TOKEN_SECRET, { ...who, conversationId: id });
+    return c.json({ conversationId: id, peekToken } satisfies StartConversationResponse);
   })
   .get("/unread", async (c) => {
     // Any shop page may ask: the peek token is the capability, and it reveals only a count.
