@@ -177,6 +177,74 @@ describe("typing, read receipts, status", () => {
   });
 });
 
+describe("internal notes and typing preview", () => {
+  it("shows internal notes to operators only: never on a visitor socket, page, resume or count", async () => {
+    const c = await newConversation();
+    const [v, o1, o2] = await Promise.all([c.open(), c.operator(), c.operator()]);
+    v.send({ type: "message.send", clientId: "q", text: "Can I pay by invoice?" });
+    await v.next("ack");
+    await o2.next("message");
+    const before = (await c.room.summary("site_c"))!;
+    o1.send({ type: "message.send", clientId: "n1", kind: "note", text: "Check with accounting first" });
+    expect((await o1.next("ack")).message).toMatchObject({ kind: "note", seq: 2, role: "operator" });
+    expect((await o2.next("message")).message).toMatchObject({ kind: "note", text: "Check with accounting first" });
+    expect(await v.receives("message", 300)).toBe(false);
+
+    // A visitor cannot write one.
+    v.send({ type: "message.send", clientId: "sneaky", kind: "note", text: "hidden?" });
+    expect(await v.next("error")).toMatchObject({ code: "forbidden", clientId: "sneaky" });
+
+    // Neither a fresh page, a resume nor scroll-back shows it to the visitor.
+    for (const after of [undefined, 0, 1]) {
+      const s = await mustOpen(visitorSocketPath(c.id, c.visitor.token, after));
+      const hello = await s.next("hello");
+      expect(hello.messages.map((m) => m.kind)).not.toContain("note");
+      s.send({ type: "history", before: 10 });
+      expect((await s.next("history")).messages.map((m) => m.text)).toEqual(["Can I pay by invoice?"]);
+      s.close();
+    }
+    // Operators see it in their history; the inbox preview and counts ignore it.
+    expect((await c.room.history("site_c", null, 50))!.messages.map((m) => m.kind)).toEqual(["text", "note"]);
+    const after = (await c.room.summary("site_c"))!;
+    expect(after).toMatchObject({
+      lastMessagePreview: before.lastMessagePreview,
+      unreadForOperators: before.unreadForOperators,
+      messageCount: before.messageCount,
+      firstResponseAt: null,
+    });
+    expect(await c.room.visitorUnread("site_c", c.visitor.visitorId)).toBe(0);
+    expect(await storedTexts(c.id)).toEqual(["Can I pay by invoice?", "Check with accounting first"]);
+    closeAll(v, o1, o2);
+  });
+
+  it("previews the visitor's draft to operators only when the site allows it, never the reverse", async () => {
+    const c = await newConversation();
+    const [v, o] = await Promise.all([c.open(), c.operator()]);
+    const draftSeen = async (text: string) => {
+      // The site's setting is read in the background: the first frames may go without a draft.
+      for (let i = 0; i < 20; i++) {
+        v.send({ type: "typing", active: true, draft: text });
+        const f = await o.next("typing");
+        if (f.draft !== undefined) return f.draft;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    };
+    expect(await draftSeen("Do you ship to Fin")).toBe("Do you ship to Fin");
+
+    // An operator's draft never reaches the visitor.
+    o.send({ type: "typing", active: true, draft: "internal wording" });
+    expect(await v.next("typing")).toEqual({ type: "typing", role: "operator", name: "Anna Kowalska", active: true });
+
+    // Turn the preview off for the site; a woken room reads the setting again.
+    await env.DB.prepare(`UPDATE sites SET settings = json_set(settings, '$.typingPreview', json('false')) WHERE id = 'site_c'`).run();
+    await evictDurableObject(c.room);
+    expect(await draftSeen("my address is")).toBeUndefined();
+    await env.DB.prepare(`UPDATE sites SET settings = json_remove(settings, '$.typingPreview') WHERE id = 'site_c'`).run();
+    closeAll(v, o);
+  });
+});
+
 describe("the loader's unread count", () => {
   it("answers a peek token with the visitor's unread replies, to any shop origin, and nothing else", async () => {
     const visitor = await visitorSession("pk_c");

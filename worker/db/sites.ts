@@ -36,6 +36,18 @@ function toSite(r: RawSite): SiteRow {
   };
 }
 
+/** What a conversation needs to know of its site's settings. */
+export interface SitePolicy {
+  /** Operators see what visitors type before they send it (default on; off for privacy). */
+  typingPreview: boolean;
+}
+
+export async function getSitePolicy(db: D1Database, siteId: string): Promise<SitePolicy> {
+  const raw = await db.prepare("SELECT settings FROM sites WHERE id = ?").bind(siteId).first<string>("settings");
+  const settings = parseObject(raw ?? "{}");
+  return { typingPreview: settings.typingPreview !== false };
+}
+
 export async function getSiteByPublicKey(db: D1Database, publicKey: string): Promise<SiteRow | null> {
   const r = await db
     .prepare("SELECT id, name, public_key, allowed_origins, settings FROM sites WHERE public_key = ?")

@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { upsertConversationSummaries } from "../db/conversations";
+import { getSitePolicy, type SitePolicy } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { type Participant, readParticipant } from "../lib/participant";
@@ -22,12 +23,14 @@ import {
   PONG,
   RESUME_CHUNK_SIZE,
 } from "../protocol";
-import { ConversationStore } from "./conversation-store";
+import { type Audience, ConversationStore } from "./conversation-store";
 import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 
 /** How long a change may wait before its summary is flushed to D1 (batches bursts). */
 const OUTBOX_FLUSH_MS = 1000;
 const OUTBOX_RETRY_MAX_MS = 60_000;
+/** Site settings are re-read this often; a change (privacy) takes effect within a minute. */
+const POLICY_TTL_MS = 60_000;
 
 export interface ConversationInit {
   id: string;
@@ -43,6 +46,8 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Latest summary not yet sent to the hub; sends are coalesced, at most one in flight. */
   private hubPending: ConversationSummary | null = null;
   private hubInFlight = false;
+  private policy: (SitePolicy & { at: number }) | null = null;
+  private policyLoading = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,7 +76,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   history(siteId: string, before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } | null {
-    return this.ownedBy(siteId) ? this.store.page(before, limit) : null;
+    return this.ownedBy(siteId) ? this.store.page("operator", before, limit) : null;
   }
 
   /** Resolves or reopens on behalf of an operator; tells every socket. Null if not this site's. */
@@ -110,7 +115,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [who.role]);
     server.serializeAttachment(who);
-    this.greet(server, info, after);
+    this.greet(server, who.role, info, after);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -162,9 +167,14 @@ export class ConversationRoom extends DurableObject<Env> {
   private handle(ws: WebSocket, who: Participant, frame: ClientFrame): void {
     switch (frame.type) {
       case "message.send": {
+        if (frame.kind === "note" && who.role !== "operator") {
+          this.send(ws, { type: "error", code: "forbidden", message: "Only operators can write notes.", clientId: frame.clientId });
+          return;
+        }
         const { message, duplicate } = this.store.append(
           {
             clientId: frame.clientId,
+            kind: frame.kind,
             role: who.role,
             authorId: who.role === "operator" ? who.operatorId : who.visitorId,
             authorName: who.role === "operator" ? who.name : null,
@@ -176,18 +186,21 @@ export class ConversationRoom extends DurableObject<Env> {
         // The output gate holds this ack until the insert above is durable.
         this.send(ws, { type: "ack", clientId: frame.clientId, message });
         if (!duplicate) {
-          this.broadcast({ type: "message", message }, ws);
+          // Internal notes reach operator sockets only.
+          this.broadcast({ type: "message", message }, ws, message.kind === "note" ? "operator" : undefined);
           this.changed();
         }
         return;
       }
       case "typing":
-        // A visitor's typing goes to operators only (not to the visitor's other tabs).
-        this.broadcast(
-          { type: "typing", role: who.role, name: who.role === "operator" ? who.name : null, active: frame.active },
-          ws,
-          who.role === "visitor" ? "operator" : undefined,
-        );
+        if (who.role === "visitor") {
+          // To operators only (not to the visitor's other tabs); the draft only if the site allows.
+          const draft = frame.active && frame.draft !== undefined && this.typingPreviewAllowed(who.siteId) ? frame.draft : undefined;
+          this.broadcast({ type: "typing", role: "visitor", name: null, active: frame.active, ...(draft === undefined ? {} : { draft }) }, ws, "operator");
+        } else {
+          // An operator's draft is never forwarded: the visitor sees only "Anna is typing…".
+          this.broadcast({ type: "typing", role: "operator", name: who.name, active: frame.active }, ws);
+        }
         return;
       case "read":
         if (this.store.markRead(who.role, frame.seq)) {
@@ -196,7 +209,7 @@ export class ConversationRoom extends DurableObject<Env> {
         }
         return;
       case "history": {
-        const page = this.store.page(frame.before, HISTORY_PAGE_SIZE);
+        const page = this.store.page(who.role, frame.before, HISTORY_PAGE_SIZE);
         this.send(ws, { type: "history", ...page });
         return;
       }
@@ -217,17 +230,17 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /** First frames of a new socket: the latest page, or exactly what it missed after `after`. */
-  private greet(ws: WebSocket, info: ConversationInfo, after: number | null): void {
+  private greet(ws: WebSocket, audience: Audience, info: ConversationInfo, after: number | null): void {
     if (after === null) {
-      const page = this.store.page(null, HISTORY_PAGE_SIZE);
+      const page = this.store.page(audience, null, HISTORY_PAGE_SIZE);
       this.send(ws, { type: "hello", conversation: info, ...page, resuming: false });
       return;
     }
-    let chunk = this.store.after(after, RESUME_CHUNK_SIZE);
+    let chunk = this.store.after(audience, after, RESUME_CHUNK_SIZE);
     let resuming = chunk.length === RESUME_CHUNK_SIZE && chunk[chunk.length - 1]!.seq < info.lastSeq;
     this.send(ws, { type: "hello", conversation: info, messages: chunk, hasMore: after > 0, resuming });
     while (resuming) {
-      chunk = this.store.after(chunk[chunk.length - 1]!.seq, RESUME_CHUNK_SIZE);
+      chunk = this.store.after(audience, chunk[chunk.length - 1]!.seq, RESUME_CHUNK_SIZE);
       resuming = chunk.length === RESUME_CHUNK_SIZE && chunk[chunk.length - 1]!.seq < info.lastSeq;
       this.send(ws, { type: "resume", messages: chunk, done: !resuming });
     }
@@ -265,6 +278,24 @@ export class ConversationRoom extends DurableObject<Env> {
     } finally {
       this.hubInFlight = false;
     }
+  }
+
+  /**
+   * Whether the site lets operators preview visitors' drafts. Cached; refreshed in the
+   * background, and until it is known the answer is no (privacy first).
+   */
+  private typingPreviewAllowed(siteId: string): boolean {
+    const fresh = this.policy && Date.now() - this.policy.at < POLICY_TTL_MS;
+    if (!fresh && !this.policyLoading) {
+      this.policyLoading = true;
+      this.ctx.waitUntil(
+        getSitePolicy(this.env.DB, siteId)
+          .then((p) => void (this.policy = { ...p, at: Date.now() }))
+          .catch((err) => console.warn("site policy read failed", String(err)))
+          .finally(() => void (this.policyLoading = false)),
+      );
+    }
+    return this.policy?.typingPreview ?? false;
   }
 
   private ownedBy(siteId: string): boolean {

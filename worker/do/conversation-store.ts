@@ -10,8 +10,13 @@ import {
   type ConversationInfo,
   type ConversationStatus,
   type ConversationSummary,
+  type MessageKind,
   PREVIEW_CHARS,
 } from "../protocol";
+
+/** Who is reading: visitors never see internal notes. */
+export type Audience = "visitor" | "operator";
+const VISIBLE: Record<Audience, string> = { visitor: "kind <> 'note'", operator: "1" };
 
 const SCHEMA_VERSION = 1;
 
@@ -63,6 +68,7 @@ interface State {
 
 export interface NewMessage {
   clientId: string;
+  kind: MessageKind;
   role: AuthorRole;
   authorId: string | null;
   authorName: string | null;
@@ -162,7 +168,7 @@ export class ConversationStore {
     const existing = this.sql.exec("SELECT * FROM messages WHERE client_key = ?", clientKey).toArray()[0];
     if (existing) return { message: toMessage(existing), duplicate: true };
 
-    const message: ChatMessage = { seq: s.lastSeq + 1, kind: "text", createdAt: now, ...m };
+    const message: ChatMessage = { seq: s.lastSeq + 1, createdAt: now, ...m };
     this.sql.exec(
       `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -178,6 +184,12 @@ export class ConversationStore {
       now,
     );
     s.lastSeq = message.seq;
+    if (m.kind === "note") {
+      // A note takes its place in the order but is not conversation with the visitor: it does
+      // not change the preview, unread counts, the first response or the status.
+      this.commit();
+      return { message, duplicate: false };
+    }
     s.messageCount++;
     s.lastMessageAt = now;
     s.lastMessagePreview = m.text.length > PREVIEW_CHARS ? `${m.text.slice(0, PREVIEW_CHARS - 1)}…` : m.text;
@@ -234,19 +246,19 @@ export class ConversationStore {
   }
 
   /** Up to `limit` messages before `before` (exclusive), oldest first; `hasMore` if older exist. */
-  page(before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+  page(audience: Audience, before: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
     const upper = before ?? Number.MAX_SAFE_INTEGER;
     const rows = this.sql
-      .exec("SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", upper, limit + 1)
+      .exec(`SELECT * FROM messages WHERE seq < ? AND ${VISIBLE[audience]} ORDER BY seq DESC LIMIT ?`, upper, limit + 1)
       .toArray();
     const hasMore = rows.length > limit;
     return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
   }
 
   /** Up to `limit` messages after `after` (exclusive), oldest first. */
-  after(after: number, limit: number): ChatMessage[] {
+  after(audience: Audience, after: number, limit: number): ChatMessage[] {
     return this.sql
-      .exec("SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .exec(`SELECT * FROM messages WHERE seq > ? AND ${VISIBLE[audience]} ORDER BY seq LIMIT ?`, after, limit)
       .toArray()
       .map(toMessage);
   }
@@ -261,7 +273,7 @@ export class ConversationStore {
   }
 
   private countAfter(role: AuthorRole, seq: number): number {
-    const row = this.sql.exec("SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND role = ?", seq, role).one();
+    const row = this.sql.exec("SELECT COUNT(*) AS n FROM messages WHERE seq > ? AND role = ? AND kind = 'text'", seq, role).one();
     return Number(row.n);
   }
 
@@ -346,7 +358,7 @@ function toMessage(r: Row): ChatMessage {
   return {
     seq: Number(r.seq),
     clientId: String(r.client_id),
-    kind: "text",
+    kind: r.kind as MessageKind,
     role: r.role as AuthorRole,
     authorId: (r.author_id as string | null) ?? null,
     authorName: (r.author_name as string | null) ?? null,

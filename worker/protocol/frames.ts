@@ -16,6 +16,7 @@ import type {
   ConversationInfo,
   ConversationStatus,
   ConversationSummary,
+  MessageKind,
   OnlineOperator,
 } from "./models";
 
@@ -38,8 +39,15 @@ export const SendMessageFrame = v.object({
   type: v.literal("message.send"),
   clientId: ClientId,
   text: MessageText,
+  /** Operators only: `note` is an internal note, shown to operators and never to the visitor. */
+  kind: v.optional(v.picklist(["text", "note"] as const satisfies readonly MessageKind[]), "text"),
 });
-export const TypingFrame = v.object({ type: v.literal("typing"), active: v.boolean() });
+export const TypingFrame = v.object({
+  type: v.literal("typing"),
+  active: v.boolean(),
+  /** Visitors only: the text being typed, previewed to operators when the site allows it. */
+  draft: v.optional(v.pipe(v.string(), v.maxLength(MAX_MESSAGE_CHARS))),
+});
 export const ReadFrame = v.object({ type: v.literal("read"), seq: Seq });
 /** Ask for the page of messages before `before` (scroll-back). */
 export const HistoryFrame = v.object({ type: v.literal("history"), before: v.pipe(Seq, v.minValue(1)) });
@@ -93,6 +101,8 @@ export interface TypingStateFrame {
   role: AuthorRole;
   name: string | null;
   active: boolean;
+  /** To operators only, when the site allows typing preview: the visitor's unsent text. */
+  draft?: string;
 }
 export interface ReadStateFrame {
   type: "read";

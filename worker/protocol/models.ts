@@ -6,13 +6,15 @@
 export type AuthorRole = "visitor" | "operator" | "system";
 export type ConversationStatus = "open" | "resolved";
 export type MemberRole = "owner" | "admin" | "agent";
+/** `note`: an operators-only internal note; never sent to a visitor. */
+export type MessageKind = "text" | "note";
 
 /** One stored chat message. `seq` is the conversation's monotonic order, starting at 1. */
 export interface ChatMessage {
   seq: number;
   /** The sender's idempotency key; a retried send with the same key returns this message. */
   clientId: string;
-  kind: "text";
+  kind: MessageKind;
   role: AuthorRole;
   authorId: string | null;
   authorName: string | null;
