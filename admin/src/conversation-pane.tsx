@@ -4,7 +4,7 @@
  * the window is focused.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationSummary, MeResponse } from "../../worker/protocol";
+import type { ChatMessage, ConversationSummary, MeResponse, MessageKind } from "../../worker/protocol";
 import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatDay, formatTime, t } from "./i18n";
@@ -14,6 +14,7 @@ import { useConversation } from "./use-conversation";
 export function ConversationPane({ siteId, id, summary, me }: { siteId: string; id: string; summary: ConversationSummary | undefined; me: MeResponse }) {
   const { view, send, typing, markRead, setStatus, loadOlder } = useConversation(siteId, id);
   const [draft, setDraft] = useState("");
+  const [mode, setMode] = useState<MessageKind>("text");
   const list = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const stick = useRef(true);
@@ -46,7 +47,7 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
   const submit = () => {
     const text = draft.trim();
     if (!text) return;
-    send(text);
+    send(text, mode);
     setDraft("");
     if (input.current) input.current.style.height = "";
     stick.current = true;
@@ -98,7 +99,7 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
             <Message key={m.seq} m={m} prev={view.messages[i - 1]} me={me} seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq} visitor={name} visitorId={visitorId} />
           ))}
           {pending.map((p) => (
-            <div key={p.clientId} class="msg mine pending">
+            <div key={p.clientId} class={`msg mine pending ${p.kind === "note" ? "note-msg" : ""}`}>
               <div class="bubble">{p.text}</div>
               <div class="meta">{t("sending")}</div>
             </div>
@@ -113,30 +114,54 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
                 <i />
                 <i />
               </span>
-              {t("visitorTyping")}
+              {view.visitorDraft ? (
+                <span class="draft" title={t("draftPreview")}>
+                  {view.visitorDraft}
+                </span>
+              ) : (
+                t("visitorTyping")
+              )}
             </div>
           ) : null}
         </div>
         <form
-          class="composer"
+          class={`composer ${mode === "note" ? "noting" : ""}`}
           onSubmit={(e) => {
             e.preventDefault();
             submit();
           }}
         >
+          <div class="modes" role="tablist">
+            {(["text", "note"] as const).map((m) => (
+              <button
+                key={m}
+                type="button"
+                role="tab"
+                aria-selected={mode === m}
+                class={mode === m ? "mode on" : "mode"}
+                onClick={() => {
+                  setMode(m);
+                  typing(draft, m);
+                  input.current?.focus();
+                }}
+              >
+                {m === "text" ? t("reply") : t("note")}
+              </button>
+            ))}
+          </div>
           <textarea
             ref={input}
             rows={2}
             value={draft}
             maxLength={MAX_MESSAGE_CHARS}
-            placeholder={t("replyPlaceholder")}
-            aria-label={t("replyPlaceholder")}
+            placeholder={mode === "note" ? t("notePlaceholder") : t("replyPlaceholder")}
+            aria-label={mode === "note" ? t("notePlaceholder") : t("replyPlaceholder")}
             onInput={(e) => {
               const el = e.currentTarget;
               setDraft(el.value);
               el.style.height = "auto";
               el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
-              typing();
+              typing(el.value, mode);
             }}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -146,7 +171,7 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
             }}
           />
           <button class="primary" type="submit" disabled={!draft.trim()}>
-            {t("send")}
+            {mode === "note" ? t("addNote") : t("send")}
           </button>
         </form>
       </section>
@@ -163,7 +188,7 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
           <dt>{t("status")}</dt>
           <dd>{status === "open" ? t("open") : t("resolved")}</dd>
           <dt>{t("messages")}</dt>
-          <dd>{view.info?.lastSeq ?? summary?.messageCount ?? 0}</dd>
+          <dd>{summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length}</dd>
         </dl>
       </aside>
     </div>
@@ -176,14 +201,16 @@ function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; pr
   const mine = m.role === "operator" && m.authorId === me.operator.id;
   const side = m.role === "visitor" ? "theirs" : "mine";
   const author = m.role === "visitor" ? visitor : mine ? t("you") : (m.authorName ?? "");
+  const note = m.kind === "note";
   return (
     <>
       {newDay ? <div class="day">{formatDay(m.createdAt)}</div> : null}
-      <div class={`msg ${side} ${grouped ? "grouped" : ""}`}>
-        {!grouped ? (
+      <div class={`msg ${side} ${grouped ? "grouped" : ""} ${note ? "note-msg" : ""}`}>
+        {!grouped || note ? (
           <div class="msg-head">
             {m.role === "visitor" ? <Avatar name={visitor} seed={visitorId} size={22} /> : <Avatar name={m.authorName ?? "?"} url={m.authorAvatar} size={22} />}
             <span class="author">{author}</span>
+            {note ? <span class="note-tag">{t("internalNote")}</span> : null}
             <time>{formatTime(m.createdAt)}</time>
           </div>
         ) : null}

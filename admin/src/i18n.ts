@@ -6,6 +6,13 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  answered: "Answered by your team",
+  reply: "Reply",
+  note: "Internal note",
+  notePlaceholder: "Write a note only your team sees…",
+  addNote: "Add note",
+  internalNote: "Internal note",
+  draftPreview: "What the visitor is typing (not sent yet)",
   appName: "Gadka",
   signInTitle: "Sign in to your inbox",
   email: "Email",
@@ -59,6 +66,13 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  answered: "Odpowiedział zespół",
+  reply: "Odpowiedź",
+  note: "Notatka wewnętrzna",
+  notePlaceholder: "Notatka widoczna tylko dla zespołu…",
+  addNote: "Dodaj notatkę",
+  internalNote: "Notatka wewnętrzna",
+  draftPreview: "Co pisze gość (jeszcze niewysłane)",
   appName: "Gadka",
   signInTitle: "Zaloguj się do skrzynki",
   email: "E-mail",
@@ -110,6 +124,13 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  answered: "Tiimisi vastasi",
+  reply: "Vastaus",
+  note: "Sisäinen muistiinpano",
+  notePlaceholder: "Muistiinpano, jonka vain tiimisi näkee…",
+  addNote: "Lisää muistiinpano",
+  internalNote: "Sisäinen muistiinpano",
+  draftPreview: "Mitä vierailija kirjoittaa (ei vielä lähetetty)",
   appName: "Gadka",
   signInTitle: "Kirjaudu saapuneisiin",
   email: "Sähköposti",
@@ -161,6 +182,13 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  answered: "Ответила ваша команда",
+  reply: "Ответ",
+  note: "Внутренняя заметка",
+  notePlaceholder: "Заметка, которую видит только команда…",
+  addNote: "Добавить заметку",
+  internalNote: "Внутренняя заметка",
+  draftPreview: "Что печатает посетитель (ещё не отправлено)",
   appName: "Gadka",
   signInTitle: "Вход в почту чатов",
   email: "Эл. почта",

@@ -66,7 +66,7 @@ export function InboxList(props: {
                 </div>
                 <div class="row-bottom">
                   <span class="preview">
-                    {c.lastMessageRole === "operator" ? <span class="muted">{t("you")}: </span> : null}
+                    {c.lastMessageRole === "operator" ? <span class="muted" title={t("answered")}>↩ </span> : null}
                     {c.lastMessagePreview ?? "…"}
                   </span>
                   {c.unreadForOperators ? (

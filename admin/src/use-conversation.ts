@@ -4,8 +4,9 @@
  * read marks while the conversation is on screen, resolve / reopen.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationInfo, ConversationServerFrame, PendingSend } from "../../worker/protocol";
+import type { ChatMessage, ConversationInfo, ConversationServerFrame, MessageKind, PendingSend } from "../../worker/protocol";
 import { type ConnectionState, ConversationClient } from "../../worker/protocol/conversation-client";
+import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { socketUrl } from "./api";
 
 export interface ConversationView {
@@ -15,6 +16,8 @@ export interface ConversationView {
   hasMore: boolean;
   loadingOlder: boolean;
   visitorTyping: boolean;
+  /** What the visitor is typing, when the shop allows the preview. */
+  visitorDraft: string | null;
   connection: ConnectionState;
   /** Last status change seen live, for the timeline note. */
   statusNote: { status: "open" | "resolved"; byName: string | null } | null;
@@ -45,13 +48,14 @@ export function useConversation(siteId: string, conversationId: string) {
     hasMore: false,
     loadingOlder: false,
     visitorTyping: false,
+    visitorDraft: null,
     connection: "connecting",
     statusNote: null,
   };
   const [view, setView] = useState<ConversationView>(empty);
   const client = useRef<ConversationClient | null>(null);
-  const lastTypingSent = useRef(0);
-  const timers = useRef<{ own?: ReturnType<typeof setTimeout>; visitor?: ReturnType<typeof setTimeout> }>({});
+  const typingSignal = useRef(new TypingSignal((f) => client.current?.sendFrame(f) ?? false, { withDraft: false, everyMs: 2000, idleMs: 4000 }));
+  const visitorTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const patch = (fn: (v: ConversationView) => Partial<ConversationView>) => setView((v) => ({ ...v, ...fn(v) }));
 
   useEffect(() => {
@@ -69,6 +73,7 @@ export function useConversation(siteId: string, conversationId: string) {
           patch((v) => ({
             messages: merge(v.messages, [f.message]),
             visitorTyping: f.message.role === "visitor" ? false : v.visitorTyping,
+            visitorDraft: f.message.role === "visitor" ? null : v.visitorDraft,
             info: v.info && { ...v.info, lastSeq: Math.max(v.info.lastSeq, f.message.seq), status: f.message.role === "visitor" ? "open" : v.info.status },
           }));
           break;
@@ -77,10 +82,10 @@ export function useConversation(siteId: string, conversationId: string) {
           break;
         case "typing":
           if (f.role === "visitor") {
-            clearTimeout(timers.current.visitor);
-            patch(() => ({ visitorTyping: f.active }));
+            clearTimeout(visitorTypingTimer.current);
+            patch(() => ({ visitorTyping: f.active, visitorDraft: f.active ? (f.draft ?? null) : null }));
             // A lost "stopped typing" must not leave the indicator on.
-            if (f.active) timers.current.visitor = setTimeout(() => patch(() => ({ visitorTyping: false })), 6000);
+            if (f.active) visitorTypingTimer.current = setTimeout(() => patch(() => ({ visitorTyping: false, visitorDraft: null })), 6000);
           }
           break;
         case "read":
@@ -112,30 +117,23 @@ export function useConversation(siteId: string, conversationId: string) {
     window.addEventListener("online", online);
     return () => {
       window.removeEventListener("online", online);
-      clearTimeout(timers.current.own);
-      clearTimeout(timers.current.visitor);
+      typingSignal.current.stop();
+      clearTimeout(visitorTypingTimer.current);
       c.stop();
       client.current = null;
     };
   }, [siteId, conversationId]);
 
-  const stopTyping = () => {
-    clearTimeout(timers.current.own);
-    if (lastTypingSent.current) client.current?.sendFrame({ type: "typing", active: false });
-    lastTypingSent.current = 0;
-  };
-
   return {
     view,
-    send(text: string) {
-      stopTyping();
-      client.current?.send(text);
+    send(text: string, kind: MessageKind) {
+      typingSignal.current.stop();
+      client.current?.send(text, kind);
     },
-    typing() {
-      clearTimeout(timers.current.own);
-      const now = Date.now();
-      if (now - lastTypingSent.current > 2000 && client.current?.sendFrame({ type: "typing", active: true })) lastTypingSent.current = now;
-      timers.current.own = setTimeout(stopTyping, 4000);
+    /** Notes are not typed to the visitor: only replies signal typing. */
+    typing(text: string, kind: MessageKind) {
+      if (kind === "text") typingSignal.current.input(text);
+      else typingSignal.current.stop();
     },
     markRead(seq: number) {
       if (view.info && seq > view.info.operatorReadSeq && client.current?.sendFrame({ type: "read", seq })) {

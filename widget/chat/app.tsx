@@ -177,7 +177,7 @@ export function App() {
             setDraft(el.value);
             el.style.height = "auto";
             el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
-            typing();
+            typing(el.value);
           }}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {

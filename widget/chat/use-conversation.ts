@@ -14,6 +14,7 @@ import type {
 // Runtime imports come from their own files: the protocol index also holds valibot schemas the
 // chat UI does not need in its bundle.
 import { ConversationClient } from "../../worker/protocol/conversation-client";
+import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
 import { siteKey, toHost } from "./host";
 
@@ -56,8 +57,10 @@ export function useConversation(visible: boolean) {
   const client = useRef<ConversationClient | null>(null);
   const readSeq = useRef(0);
   const operatorTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const ownTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const lastTypingSent = useRef(0);
+  // The draft goes along so operators can prepare an answer (shown only if the shop allows it).
+  const typingSignal = useRef(
+    new TypingSignal((f) => client.current?.sendFrame(f) ?? false, { withDraft: true, everyMs: 400, idleMs: 4000 }),
+  );
   const starting = useRef<Promise<void> | null>(null);
   const patch = (p: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)) =>
     setState((s) => ({ ...s, ...(typeof p === "function" ? p(s) : p) }));
@@ -183,7 +186,7 @@ export function useConversation(visible: boolean) {
     state,
     send(text: string) {
       const c = client.current;
-      stopTyping();
+      typingSignal.current.stop();
       if (c) {
         c.send(text);
         return;
@@ -195,11 +198,8 @@ export function useConversation(visible: boolean) {
       patch({ pending });
       if (state.session) void ensureConversation(state.session);
     },
-    typing() {
-      clearTimeout(ownTypingTimer.current);
-      const now = Date.now();
-      if (now - lastTypingSent.current > 2000 && client.current?.sendFrame({ type: "typing", active: true })) lastTypingSent.current = now;
-      ownTypingTimer.current = setTimeout(stopTyping, 4000);
+    typing(text: string) {
+      typingSignal.current.input(text);
     },
     loadOlder() {
       const first = state.messages[0];
@@ -207,10 +207,4 @@ export function useConversation(visible: boolean) {
       if (client.current?.sendFrame({ type: "history", before: first.seq })) patch({ loadingOlder: true });
     },
   };
-
-  function stopTyping() {
-    clearTimeout(ownTypingTimer.current);
-    if (lastTypingSent.current) client.current?.sendFrame({ type: "typing", active: false });
-    lastTypingSent.current = 0;
-  }
 }

@@ -4,7 +4,7 @@
  * Runtime-neutral, so the widget, the admin, the fault tests and the benchmarks run this code.
  */
 import type { ConversationServerFrame } from "./frames";
-import type { ChatMessage } from "./models";
+import type { ChatMessage, MessageKind } from "./models";
 import {
   type ConnectionState,
   ReconnectingSocket,
@@ -19,6 +19,8 @@ export interface PendingSend {
   clientId: string;
   text: string;
   createdAt: number;
+  /** Absent means "text"; operators may send "note". */
+  kind?: MessageKind;
 }
 
 export interface ConversationClientOptions
@@ -89,8 +91,9 @@ export class ConversationClient {
   }
 
   /** Queues a message; it is sent now if connected, else after the next successful resume. */
-  send(text: string): PendingSend {
+  send(text: string, kind: MessageKind = "text"): PendingSend {
     const item: PendingSend = { clientId: this.o.newId(), text, createdAt: (this.o.now ?? Date.now)() };
+    if (kind !== "text") item.kind = kind;
     this.pending.push(item);
     this.o.onPendingChange?.(this.pending);
     if (this.ready) this.transmit(item);
@@ -142,7 +145,7 @@ export class ConversationClient {
   }
 
   private transmit(item: PendingSend): void {
-    this.sendFrame({ type: "message.send", clientId: item.clientId, text: item.text });
+    this.sendFrame({ type: "message.send", clientId: item.clientId, text: item.text, kind: item.kind ?? "text" });
   }
 
   private noteMessages(messages: readonly ChatMessage[]): void {

@@ -9,3 +9,4 @@ export * from "./models";
 export * from "./rest";
 export * from "./conversation-client";
 export * from "./reconnecting-socket";
+export * from "./typing-signal";
