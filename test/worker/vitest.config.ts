@@ -14,6 +14,8 @@ export default defineConfig(async () => ({
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
           TOKEN_SECRET: "test-secret-not-for-production",
+          // Scales the protocol fuzzing (test/worker/fuzz.test.ts); empty means its default.
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
         },
       },
     }),
