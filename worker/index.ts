@@ -13,6 +13,7 @@ import { sameOrigin } from "./middleware/same-origin";
 import { authRoutes, meRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { socketRoutes } from "./routes/sockets";
+import { teamRoutes } from "./routes/team";
 import { widgetRoutes } from "./routes/widget";
 
 export { ConversationRoom } from "./do/conversation-room";
@@ -34,6 +35,7 @@ app.route("/api/auth", authRoutes);
 app.route("/api/me", meRoutes);
 app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
+app.route("/api/sites/:siteId/operators", teamRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/ws", socketRoutes);
 

@@ -2,7 +2,7 @@
  * The admin's REST client: same-origin JSON calls with the session cookie; failures become
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
-import type { ConversationListResponse, ConversationStatus, MeResponse } from "../../worker/protocol";
+import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
   constructor(
@@ -46,6 +46,11 @@ export const api = {
   me: () => request<MeResponse>("GET", "/api/me"),
   login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  team: (siteId: string) => request<TeamResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/operators`),
+  transfer: (siteId: string, id: string, body: TransferBody) =>
+    request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transfer`, body),
+  take: (siteId: string, id: string) =>
+    request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/take`),
   conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>
     request<ConversationListResponse>(
       "GET",

@@ -9,9 +9,20 @@ import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatDay, formatTime, t } from "./i18n";
 import { visitorName } from "./inbox-list";
+import { api } from "./api";
+import { TransferMenu } from "./transfer-menu";
 import { useConversation } from "./use-conversation";
 
-export function ConversationPane({ siteId, id, summary, me }: { siteId: string; id: string; summary: ConversationSummary | undefined; me: MeResponse }) {
+export function ConversationPane(props: {
+  siteId: string;
+  id: string;
+  summary: ConversationSummary | undefined;
+  me: MeResponse;
+  queued: boolean;
+  assigneeName: string | null;
+}) {
+  const { siteId, id, summary, me, queued } = props;
+  const [transferring, setTransferring] = useState(false);
   const { view, send, typing, markRead, setStatus, loadOlder } = useConversation(siteId, id);
   const [draft, setDraft] = useState("");
   const [mode, setMode] = useState<MessageKind>("text");
@@ -67,6 +78,14 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
             <span class={`status ${status}`}>{status === "open" ? t("open") : t("resolved")}</span>
           </div>
           <div class="actions">
+            {summary?.assigneeId !== me.operator.id ? (
+              <button class="ghost small" onClick={() => void api.take(siteId, id).catch(() => {})}>
+                {t("take")}
+              </button>
+            ) : null}
+            <button class="ghost small" aria-expanded={transferring} onClick={() => setTransferring((x) => !x)}>
+              {t("transfer")}
+            </button>
             {status === "open" ? (
               <button class="primary small" onClick={() => setStatus("resolved")}>
                 ✓ {t("resolve")}
@@ -78,6 +97,7 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
             )}
           </div>
         </header>
+        {transferring ? <TransferMenu siteId={siteId} conversationId={id} meId={me.operator.id} onDone={() => setTransferring(false)} /> : null}
         {view.connection === "waiting" ? <div class="banner">{t("reconnecting")}</div> : null}
         <div
           class="timeline"
@@ -186,7 +206,9 @@ export function ConversationPane({ siteId, id, summary, me }: { siteId: string; 
           <dt>{t("started")}</dt>
           <dd>{view.info ? `${formatDay(view.info.createdAt)}, ${formatTime(view.info.createdAt)}` : "…"}</dd>
           <dt>{t("status")}</dt>
-          <dd>{status === "open" ? t("open") : t("resolved")}</dd>
+          <dd>{queued ? t("queued") : status === "open" ? t("open") : t("resolved")}</dd>
+          <dt>{t("assignedTo")}</dt>
+          <dd>{summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}</dd>
           <dt>{t("messages")}</dt>
           <dd>{summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length}</dd>
         </dl>
@@ -202,6 +224,7 @@ function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; pr
   const side = m.role === "visitor" ? "theirs" : "mine";
   const author = m.role === "visitor" ? visitor : mine ? t("you") : (m.authorName ?? "");
   const note = m.kind === "note";
+  if (m.event) return <SystemLine m={m} />;
   return (
     <>
       {newDay ? <div class="day">{formatDay(m.createdAt)}</div> : null}
@@ -218,5 +241,24 @@ function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; pr
         {seen ? <div class="meta">{t("seen")}</div> : null}
       </div>
     </>
+  );
+}
+
+/** Someone joined, a transfer, a re-assignment: one centred line in the operator's language. */
+function SystemLine({ m }: { m: ChatMessage }) {
+  const e = m.event!;
+  const text =
+    e.type === "joined"
+      ? t("joined", { name: e.operatorName })
+      : e.type === "transferred"
+        ? t("transferred", { from: e.fromName ?? "—", name: e.operatorName })
+        : t("reassigned", { from: e.fromName ?? "—", name: e.operatorName, seconds: e.afterSeconds ?? 0 });
+  return (
+    <div class={`system-line ${m.kind === "note" ? "internal" : ""}`}>
+      <span>
+        {text}
+        {e.note ? `: “${e.note}”` : ""} · {formatTime(m.createdAt)}
+      </span>
+    </div>
   );
 }

@@ -2,7 +2,7 @@
  * The live inbox of one site: the site hub's socket (snapshot, then updates) through the shared
  * `ReconnectingSocket`, merged by revision so an older summary never replaces a newer one.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ConversationSummary, HubServerFrame, OnlineOperator } from "../../worker/protocol";
 import { type ConnectionState, ReconnectingSocket } from "../../worker/protocol/reconnecting-socket";
 import { socketUrl } from "./api";
@@ -10,6 +10,8 @@ import { socketUrl } from "./api";
 export interface Inbox {
   conversations: Map<string, ConversationSummary>;
   online: OnlineOperator[];
+  /** Conversations waiting for a free operator, in arrival order. */
+  queue: string[];
   connection: ConnectionState;
   loaded: boolean;
 }
@@ -22,8 +24,9 @@ export function mergeSummary(map: Map<string, ConversationSummary>, s: Conversat
   return next;
 }
 
-export function useInbox(siteId: string): Inbox {
-  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], connection: "connecting", loaded: false });
+export function useInbox(siteId: string): Inbox & { setPresence(status: "online" | "away"): void } {
+  const socketRef = useRef<ReconnectingSocket | null>(null);
+  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], queue: [], connection: "connecting", loaded: false });
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: () => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/inbox`),
@@ -44,9 +47,12 @@ export function useInbox(siteId: string): Inbox {
           setInbox((s) => ({ ...s, conversations: mergeSummary(s.conversations, frame.conversation) }));
         } else if (frame.type === "presence") {
           setInbox((s) => ({ ...s, online: frame.operatorsOnline }));
+        } else if (frame.type === "queue.state") {
+          setInbox((s) => ({ ...s, queue: frame.conversationIds }));
         }
       },
     });
+    socketRef.current = socket;
     socket.start();
     const online = () => socket.retryNow();
     window.addEventListener("online", online);
@@ -55,5 +61,8 @@ export function useInbox(siteId: string): Inbox {
       socket.stop();
     };
   }, [siteId]);
-  return inbox;
+  return {
+    ...inbox,
+    setPresence: (status) => void socketRef.current?.send(JSON.stringify({ type: "presence", status })),
+  };
 }

@@ -48,6 +48,7 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
 
   const site = me.sites.find((s) => s.id === siteId);
   const others = inbox.online.filter((o) => o.id !== me.operator.id);
+  const myStatus = inbox.online.find((o) => o.id === me.operator.id)?.status ?? "online";
 
   return (
     <div class="workspace">
@@ -82,13 +83,18 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
             <li>
               <Avatar name={me.operator.name} url={me.operator.avatarUrl} size={24} />
               <span>{me.operator.name}</span>
-              <i class={inbox.connection === "open" ? "live on" : "live"} />
+              <i class={inbox.connection !== "open" ? "live" : myStatus === "away" ? "live away" : "live on"} />
+            </li>
+            <li>
+              <button class="ghost small presence-toggle" onClick={() => inbox.setPresence(myStatus === "away" ? "online" : "away")}>
+                {myStatus === "away" ? t("setOnline") : t("setAway")}
+              </button>
             </li>
             {others.map((o) => (
-              <li key={o.id}>
+              <li key={o.id} title={`${o.load}/${o.maxChats}`}>
                 <Avatar name={o.name} url={o.avatarUrl} size={24} />
                 <span>{o.name}</span>
-                <i class="live on" />
+                <i class={o.status === "away" ? "live away" : "live on"} />
               </li>
             ))}
           </ul>
@@ -123,7 +129,15 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
         }
       />
       {selected ? (
-        <ConversationPane key={selected} siteId={siteId} id={selected} summary={all.get(selected)} me={me} />
+        <ConversationPane
+          key={selected}
+          siteId={siteId}
+          id={selected}
+          summary={all.get(selected)}
+          me={me}
+          queued={inbox.queue.includes(selected)}
+          assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
+        />
       ) : (
         <div class="placeholder">
           <div>

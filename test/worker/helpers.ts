@@ -110,6 +110,19 @@ export class TestSocket {
     }
   }
 
+  /** The next frame of `type` that satisfies `match`; others of that type are skipped. */
+  async until<T extends AnyFrame["type"]>(
+    type: T,
+    match: (f: Extract<AnyFrame, { type: T }>) => boolean,
+    timeoutMs = 3000,
+  ): Promise<Extract<AnyFrame, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const f = await this.next(type, Math.max(1, deadline - Date.now()));
+      if (match(f)) return f;
+    }
+  }
+
   /** Resolves true if a frame of `type` arrives within `ms`, else false (for "never arrives"). */
   async receives(type: AnyFrame["type"], ms = 300): Promise<boolean> {
     try {

@@ -30,7 +30,7 @@ describe("live inbox", () => {
     expect(visitor.operatorsOnline.map((o) => o.name).sort()).toEqual(["Anna", "Piotr"]);
     const id = await startConversation(visitor.token);
     for (const s of [a, p]) {
-      const created = await s.next("inbox.update");
+      const created = await s.until("inbox.update", (u) => u.conversation.id === id);
       expect(created.conversation).toMatchObject({ id, status: "open", messageCount: 0 });
     }
 
@@ -39,16 +39,16 @@ describe("live inbox", () => {
     v.send({ type: "message.send", clientId: "1", text: "Where is my order #1042?" });
     await v.next("ack");
     for (const s of [a, p]) {
-      const upd = await s.next("inbox.update");
+      const upd = await s.until("inbox.update", (u) => u.conversation.messageCount === 1);
       expect(upd.conversation).toMatchObject({ id, lastMessagePreview: "Where is my order #1042?", unreadForOperators: 1, lastMessageRole: "visitor" });
     }
 
     const room = await mustOpen(`/ws/sites/site_h/conversations/${id}`, { cookie: anna });
-    await room.next("hello");
-    room.send({ type: "read", seq: 1 });
-    expect((await p.next("inbox.update")).conversation.unreadForOperators).toBe(0);
+    const visitorSeq = (await room.next("hello")).conversation.lastSeq;
+    room.send({ type: "read", seq: visitorSeq });
+    await p.until("inbox.update", (u) => u.conversation.unreadForOperators === 0);
     room.send({ type: "status", status: "resolved" });
-    expect((await p.next("inbox.update")).conversation.status).toBe("resolved");
+    await p.until("inbox.update", (u) => u.conversation.status === "resolved");
 
     // A fresh dashboard gets the same state in its snapshot.
     const late = await mustOpen("/ws/sites/site_h/inbox", { cookie: piotr });

@@ -36,6 +36,7 @@ function Linked({ text }: { text: string }) {
 }
 
 function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boolean; status?: string }) {
+  if ("event" in m && m.event) return <div class="note">{t("joined", { name: m.event.operatorName })}</div>;
   const operator = "role" in m && m.role === "operator";
   const system = "role" in m && m.role === "system";
   return (
@@ -147,6 +148,11 @@ export function App() {
           <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
         ))}
         {state.status === "resolved" ? <div class="note">{t("resolved")}</div> : null}
+        {state.queue ? (
+          <div class="note queue">
+            {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}
+          </div>
+        ) : null}
         {state.operatorTyping !== null ? (
           <div class="typing" aria-live="polite">
             <span class="dots">

@@ -3,6 +3,8 @@
  * languages. `t(key, vars)` fills `{name}`-style placeholders.
  */
 const en = {
+  joined: "{name} joined the conversation",
+  queued: "You are number {position} in line. Expected wait: about {minutes} min.",
   title: "Chat with us",
   online: "We're online",
   offline: "We'll reply as soon as we can",
@@ -23,6 +25,8 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  joined: "{name} dołącza do rozmowy",
+  queued: "Jesteś {position}. w kolejce. Przewidywany czas oczekiwania: ok. {minutes} min.",
   title: "Napisz do nas",
   online: "Jesteśmy online",
   offline: "Odpowiemy najszybciej, jak to możliwe",
@@ -41,6 +45,8 @@ const pl: Dict = {
   you: "Ty",
 };
 const fi: Dict = {
+  joined: "{name} liittyi keskusteluun",
+  queued: "Olet jonossa sijalla {position}. Arvioitu odotus: noin {minutes} min.",
   title: "Keskustele kanssamme",
   online: "Olemme paikalla",
   offline: "Vastaamme niin pian kuin voimme",
@@ -59,6 +65,8 @@ const fi: Dict = {
   you: "Sinä",
 };
 const ru: Dict = {
+  joined: "{name} присоединяется к разговору",
+  queued: "Вы {position}-й в очереди. Ожидание: примерно {minutes} мин.",
   title: "Напишите нам",
   online: "Мы на связи",
   offline: "Ответим, как только сможем",

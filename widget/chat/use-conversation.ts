@@ -32,7 +32,12 @@ export interface ChatState {
   status: ConversationStatus;
   /** Highest seq of the visitor's own messages the operators have read. */
   operatorReadSeq: number;
+  /** While waiting for a free operator. */
+  queue: { position: number; etaSeconds: number } | null;
 }
+
+const queueOf = (position: number | null, etaSeconds: number | null) =>
+  position === null ? null : { position, etaSeconds: etaSeconds ?? 0 };
 
 function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   if (incoming.length === 0) return list;
@@ -53,6 +58,7 @@ export function useConversation(visible: boolean) {
     loadingOlder: false,
     status: "open",
     operatorReadSeq: 0,
+    queue: null,
   });
   const client = useRef<ConversationClient | null>(null);
   const readSeq = useRef(0);
@@ -74,6 +80,7 @@ export function useConversation(visible: boolean) {
           hasMore: s.messages.length === 0 ? frame.hasMore : s.hasMore,
           status: frame.conversation.status,
           operatorReadSeq: frame.conversation.operatorReadSeq,
+          queue: queueOf(frame.conversation.queuePosition, frame.conversation.queueEtaSeconds),
         }));
         break;
       case "resume":
@@ -102,6 +109,9 @@ export function useConversation(visible: boolean) {
         break;
       case "status":
         patch({ status: frame.status });
+        break;
+      case "queue":
+        patch({ queue: queueOf(frame.position, frame.etaSeconds) });
         break;
     }
   }

@@ -22,6 +22,7 @@ interface RawConversation {
   unread_for_operators: number;
   created_at: number;
   first_response_at: number | null;
+  last_operator_reply_at: number | null;
   resolved_at: number | null;
   updated_at: number;
 }
@@ -46,6 +47,7 @@ function toSummary(r: RawConversation): ConversationSummary {
     unreadForOperators: r.unread_for_operators,
     createdAt: r.created_at,
     firstResponseAt: r.first_response_at,
+    lastOperatorReplyAt: r.last_operator_reply_at,
     resolvedAt: r.resolved_at,
     updatedAt: r.updated_at,
   };
@@ -151,14 +153,14 @@ export async function upsertConversationSummaries(db: D1Database, summaries: Con
         .prepare(
           `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
              last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
-             first_response_at, resolved_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             first_response_at, resolved_at, updated_at, last_operator_reply_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
            ON CONFLICT (id) DO UPDATE SET assignee_id = excluded.assignee_id, status = excluded.status,
              rev = excluded.rev, last_seq = excluded.last_seq, message_count = excluded.message_count,
              last_message_at = excluded.last_message_at, last_message_preview = excluded.last_message_preview,
              last_message_role = excluded.last_message_role, unread_for_operators = excluded.unread_for_operators,
              first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at,
-             updated_at = excluded.updated_at
+             updated_at = excluded.updated_at, last_operator_reply_at = excluded.last_operator_reply_at
            WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
         )
         .bind(
@@ -178,6 +180,7 @@ export async function upsertConversationSummaries(db: D1Database, summaries: Con
           s.firstResponseAt,
           s.resolvedAt,
           s.updatedAt,
+          s.lastOperatorReplyAt,
         ),
     ),
   );

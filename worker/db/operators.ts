@@ -88,3 +88,38 @@ export async function createSession(
 export async function deleteSession(db: D1Database, tokenHash: string): Promise<void> {
   await db.prepare("DELETE FROM sessions WHERE token_hash = ?").bind(tokenHash).run();
 }
+
+/** An operator as routing sees them: capacity and skills on this site. */
+export interface RosterEntry {
+  id: string;
+  name: string;
+  avatarUrl: string | null;
+  maxChats: number;
+  skills: string[];
+}
+
+export async function siteRoster(db: D1Database, siteId: string): Promise<RosterEntry[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT o.id, o.name, o.avatar_url, m.max_chats, m.skills FROM memberships m
+       JOIN operators o ON o.id = m.operator_id WHERE m.site_id = ? ORDER BY o.id`,
+    )
+    .bind(siteId)
+    .all<{ id: string; name: string; avatar_url: string | null; max_chats: number; skills: string }>();
+  return results.map((r) => ({
+    id: r.id,
+    name: r.name,
+    avatarUrl: r.avatar_url,
+    maxChats: r.max_chats,
+    skills: parseSkills(r.skills),
+  }));
+}
+
+function parseSkills(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
+}

@@ -40,12 +40,20 @@ function toSite(r: RawSite): SiteRow {
 export interface SitePolicy {
   /** Operators see what visitors type before they send it (default on; off for privacy). */
   typingPreview: boolean;
+  /** An assigned conversation nobody answers within this many seconds goes to someone else. */
+  reassignAfterSeconds: number;
 }
+
+export const DEFAULT_REASSIGN_AFTER_SECONDS = 60;
 
 export async function getSitePolicy(db: D1Database, siteId: string): Promise<SitePolicy> {
   const raw = await db.prepare("SELECT settings FROM sites WHERE id = ?").bind(siteId).first<string>("settings");
   const settings = parseObject(raw ?? "{}");
-  return { typingPreview: settings.typingPreview !== false };
+  const reassign = settings.reassignAfterSeconds;
+  return {
+    typingPreview: settings.typingPreview !== false,
+    reassignAfterSeconds: typeof reassign === "number" && reassign > 0 ? reassign : DEFAULT_REASSIGN_AFTER_SECONDS,
+  };
 }
 
 export async function getSiteByPublicKey(db: D1Database, publicKey: string): Promise<SiteRow | null> {

@@ -32,6 +32,15 @@ const OUTBOX_RETRY_MAX_MS = 60_000;
 /** Site settings are re-read this often; a change (privacy) takes effect within a minute. */
 const POLICY_TTL_MS = 60_000;
 
+/** Who a conversation is handed to, and why (the site hub decides; the room records it). */
+export interface Assignment {
+  operator: { id: string; name: string; avatarUrl: string | null };
+  reason: "routed" | "taken" | "transferred" | "reassigned";
+  fromName?: string | null;
+  note?: string | null;
+  afterSeconds?: number;
+}
+
 export interface ConversationInit {
   id: string;
   siteId: string;
@@ -84,6 +93,32 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!this.ownedBy(siteId)) return null;
     this.applyStatus(status, byName);
     return this.store.summary();
+  }
+
+  /**
+   * Hands the conversation to an operator: everyone sees "Anna joined the conversation";
+   * operators also see a transfer or re-assignment with its note. Null if not this site's.
+   */
+  assign(siteId: string, a: Assignment): ConversationSummary | null {
+    if (!this.ownedBy(siteId)) return null;
+    const now = Date.now();
+    this.store.assign(a.operator.id);
+    const joined = { type: "joined" as const, operatorName: a.operator.name, operatorAvatar: a.operator.avatarUrl };
+    this.appendSystem("event", `${a.operator.name} joined the conversation`, joined, now);
+    if (a.reason === "transferred" || a.reason === "reassigned") {
+      const detail = { ...joined, type: a.reason, fromName: a.fromName ?? null, note: a.note ?? null, ...(a.afterSeconds ? { afterSeconds: a.afterSeconds } : {}) };
+      this.appendSystem("note", `${a.reason === "transferred" ? "Transferred" : "Re-assigned"} to ${a.operator.name}${a.note ? `: ${a.note}` : ""}`, detail, now);
+    }
+    this.broadcast({ type: "queue", position: null, etaSeconds: null }, undefined, "visitor");
+    this.changed();
+    return this.store.summary();
+  }
+
+  /** The site hub tells a queued conversation its place; the visitor sees it live. */
+  setQueue(siteId: string, position: number | null, etaSeconds: number | null): void {
+    if (this.ownedBy(siteId) && this.store.setQueue(position, etaSeconds)) {
+      this.broadcast({ type: "queue", position, etaSeconds }, undefined, "visitor");
+    }
   }
 
   /** Operator messages the visitor has not read; null unless the conversation is theirs. */
@@ -221,6 +256,14 @@ export class ConversationRoom extends DurableObject<Env> {
         this.applyStatus(frame.status, who.name);
         return;
     }
+  }
+
+  private appendSystem(kind: "event" | "note", text: string, event: ChatMessage["event"], now: number): void {
+    const { message } = this.store.append(
+      { clientId: `system-${now}-${crypto.randomUUID()}`, kind, role: "system", authorId: null, authorName: null, authorAvatar: null, text, event },
+      now,
+    );
+    this.broadcast({ type: "message", message }, undefined, kind === "note" ? "operator" : undefined);
   }
 
   private applyStatus(status: ConversationStatus, byName: string): void {

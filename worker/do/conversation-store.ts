@@ -9,6 +9,7 @@ import {
   type ChatMessage,
   type ConversationInfo,
   type ConversationStatus,
+  type ConversationEvent,
   type ConversationSummary,
   type MessageKind,
   PREVIEW_CHARS,
@@ -18,7 +19,7 @@ import {
 export type Audience = "visitor" | "operator";
 const VISIBLE: Record<Audience, string> = { visitor: "kind <> 'note'", operator: "1" };
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -43,6 +44,12 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE TABLE outbox (key TEXT PRIMARY KEY, payload TEXT NOT NULL, rev INTEGER NOT NULL);
   `,
+  2: `
+    ALTER TABLE conversation ADD COLUMN last_operator_reply_at INTEGER;
+    ALTER TABLE conversation ADD COLUMN queue_position INTEGER;
+    ALTER TABLE conversation ADD COLUMN queue_eta INTEGER;
+    ALTER TABLE messages ADD COLUMN event TEXT;
+  `,
 };
 
 interface State {
@@ -62,8 +69,11 @@ interface State {
   lastMessageRole: AuthorRole | null;
   createdAt: number;
   firstResponseAt: number | null;
+  lastOperatorReplyAt: number | null;
   resolvedAt: number | null;
   updatedAt: number;
+  queuePosition: number | null;
+  queueEtaSeconds: number | null;
 }
 
 export interface NewMessage {
@@ -74,6 +84,7 @@ export interface NewMessage {
   authorName: string | null;
   authorAvatar: string | null;
   text: string;
+  event?: ConversationEvent;
 }
 
 export interface OutboxItem {
@@ -109,6 +120,9 @@ export class ConversationStore {
       visitorReadSeq: s.visitorReadSeq,
       operatorReadSeq: s.operatorReadSeq,
       createdAt: s.createdAt,
+      assigneeId: s.assigneeId,
+      queuePosition: s.queuePosition,
+      queueEtaSeconds: s.queueEtaSeconds,
     };
   }
 
@@ -132,6 +146,7 @@ export class ConversationStore {
       unreadForOperators: s.unreadForOperators,
       createdAt: s.createdAt,
       firstResponseAt: s.firstResponseAt,
+      lastOperatorReplyAt: s.lastOperatorReplyAt,
       resolvedAt: s.resolvedAt,
       updatedAt: s.updatedAt,
     };
@@ -152,8 +167,11 @@ export class ConversationStore {
       lastMessagePreview: null,
       lastMessageRole: null,
       firstResponseAt: null,
+      lastOperatorReplyAt: null,
       resolvedAt: null,
       updatedAt: init.createdAt,
+      queuePosition: null,
+      queueEtaSeconds: null,
     };
     this.commit();
   }
@@ -170,8 +188,8 @@ export class ConversationStore {
 
     const message: ChatMessage = { seq: s.lastSeq + 1, createdAt: now, ...m };
     this.sql.exec(
-      `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at, event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       message.seq,
       clientKey,
       m.clientId,
@@ -182,11 +200,12 @@ export class ConversationStore {
       m.authorAvatar,
       m.text,
       now,
+      m.event ? JSON.stringify(m.event) : null,
     );
     s.lastSeq = message.seq;
-    if (m.kind === "note") {
-      // A note takes its place in the order but is not conversation with the visitor: it does
-      // not change the preview, unread counts, the first response or the status.
+    if (m.kind !== "text") {
+      // Notes and events take their place in the order but are not conversation with the
+      // visitor: they change neither the preview, unread counts, the first response nor status.
       this.commit();
       return { message, duplicate: false };
     }
@@ -204,6 +223,7 @@ export class ConversationStore {
       }
     } else if (m.role === "operator") {
       s.firstResponseAt ??= now;
+      s.lastOperatorReplyAt = now;
       // Answering means having read everything before the answer.
       s.operatorReadSeq = message.seq;
       s.unreadForOperators = 0;
@@ -235,6 +255,24 @@ export class ConversationStore {
     s.status = status;
     s.resolvedAt = status === "resolved" ? now : null;
     s.updatedAt = now;
+    this.commit();
+    return true;
+  }
+
+  /** Hands the conversation to an operator (the caller records the event); leaves the queue. */
+  assign(operatorId: string): void {
+    const s = this.require();
+    s.assigneeId = operatorId;
+    s.queuePosition = s.queueEtaSeconds = null;
+    this.commit();
+  }
+
+  /** Returns false when nothing changed. */
+  setQueue(position: number | null, etaSeconds: number | null): boolean {
+    const s = this.require();
+    if (s.queuePosition === position && s.queueEtaSeconds === etaSeconds) return false;
+    s.queuePosition = position;
+    s.queueEtaSeconds = etaSeconds;
     this.commit();
     return true;
   }
@@ -289,8 +327,9 @@ export class ConversationStore {
     this.sql.exec(
       `INSERT OR REPLACE INTO conversation (singleton, id, site_id, visitor_id, status, assignee_id, rev, last_seq,
          message_count, visitor_read_seq, operator_read_seq, unread_for_operators, last_message_at,
-         last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at,
+         last_operator_reply_at, queue_position, queue_eta)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.siteId,
       s.visitorId,
@@ -309,6 +348,9 @@ export class ConversationStore {
       s.firstResponseAt,
       s.resolvedAt,
       s.updatedAt,
+      s.lastOperatorReplyAt,
+      s.queuePosition,
+      s.queueEtaSeconds,
     );
     this.sql.exec(
       "INSERT OR REPLACE INTO outbox (key, payload, rev) VALUES ('summary', ?, ?)",
@@ -339,6 +381,9 @@ export class ConversationStore {
       firstResponseAt: (r.first_response_at as number | null) ?? null,
       resolvedAt: (r.resolved_at as number | null) ?? null,
       updatedAt: Number(r.updated_at),
+      lastOperatorReplyAt: (r.last_operator_reply_at as number | null) ?? null,
+      queuePosition: (r.queue_position as number | null) ?? null,
+      queueEtaSeconds: (r.queue_eta as number | null) ?? null,
     };
   }
 
@@ -365,5 +410,6 @@ function toMessage(r: Row): ChatMessage {
     authorAvatar: (r.author_avatar as string | null) ?? null,
     text: String(r.text),
     createdAt: Number(r.created_at),
+    ...(r.event ? { event: JSON.parse(String(r.event)) as ConversationEvent } : {}),
   };
 }

@@ -1,55 +1,75 @@
 /**
- * SiteHub: one Durable Object per shop. Holds the operators' dashboard sockets, knows who is
- * online, keeps the live inbox (latest summary of each recent conversation in its SQLite) and
- * fans every conversation change out to the dashboards. Rebuilt from D1 when its storage is new.
+ * SiteHub: one Durable Object per shop. Holds the operators' dashboard sockets and their
+ * presence, keeps the live inbox (latest summary of each recent conversation), fans changes out
+ * to every dashboard, and routes conversations: least-loaded online operator under their cap
+ * (with the skill asked for), a queue in arrival order when nobody is free, re-assignment when
+ * the assignee does not answer in time. Rebuilt from D1 when its storage is new.
  * The Worker reaches it through its stub: `fetch` for dashboard sockets, RPC for the rest.
  */
 import { DurableObject } from "cloudflare:workers";
-import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 import { recentConversations } from "../db/conversations";
+import { type RosterEntry, siteRoster } from "../db/operators";
+import { getSitePolicy } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { type Participant, readParticipant } from "../lib/participant";
 import {
   type ConversationSummary,
-  decodeClientFrame,
+  decodeHubFrame,
   type HubServerFrame,
   type OnlineOperator,
   PING,
   PONG,
+  type PresenceStatus,
 } from "../protocol";
+import type { Assignment } from "./conversation-room";
+import { type Candidate, estimateWaitSeconds, pickOperator } from "./routing";
+import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 
 /** Resolved conversations stay in the live inbox this long after their last activity. */
 const RECENT_MS = 7 * 24 * 3600 * 1000;
 const SNAPSHOT_LIMIT = 200;
 
 type OperatorParticipant = Extract<Participant, { role: "operator" }>;
+type Attachment = OperatorParticipant & { status: PresenceStatus };
+
+const SCHEMA = [
+  `CREATE TABLE inbox (id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER NOT NULL,
+                       rev INTEGER NOT NULL, summary TEXT NOT NULL);
+   CREATE INDEX inbox_by_activity ON inbox (updated_at DESC);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // v2: routing. An assignment row holds an operator's capacity from the moment the hub decides,
+  // before the room confirms, so two decisions in flight never overfill an operator.
+  `CREATE TABLE assignments (conversation_id TEXT PRIMARY KEY, operator_id TEXT NOT NULL,
+                             assigned_at INTEGER NOT NULL, answered INTEGER NOT NULL,
+                             tried TEXT NOT NULL DEFAULT '[]');
+   CREATE TABLE queue (conversation_id TEXT PRIMARY KEY, skill TEXT, enqueued_at INTEGER NOT NULL);`,
+];
 
 export class SiteHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private roster: RosterEntry[] | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);`);
-    if (!this.sql.exec("SELECT version FROM schema_version").toArray()[0]) {
-      this.sql.exec(`
-        CREATE TABLE inbox (id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER NOT NULL,
-                            rev INTEGER NOT NULL, summary TEXT NOT NULL);
-        CREATE INDEX inbox_by_activity ON inbox (updated_at DESC);
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO schema_version (version) VALUES (1);
-      `);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const from = Number(this.sql.exec("SELECT version FROM schema_version").toArray()[0]?.version ?? 0);
+    if (from < SCHEMA.length) {
+      for (let v = from; v < SCHEMA.length; v++) this.sql.exec(SCHEMA[v]!);
+      this.sql.exec("DELETE FROM schema_version");
+      this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA.length);
     }
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
   // ---- RPC ----------------------------------------------------------------------------------
 
-  /** A conversation changed: keep the newest revision and tell every dashboard. */
-  conversationChanged(summary: ConversationSummary): void {
+  /** A conversation changed: keep the newest revision, tell every dashboard, route if needed. */
+  async conversationChanged(summary: ConversationSummary): Promise<void> {
     const current = this.sql.exec("SELECT rev, summary FROM inbox WHERE id = ?", summary.id).toArray()[0];
     if (current && Number(current.rev) >= summary.rev) return;
+    this.rememberSite(summary.siteId);
     // Profiles live in D1, not in the room: keep the visitor name the hub already knows.
     const knownName = current ? (JSON.parse(String(current.summary)) as ConversationSummary).visitorName : null;
     const merged: ConversationSummary = { ...summary, visitorName: summary.visitorName ?? knownName };
@@ -62,15 +82,62 @@ export class SiteHub extends DurableObject<Env> {
       JSON.stringify(merged),
     );
     this.broadcast({ type: "inbox.update", conversation: merged });
+    await this.followUp(merged);
   }
 
   operatorsOnline(): OnlineOperator[] {
     const seen = new Map<string, OnlineOperator>();
+    const loads = this.loads();
     for (const ws of this.ctx.getWebSockets()) {
-      const who = ws.deserializeAttachment() as OperatorParticipant | null;
-      if (who && !seen.has(who.operatorId)) seen.set(who.operatorId, { id: who.operatorId, name: who.name, avatarUrl: who.avatarUrl });
+      const who = ws.deserializeAttachment() as Attachment | null;
+      if (!who || ws.readyState !== WebSocket.OPEN) continue;
+      const known = seen.get(who.operatorId);
+      // Online on any tab counts as online.
+      if (known && (known.status === "online" || who.status === "away")) continue;
+      const cap = this.roster?.find((r) => r.id === who.operatorId)?.maxChats ?? 0;
+      seen.set(who.operatorId, {
+        id: who.operatorId,
+        name: who.name,
+        avatarUrl: who.avatarUrl,
+        status: who.status,
+        load: loads.get(who.operatorId) ?? 0,
+        maxChats: cap,
+      });
     }
     return [...seen.values()];
+  }
+
+  /** An operator picks a conversation (from the queue or anyone's); caps do not apply. */
+  async take(conversationId: string, operatorId: string): Promise<ConversationSummary | null> {
+    const to = await this.rosterEntry(operatorId);
+    if (!to || !this.inInbox(conversationId)) return null;
+    return this.assign(conversationId, to, { reason: "taken" });
+  }
+
+  /**
+   * Passes a conversation to an operator, or to whoever is free with a skill (queued for that
+   * skill when nobody is). Null when the conversation or the operator is unknown.
+   */
+  async transfer(
+    conversationId: string,
+    by: { operatorId: string; name: string },
+    target: { operatorId: string } | { skill: string },
+    note: string | null,
+  ): Promise<ConversationSummary | null> {
+    if (!this.inInbox(conversationId)) return null;
+    const from = this.assignmentOf(conversationId)?.operatorId ?? by.operatorId;
+    const fromName = (await this.rosterEntry(from))?.name ?? by.name;
+    if ("operatorId" in target) {
+      const to = await this.rosterEntry(target.operatorId);
+      if (!to) return null;
+      return this.assign(conversationId, to, { reason: "transferred", fromName, note });
+    }
+    const chosen = await this.choose(target.skill, new Set([from]));
+    if (chosen) return this.assign(conversationId, chosen, { reason: "transferred", fromName, note });
+    this.sql.exec("DELETE FROM assignments WHERE conversation_id = ?", conversationId);
+    this.enqueue(conversationId, target.skill);
+    await this.publishQueue();
+    return this.summaryOf(conversationId);
   }
 
   // ---- dashboard sockets --------------------------------------------------------------------
@@ -81,37 +148,233 @@ export class SiteHub extends DurableObject<Env> {
     }
     const who = readParticipant(request);
     if (!who || who.role !== "operator") return errorResponse("unauthorized", "Operators only.");
+    this.rememberSite(who.siteId);
     await this.loadFromD1Once(who.siteId);
+    this.roster = await siteRoster(this.env.DB, who.siteId); // caps and skills may have changed
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [who.operatorId]);
-    server.serializeAttachment(who);
+    server.serializeAttachment({ ...who, status: "online" } satisfies Attachment);
     this.send(server, { type: "inbox.snapshot", conversations: this.snapshot(), operatorsOnline: this.operatorsOnline() });
+    this.send(server, { type: "queue.state", conversationIds: this.queued().map((q) => q.id) });
     this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() }, server);
+    this.ctx.waitUntil(this.drainQueue());
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
-    // Dashboards only listen; anything but the keep-alive is answered with a coded error.
-    const decoded = decodeClientFrame(raw);
-    this.send(
-      ws,
-      decoded.ok
-        ? { type: "error", code: "unknown_type", message: `The inbox socket does not accept "${decoded.value.type}".` }
-        : { type: "error", ...decoded.error },
-    );
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const decoded = decodeHubFrame(raw);
+    if (!decoded.ok) {
+      this.send(ws, { type: "error", ...decoded.error });
+      return;
+    }
+    const who = ws.deserializeAttachment() as Attachment;
+    ws.serializeAttachment({ ...who, status: decoded.value.status } satisfies Attachment);
+    this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() });
+    if (decoded.value.status === "online") await this.drainQueue();
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
     answerClose(ws, code);
-    this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline().filter((o) => this.hasOtherSocket(o.id, ws)) }, ws);
+    this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() }, ws);
   }
 
-  // ---- internals ----------------------------------------------------------------------------
+  // ---- routing ------------------------------------------------------------------------------
 
-  private hasOtherSocket(operatorId: string, closing: WebSocket): boolean {
-    return this.ctx.getWebSockets(operatorId).some((s) => s !== closing && s.readyState === WebSocket.OPEN);
+  /** Re-assigns conversations whose assignee did not answer in time, then sleeps until the next. */
+  override async alarm(): Promise<void> {
+    const siteId = this.siteId();
+    if (!siteId) return;
+    const { reassignAfterSeconds } = await getSitePolicy(this.env.DB, siteId);
+    const due = Date.now() - reassignAfterSeconds * 1000;
+    const overdue = this.sql
+      .exec("SELECT conversation_id, operator_id, tried FROM assignments WHERE answered = 0 AND assigned_at <= ? ORDER BY assigned_at", due)
+      .toArray();
+    for (const row of overdue) {
+      const id = String(row.conversation_id);
+      const tried = new Set([...(JSON.parse(String(row.tried)) as string[]), String(row.operator_id)]);
+      const chosen = await this.choose(null, tried);
+      const fromName = (await this.rosterEntry(String(row.operator_id)))?.name ?? null;
+      if (chosen) {
+        await this.assign(id, chosen, { reason: "reassigned", fromName, afterSeconds: reassignAfterSeconds }, [...tried]);
+      } else {
+        // Nobody else is free: keep it, and look again after another period.
+        this.sql.exec("UPDATE assignments SET assigned_at = ? WHERE conversation_id = ?", Date.now(), id);
+      }
+    }
+    await this.scheduleReassignCheck(reassignAfterSeconds);
   }
+
+  /** After a conversation changed: free capacity, note answers, route what needs an operator. */
+  private async followUp(s: ConversationSummary): Promise<void> {
+    const held = this.assignmentOf(s.id);
+    if (s.status === "resolved") {
+      const freed = held !== null || this.isQueued(s.id);
+      this.sql.exec("DELETE FROM assignments WHERE conversation_id = ?", s.id);
+      this.sql.exec("DELETE FROM queue WHERE conversation_id = ?", s.id);
+      if (freed) await this.drainQueue();
+      return;
+    }
+    if (held && !held.answered && s.lastOperatorReplyAt !== null && s.lastOperatorReplyAt >= held.assignedAt) {
+      this.sql.exec("UPDATE assignments SET answered = 1 WHERE conversation_id = ?", s.id);
+    }
+    if (held || this.isQueued(s.id)) return;
+    if (s.assigneeId) {
+      // Reopened by the visitor: back on its operator's plate, waiting for an answer.
+      this.sql.exec(
+        "INSERT INTO assignments (conversation_id, operator_id, assigned_at, answered) VALUES (?, ?, ?, 0)",
+        s.id,
+        s.assigneeId,
+        Date.now(),
+      );
+      await this.scheduleReassignCheck();
+      return;
+    }
+    const chosen = await this.choose(null);
+    if (chosen) await this.assign(s.id, chosen, { reason: "routed" });
+    else {
+      this.enqueue(s.id, null);
+      await this.publishQueue();
+    }
+  }
+
+  /** Queued conversations get operators in arrival order as capacity frees. */
+  private async drainQueue(): Promise<void> {
+    let changed = false;
+    for (const q of this.queued()) {
+      const chosen = await this.choose(q.skill);
+      if (!chosen) continue;
+      this.sql.exec("DELETE FROM queue WHERE conversation_id = ?", q.id);
+      await this.assign(q.id, chosen, { reason: "routed" });
+      changed = true;
+    }
+    if (changed) await this.publishQueue();
+  }
+
+  private async assign(
+    conversationId: string,
+    to: RosterEntry,
+    how: Omit<Assignment, "operator">,
+    tried: string[] = [],
+  ): Promise<ConversationSummary | null> {
+    const siteId = this.siteId();
+    if (!siteId) return null;
+    // Reserve the capacity before the room is asked, so concurrent decisions see it.
+    this.sql.exec("DELETE FROM queue WHERE conversation_id = ?", conversationId);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO assignments (conversation_id, operator_id, assigned_at, answered, tried) VALUES (?, ?, ?, 0, ?)",
+      conversationId,
+      to.id,
+      Date.now(),
+      JSON.stringify(tried),
+    );
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_chosen', ?)", to.id);
+    await this.scheduleReassignCheck();
+    const summary = await this.env.CONVERSATION.getByName(conversationId).assign(siteId, {
+      ...how,
+      operator: { id: to.id, name: to.name, avatarUrl: to.avatarUrl },
+    });
+    this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() });
+    return summary;
+  }
+
+  /** The operator routing would pick now, or null. */
+  private async choose(skill: string | null, exclude?: ReadonlySet<string>): Promise<RosterEntry | null> {
+    const roster = await this.loadRoster();
+    const loads = this.loads();
+    const online = new Set(this.operatorsOnline().filter((o) => o.status === "online").map((o) => o.id));
+    const candidates: Candidate[] = roster
+      .filter((r) => online.has(r.id))
+      .map((r) => ({ id: r.id, load: loads.get(r.id) ?? 0, maxChats: r.maxChats, skills: r.skills }));
+    const lastChosen = (this.sql.exec("SELECT value FROM meta WHERE key = 'last_chosen'").toArray()[0]?.value as string | undefined) ?? null;
+    const id = pickOperator(candidates, { skill, lastChosen, exclude });
+    return roster.find((r) => r.id === id) ?? null;
+  }
+
+  private loads(): Map<string, number> {
+    const rows = this.sql.exec("SELECT operator_id, COUNT(*) AS n FROM assignments GROUP BY operator_id").toArray();
+    return new Map(rows.map((r) => [String(r.operator_id), Number(r.n)]));
+  }
+
+  private enqueue(conversationId: string, skill: string | null): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO queue (conversation_id, skill, enqueued_at) VALUES (?, ?, ?)",
+      conversationId,
+      skill,
+      Date.now(),
+    );
+  }
+
+  private queued(): { id: string; skill: string | null }[] {
+    return this.sql
+      .exec("SELECT conversation_id, skill FROM queue ORDER BY enqueued_at, rowid")
+      .toArray()
+      .map((r) => ({ id: String(r.conversation_id), skill: (r.skill as string | null) ?? null }));
+  }
+
+  /** Tells every queued visitor their place and every dashboard the queue. */
+  private async publishQueue(): Promise<void> {
+    const siteId = this.siteId();
+    const queued = this.queued();
+    this.broadcast({ type: "queue.state", conversationIds: queued.map((q) => q.id) });
+    if (!siteId) return;
+    const online = Math.max(1, this.operatorsOnline().length);
+    await Promise.all(
+      queued.map((q, i) =>
+        this.env.CONVERSATION.getByName(q.id)
+          .setQueue(siteId, i + 1, estimateWaitSeconds(i + 1, online))
+          .catch((err) => console.warn("queue update failed", String(err))),
+      ),
+    );
+  }
+
+  private async scheduleReassignCheck(afterSeconds?: number): Promise<void> {
+    const oldest = this.sql.exec("SELECT MIN(assigned_at) AS t FROM assignments WHERE answered = 0").one().t as number | null;
+    if (oldest === null) return;
+    const siteId = this.siteId();
+    const seconds = afterSeconds ?? (siteId ? (await getSitePolicy(this.env.DB, siteId)).reassignAfterSeconds : 60);
+    const at = Math.max(Date.now() + 100, oldest + seconds * 1000);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private assignmentOf(id: string): { operatorId: string; assignedAt: number; answered: boolean } | null {
+    const r = this.sql.exec("SELECT operator_id, assigned_at, answered FROM assignments WHERE conversation_id = ?", id).toArray()[0];
+    return r ? { operatorId: String(r.operator_id), assignedAt: Number(r.assigned_at), answered: Number(r.answered) === 1 } : null;
+  }
+
+  private isQueued(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM queue WHERE conversation_id = ?", id).toArray().length > 0;
+  }
+
+  private inInbox(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM inbox WHERE id = ?", id).toArray().length > 0;
+  }
+
+  private summaryOf(id: string): ConversationSummary | null {
+    const r = this.sql.exec("SELECT summary FROM inbox WHERE id = ?", id).toArray()[0];
+    return r ? (JSON.parse(String(r.summary)) as ConversationSummary) : null;
+  }
+
+  private async loadRoster(): Promise<RosterEntry[]> {
+    const siteId = this.siteId();
+    if (!this.roster && siteId) this.roster = await siteRoster(this.env.DB, siteId);
+    return this.roster ?? [];
+  }
+
+  private async rosterEntry(operatorId: string): Promise<RosterEntry | null> {
+    return (await this.loadRoster()).find((r) => r.id === operatorId) ?? null;
+  }
+
+  private rememberSite(siteId: string): void {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", siteId);
+  }
+
+  private siteId(): string | null {
+    return (this.sql.exec("SELECT value FROM meta WHERE key = 'site_id'").toArray()[0]?.value as string | undefined) ?? null;
+  }
+
+  // ---- inbox --------------------------------------------------------------------------------
 
   private snapshot(): ConversationSummary[] {
     return this.sql
@@ -128,7 +391,24 @@ export class SiteHub extends DurableObject<Env> {
   private async loadFromD1Once(siteId: string): Promise<void> {
     if (this.sql.exec("SELECT 1 FROM meta WHERE key = 'loaded'").toArray().length > 0) return;
     const rows = await recentConversations(this.env.DB, siteId, Date.now() - RECENT_MS, SNAPSHOT_LIMIT);
-    for (const summary of rows) this.conversationChanged(summary);
+    for (const s of rows) {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO inbox (id, status, updated_at, rev, summary) VALUES (?, ?, ?, ?, ?)",
+        s.id,
+        s.status,
+        s.updatedAt,
+        s.rev,
+        JSON.stringify(s),
+      );
+      if (s.status === "open" && s.assigneeId) {
+        this.sql.exec(
+          "INSERT OR IGNORE INTO assignments (conversation_id, operator_id, assigned_at, answered) VALUES (?, ?, ?, 1)",
+          s.id,
+          s.assigneeId,
+          s.updatedAt,
+        );
+      }
+    }
     this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('loaded', ?)", String(Date.now()));
   }
 

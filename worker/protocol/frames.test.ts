@@ -6,7 +6,7 @@ describe("decodeClientFrame", () => {
   it("accepts every valid frame type and trims message text", () => {
     expect(decodeClientFrame('{"type":"message.send","clientId":"a","text":" hi "}')).toEqual({
       ok: true,
-      value: { type: "message.send", clientId: "a", text: "hi" },
+      value: { type: "message.send", clientId: "a", text: "hi", kind: "text" },
     });
     for (const f of [
       { type: "typing", active: false },

@@ -68,6 +68,13 @@ export const ClientFrame = v.variant("type", [
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrame>;
 
+/** Dashboard socket (site hub): the operator's chosen presence. "away" takes no new chats. */
+export const PresenceStatusFrame = v.object({ type: v.literal("presence"), status: v.picklist(["online", "away"]) });
+export const HUB_CLIENT_FRAME_TYPES = ["presence"] as const;
+export const HubClientFrame = v.variant("type", [PresenceStatusFrame]);
+export type HubClientFrame = v.InferOutput<typeof HubClientFrame>;
+export type PresenceStatus = HubClientFrame["status"];
+
 // ---- server → client ----------------------------------------------------------------------
 
 /** First frame on a conversation socket: who you are talking to and the messages you lack. */
@@ -109,6 +116,12 @@ export interface ReadStateFrame {
   role: AuthorRole;
   seq: number;
 }
+/** To the visitor while queued: place (1 = next) and a rough wait; null once assigned. */
+export interface QueueFrame {
+  type: "queue";
+  position: number | null;
+  etaSeconds: number | null;
+}
 export interface StatusChangedFrame {
   type: "status";
   status: ConversationStatus;
@@ -141,6 +154,11 @@ export interface PresenceFrame {
   type: "presence";
   operatorsOnline: OnlineOperator[];
 }
+/** Dashboard socket: the conversations waiting for a free operator, in arrival order. */
+export interface QueueStateFrame {
+  type: "queue.state";
+  conversationIds: string[];
+}
 
 export type ConversationServerFrame =
   | HelloFrame
@@ -150,10 +168,11 @@ export type ConversationServerFrame =
   | TypingStateFrame
   | ReadStateFrame
   | StatusChangedFrame
+  | QueueFrame
   | HistoryPageFrame
   | ErrorFrame;
 
-export type HubServerFrame = InboxSnapshotFrame | InboxUpdateFrame | PresenceFrame | ErrorFrame;
+export type HubServerFrame = InboxSnapshotFrame | InboxUpdateFrame | PresenceFrame | QueueStateFrame | ErrorFrame;
 
 // ---- decoding -----------------------------------------------------------------------------
 
@@ -161,11 +180,21 @@ export type DecodeResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: { code: ErrorCode; message: string; clientId?: string } };
 
-/**
- * Turns a raw socket frame into a typed client frame, or a coded error. Never throws.
- * Size is checked before parsing so an oversized frame costs nothing to reject.
- */
+/** A conversation socket's frame, typed, or a coded error. Never throws. */
 export function decodeClientFrame(raw: string | ArrayBuffer): DecodeResult<ClientFrame> {
+  return decodeFrame(raw, ClientFrame, CLIENT_FRAME_TYPES);
+}
+
+/** A dashboard (site hub) socket's frame, typed, or a coded error. Never throws. */
+export function decodeHubFrame(raw: string | ArrayBuffer): DecodeResult<HubClientFrame> {
+  return decodeFrame(raw, HubClientFrame, HUB_CLIENT_FRAME_TYPES);
+}
+
+/**
+ * Turns a raw socket frame into a typed frame of `schema`, or a coded error. Size is checked
+ * before parsing so an oversized frame costs nothing to reject.
+ */
+function decodeFrame<S extends v.GenericSchema>(raw: string | ArrayBuffer, schema: S, types: readonly string[]): DecodeResult<v.InferOutput<S>> {
   if (typeof raw !== "string") {
     return fail("bad_request", "Frames must be JSON text, not binary.");
   }
@@ -187,10 +216,10 @@ export function decodeClientFrame(raw: string | ArrayBuffer): DecodeResult<Clien
   if (typeof record.type !== "string") {
     return fail("bad_request", "A frame is a JSON object with a string `type`.", clientId);
   }
-  if (!(CLIENT_FRAME_TYPES as readonly string[]).includes(record.type)) {
+  if (!types.includes(record.type)) {
     return fail("unknown_type", `Unknown frame type "${record.type.slice(0, 40)}".`, clientId);
   }
-  const parsed = v.safeParse(ClientFrame, json);
+  const parsed = v.safeParse(schema, json);
   if (!parsed.success) {
     return fail("validation_failed", describeIssue(parsed.issues[0]), clientId);
   }

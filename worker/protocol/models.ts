@@ -6,8 +6,27 @@
 export type AuthorRole = "visitor" | "operator" | "system";
 export type ConversationStatus = "open" | "resolved";
 export type MemberRole = "owner" | "admin" | "agent";
-/** `note`: an operators-only internal note; never sent to a visitor. */
-export type MessageKind = "text" | "note";
+/**
+ * `text`: the conversation itself. `note`: operators only, never sent to a visitor.
+ * `event`: something that happened (an operator joined), shown to everyone.
+ */
+export type MessageKind = "text" | "note" | "event";
+
+/**
+ * What an `event` message (and a system `note`) records; clients word it in their language.
+ * Visitors only ever receive `joined`.
+ */
+export interface ConversationEvent {
+  type: "joined" | "transferred" | "reassigned";
+  operatorName: string;
+  operatorAvatar: string | null;
+  /** Who had the conversation before (transfers and re-assignments). */
+  fromName?: string | null;
+  /** The transfer note, for operators. */
+  note?: string | null;
+  /** Re-assignment: seconds the previous operator left the visitor without an answer. */
+  afterSeconds?: number;
+}
 
 /** One stored chat message. `seq` is the conversation's monotonic order, starting at 1. */
 export interface ChatMessage {
@@ -22,6 +41,8 @@ export interface ChatMessage {
   text: string;
   /** Milliseconds since the epoch, server clock. */
   createdAt: number;
+  /** Set on `event` messages and on system notes. */
+  event?: ConversationEvent;
 }
 
 /** What a participant learns about the conversation when its socket opens. */
@@ -35,6 +56,10 @@ export interface ConversationInfo {
   visitorReadSeq: number;
   operatorReadSeq: number;
   createdAt: number;
+  assigneeId: string | null;
+  /** While waiting for a free operator: place in the queue (1 = next) and a rough wait. */
+  queuePosition: number | null;
+  queueEtaSeconds: number | null;
 }
 
 /** An inbox row: what the operator list shows and what D1 stores per conversation. */
@@ -56,6 +81,8 @@ export interface ConversationSummary {
   unreadForOperators: number;
   createdAt: number;
   firstResponseAt: number | null;
+  /** Last operator reply; routing re-assigns a conversation whose assignee has not answered. */
+  lastOperatorReplyAt: number | null;
   resolvedAt: number | null;
   /** Last activity (message or status change); inboxes sort on it. */
   updatedAt: number;
@@ -86,4 +113,9 @@ export interface OnlineOperator {
   id: string;
   name: string;
   avatarUrl: string | null;
+  /** "away": connected but taking no new chats. */
+  status: "online" | "away";
+  /** Open conversations assigned to them, and their cap. */
+  load: number;
+  maxChats: number;
 }

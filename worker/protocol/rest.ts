@@ -64,6 +64,16 @@ export const HistoryQuery = v.object({
   ),
 });
 
+const Note = v.optional(v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(1000))));
+const Skill = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(40));
+
+/** `POST …/conversations/:id/transfer`: to a colleague, or to whoever has a skill. */
+export const TransferBody = v.union([
+  v.object({ operatorId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)), note: Note }),
+  v.object({ skill: Skill, note: Note }),
+]);
+export type TransferBody = v.InferOutput<typeof TransferBody>;
+
 // ---- responses ----------------------------------------------------------------------------
 
 export interface MeResponse {
@@ -108,6 +118,20 @@ export interface ConversationDetailResponse {
   conversation: ConversationSummary;
   messages: ChatMessage[];
   hasMore: boolean;
+}
+
+/** `GET /api/sites/:siteId/operators`: the team, for transfers and the presence list. */
+export interface TeamResponse {
+  operators: {
+    id: string;
+    name: string;
+    avatarUrl: string | null;
+    maxChats: number;
+    skills: string[];
+    /** "offline" when no dashboard of theirs is connected. */
+    presence: "online" | "away" | "offline";
+    load: number;
+  }[];
 }
 
 export interface HistoryResponse {

@@ -18,6 +18,7 @@ import {
   HistoryQuery,
   type HistoryResponse,
   StatusBody,
+  TransferBody,
 } from "../protocol";
 
 export const conversationRoutes = new Hono<AppEnv>()
@@ -46,6 +47,21 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
     const summary = await room.setStatus(row.siteId, body.status, c.var.session.operator.name);
     if (!summary) throw notFound();
+    return c.json({ conversation: fresher(row, summary) });
+  })
+  .post("/:conversationId/take", async (c) => {
+    const { row } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const summary = await c.env.SITE_HUB.getByName(row.siteId).take(row.id, c.var.session.operator.id);
+    if (!summary) throw notFound();
+    return c.json({ conversation: fresher(row, summary) });
+  })
+  .post("/:conversationId/transfer", async (c) => {
+    const body = await readJson(c, TransferBody);
+    const { row } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const { operator } = c.var.session;
+    const target = "operatorId" in body ? { operatorId: body.operatorId } : { skill: body.skill };
+    const summary = await c.env.SITE_HUB.getByName(row.siteId).transfer(row.id, { operatorId: operator.id, name: operator.name }, target, body.note ?? null);
+    if (!summary) throw new ApiError("not_found", "No such conversation or operator on this site.");
     return c.json({ conversation: fresher(row, summary) });
   });
 
