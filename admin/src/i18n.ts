@@ -6,6 +6,8 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  searchPlaceholder: "Search messages and notes…",
+  noResults: "Nothing found.",
   joined: "{name} joined the conversation",
   transferred: "Transferred from {from} to {name}",
   reassigned: "Re-assigned from {from} to {name}: no answer within {seconds} s",
@@ -81,6 +83,8 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  searchPlaceholder: "Szukaj w wiadomościach i notatkach…",
+  noResults: "Nic nie znaleziono.",
   joined: "{name} dołącza do rozmowy",
   transferred: "Przekazano od {from} do {name}",
   reassigned: "Przepisano od {from} do {name}: brak odpowiedzi w ciągu {seconds} s",
@@ -154,6 +158,8 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  searchPlaceholder: "Hae viesteistä ja muistiinpanoista…",
+  noResults: "Ei tuloksia.",
   joined: "{name} liittyi keskusteluun",
   transferred: "Siirretty: {from} → {name}",
   reassigned: "Siirretty uudelleen: {from} → {name}, ei vastausta {seconds} s kuluessa",
@@ -227,6 +233,8 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  searchPlaceholder: "Поиск по сообщениям и заметкам…",
+  noResults: "Ничего не найдено.",
   joined: "{name} присоединяется к разговору",
   transferred: "Передано от {from} к {name}",
   reassigned: "Переназначено от {from} к {name}: нет ответа за {seconds} с",

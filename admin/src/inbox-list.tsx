@@ -4,7 +4,7 @@
  * the REST list.
  */
 import { useState } from "preact/hooks";
-import type { ConversationSummary } from "../../worker/protocol";
+import type { ConversationSummary, SearchResponse } from "../../worker/protocol";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatRelative, t, tn } from "./i18n";
@@ -25,6 +25,13 @@ export function InboxList(props: {
   loaded: boolean;
 }) {
   const [more, setMore] = useState<{ before: number | null; busy: boolean }>({ before: null, busy: false });
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<SearchResponse["results"] | null>(null);
+  const runSearch = async (e: Event) => {
+    e.preventDefault();
+    if (!query.trim()) return setFound(null);
+    setFound((await api.search(props.siteId, query).catch(() => null))?.results ?? []);
+  };
   const rows = props.conversations
     .filter((c) => props.filter === "all" || c.status === props.filter)
     .sort((a, b) => b.updatedAt - a.updatedAt);
@@ -45,6 +52,18 @@ export function InboxList(props: {
     <section class="inbox" aria-label={t("inbox")}>
       <header class="inbox-head">
         <h2>{t("inbox")}</h2>
+        <form class="search" role="search" onSubmit={runSearch}>
+          <input
+            type="search"
+            placeholder={t("searchPlaceholder")}
+            aria-label={t("searchPlaceholder")}
+            value={query}
+            onInput={(e) => {
+              setQuery(e.currentTarget.value);
+              if (!e.currentTarget.value) setFound(null);
+            }}
+          />
+        </form>
         <div class="tabs" role="tablist">
           {(["open", "resolved", "all"] as const).map((f) => (
             <button key={f} role="tab" aria-selected={props.filter === f} class={props.filter === f ? "tab on" : "tab"} onClick={() => props.onFilter(f)}>
@@ -54,7 +73,30 @@ export function InboxList(props: {
           ))}
         </div>
       </header>
-      <ul class="rows">
+      {found ? (
+        <ul class="rows">
+          {found.length === 0 ? <li class="empty">{t("noResults")}</li> : null}
+          {found.map((r) => {
+            const c = props.conversations.find((x) => x.id === r.conversationId);
+            return (
+              <li key={`${r.conversationId}:${r.seq}`}>
+                <a href={`#/inbox/${r.conversationId}`} class={`row ${props.selected === r.conversationId ? "selected" : ""}`}>
+                  <div class="row-main">
+                    <div class="row-top">
+                      <strong>{c ? visitorName(c) : t("visitor", { id: "" })}</strong>
+                      <time>{formatRelative(r.createdAt)}</time>
+                    </div>
+                    <span class={`preview snippet ${r.kind === "note" ? "is-note" : ""}`}>
+                      <Snippet text={r.snippet} />
+                    </span>
+                  </div>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+      <ul class="rows" hidden={found !== null}>
         {rows.map((c) => (
           <li key={c.id}>
             <a href={`#/inbox/${c.id}`} class={`row ${props.selected === c.id ? "selected" : ""} ${c.unreadForOperators ? "unread" : ""}`} aria-current={props.selected === c.id}>
@@ -94,5 +136,16 @@ export function InboxList(props: {
         </button>
       ) : null}
     </section>
+  );
+}
+
+/** Search snippets mark matches with U+0002 … U+0003; render them as <mark>, the rest as text. */
+function Snippet({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/(\u0002[^\u0003]*\u0003)/).map((part, i) =>
+        part.startsWith("\u0002") ? <mark key={i}>{part.slice(1, -1)}</mark> : part,
+      )}
+    </>
   );
 }

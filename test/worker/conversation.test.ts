@@ -338,11 +338,11 @@ describe("durability", () => {
       env.DB.prepare("SELECT message_count, last_seq, last_message_preview, unread_for_operators FROM conversations WHERE id = ?")
         .bind(c.id)
         .first();
-    // Acked, but D1 not written yet: the outbox holds it.
+    // Acked, but D1 not written yet: the outbox holds the summary and the messages for search.
     const pending = await runInDurableObject(c.room, (_: ConversationRoom, state) =>
-      state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n,
+      state.storage.sql.exec("SELECT key FROM outbox ORDER BY key").toArray().map((r) => String(r.key)),
     );
-    expect(pending).toBe(1);
+    expect(pending).toEqual(["msg:000000000001", "msg:000000000002", "msg:000000000003", "summary"]);
     expect(await runDurableObjectAlarm(c.room)).toBe(true);
     expect(await row()).toEqual({ message_count: 3, last_seq: 3, last_message_preview: "msg 3", unread_for_operators: 3 });
     const left = await runInDurableObject(c.room, (_: ConversationRoom, state) =>

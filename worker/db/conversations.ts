@@ -4,6 +4,7 @@
  * Every query names the site.
  */
 import type { AuthorRole, ConversationStatus, ConversationSummary } from "../protocol";
+import { type IndexedMessage, indexStatements } from "./search";
 import { touchVisitorStatement } from "./visitors";
 
 interface RawConversation {
@@ -142,13 +143,17 @@ export async function recentConversations(db: D1Database, siteId: string, since:
 }
 
 /**
- * Writes Durable Object summaries to D1 in one transaction. A row is only replaced by a newer
- * revision, so a retried or reordered flush never moves a conversation back in time.
+ * Upserts of Durable Object summaries. A row is only replaced by a newer revision, so a retried
+ * or reordered flush never moves a conversation back in time.
  */
-export async function upsertConversationSummaries(db: D1Database, summaries: ConversationSummary[]): Promise<void> {
-  if (summaries.length === 0) return;
-  await db.batch(
-    summaries.map((s) =>
+/** A conversation's outbox in one D1 transaction: its summary and new messages for search. */
+export async function flushConversationOutbox(db: D1Database, summaries: ConversationSummary[], messages: IndexedMessage[]): Promise<void> {
+  const statements = [...summaryStatements(db, summaries), ...indexStatements(db, messages)];
+  if (statements.length) await db.batch(statements);
+}
+
+function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1PreparedStatement[] {
+  return summaries.map((s) =>
       db
         .prepare(
           `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
@@ -182,6 +187,5 @@ export async function upsertConversationSummaries(db: D1Database, summaries: Con
           s.updatedAt,
           s.lastOperatorReplyAt,
         ),
-    ),
   );
 }

@@ -5,7 +5,8 @@
  * The Worker reaches it through its stub: `fetch` for socket upgrades, RPC for the rest.
  */
 import { DurableObject } from "cloudflare:workers";
-import { upsertConversationSummaries } from "../db/conversations";
+import { flushConversationOutbox } from "../db/conversations";
+import type { IndexedMessage } from "../db/search";
 import { getSitePolicy, type SitePolicy } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
@@ -29,6 +30,8 @@ import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 /** How long a change may wait before its summary is flushed to D1 (batches bursts). */
 const OUTBOX_FLUSH_MS = 1000;
 const OUTBOX_RETRY_MAX_MS = 60_000;
+/** Messages indexed for search per flush; a backlog continues right after. */
+const OUTBOX_MESSAGES_PER_FLUSH = 400;
 /** Site settings are re-read this often; a change (privacy) takes effect within a minute. */
 const POLICY_TTL_MS = 60_000;
 
@@ -177,11 +180,15 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
   override async alarm(): Promise<void> {
     this.alarmScheduled = false;
-    const items = this.store.outbox();
-    if (items.length === 0) return;
-    const summaries = items.map((i) => JSON.parse(i.payload) as ConversationSummary);
+    const items = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
+    const info = this.store.info();
+    if (items.length === 0 || !info) return;
+    const summaries = items.filter((i) => i.key === "summary").map((i) => JSON.parse(i.payload) as ConversationSummary);
+    const messages: IndexedMessage[] = items
+      .filter((i) => i.key.startsWith("msg:"))
+      .map((i) => ({ ...(JSON.parse(i.payload) as Omit<IndexedMessage, "siteId" | "conversationId">), siteId: info.siteId, conversationId: info.id }));
     try {
-      await upsertConversationSummaries(this.env.DB, summaries);
+      await flushConversationOutbox(this.env.DB, summaries, messages);
     } catch (err) {
       this.outboxFailures++;
       const delay = Math.min(OUTBOX_RETRY_MAX_MS, OUTBOX_FLUSH_MS * 2 ** this.outboxFailures);
@@ -192,6 +199,11 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     this.outboxFailures = 0;
     this.store.clearOutbox(items);
+    if (this.store.outboxSize() > 0) {
+      // A backlog (or changes made during the flush): continue soon.
+      this.alarmScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + 100);
+    }
     // The hub may have missed a live update (it is not durable); the flushed state repairs it.
     const latest = this.store.summary();
     if (latest) this.notifyHub(latest);

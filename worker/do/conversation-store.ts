@@ -203,6 +203,14 @@ export class ConversationStore {
       m.event ? JSON.stringify(m.event) : null,
     );
     s.lastSeq = message.seq;
+    if (m.kind !== "event") {
+      // Searchable later; written to D1 by the outbox flush, not now.
+      this.sql.exec(
+        "INSERT OR REPLACE INTO outbox (key, payload, rev) VALUES (?, ?, 0)",
+        `msg:${String(message.seq).padStart(12, "0")}`,
+        JSON.stringify({ seq: message.seq, kind: message.kind, text: message.text, createdAt: now }),
+      );
+    }
     if (m.kind !== "text") {
       // Notes and events take their place in the order but are not conversation with the
       // visitor: they change neither the preview, unread counts, the first response nor status.
@@ -301,8 +309,15 @@ export class ConversationStore {
       .map(toMessage);
   }
 
-  outbox(): OutboxItem[] {
-    return this.sql.exec("SELECT key, payload, rev FROM outbox").toArray() as unknown as OutboxItem[];
+  /** Pending outbox items: the summary first, then up to `messages` messages in seq order. */
+  outbox(messages: number): OutboxItem[] {
+    return this.sql
+      .exec("SELECT key, payload, rev FROM outbox WHERE key = 'summary' UNION ALL SELECT * FROM (SELECT key, payload, rev FROM outbox WHERE key LIKE 'msg:%' ORDER BY key LIMIT ?)", messages)
+      .toArray() as unknown as OutboxItem[];
+  }
+
+  outboxSize(): number {
+    return Number(this.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n);
   }
 
   /** Removes delivered items, unless they changed while being delivered. */

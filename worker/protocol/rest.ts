@@ -13,6 +13,7 @@ import type {
   ChatMessage,
   ConversationStatus,
   ConversationSummary,
+  MessageKind,
   OnlineOperator,
   OperatorProfile,
   SiteMembership,
@@ -74,6 +75,12 @@ export const TransferBody = v.union([
 ]);
 export type TransferBody = v.InferOutput<typeof TransferBody>;
 
+/** `GET /api/sites/:siteId/search?q=`: words to find (prefix match, all of them). */
+export const SearchQuery = v.object({
+  q: v.pipe(v.string(), v.trim(), v.minLength(1, "q must not be empty"), v.maxLength(200)),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,2}$/), v.transform(Number), v.minValue(1), v.maxValue(50)), "20"),
+});
+
 // ---- responses ----------------------------------------------------------------------------
 
 export interface MeResponse {
@@ -131,6 +138,17 @@ export interface TeamResponse {
     /** "offline" when no dashboard of theirs is connected. */
     presence: "online" | "away" | "offline";
     load: number;
+  }[];
+}
+
+export interface SearchResponse {
+  results: {
+    conversationId: string;
+    seq: number;
+    kind: MessageKind;
+    createdAt: number;
+    /** The matching passage; matched words are wrapped in U+0002 … U+0003 (render as marks). */
+    snippet: string;
   }[];
 }
 

@@ -1,0 +1,77 @@
+/**
+ * D1 access to message search (FTS5). Conversations feed it through their outbox; operators
+ * query it per site. User input never reaches FTS5 syntax: every word becomes a quoted prefix.
+ */
+import type { MessageKind } from "../protocol";
+
+export interface IndexedMessage {
+  siteId: string;
+  conversationId: string;
+  seq: number;
+  kind: MessageKind;
+  text: string;
+  createdAt: number;
+}
+
+/** Marks around matched words in snippets (control characters: never in message text). */
+export const MATCH_START = "\u0002";
+export const MATCH_END = "\u0003";
+
+const ROWS_PER_STATEMENT = 16; // 6 parameters a row, under D1's 100 bound parameters
+
+/**
+ * Statements that add messages to the index. A flush whose success was lost and is retried may
+ * index a message twice; `searchMessages` folds such twins, which is cheaper than a delete scan
+ * over the index on every flush.
+ */
+export function indexStatements(db: D1Database, rows: IndexedMessage[]): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO message_search (text, site_id, conversation_id, seq, kind, created_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        )
+        .bind(...chunk.flatMap((r) => [r.text, r.siteId, r.conversationId, r.seq, r.kind, r.createdAt])),
+    );
+  }
+  return statements;
+}
+
+/** `"word"*` for each word: prefix search, AND of all words, no FTS5 operators from users. */
+export function toMatchQuery(input: string): string | null {
+  const words = input
+    .split(/\s+/)
+    .map((w) => w.replace(/"/g, "").trim())
+    .filter(Boolean)
+    .slice(0, 8);
+  return words.length ? words.map((w) => `"${w}"*`).join(" ") : null;
+}
+
+export interface SearchHit {
+  conversationId: string;
+  seq: number;
+  kind: MessageKind;
+  createdAt: number;
+  snippet: string;
+}
+
+export async function searchMessages(db: D1Database, siteId: string, match: string, limit: number): Promise<SearchHit[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT conversation_id, seq, kind, created_at, snippet(message_search, 0, ?, ?, '…', 16) AS snippet
+       FROM message_search WHERE message_search MATCH ? AND site_id = ? ORDER BY rank LIMIT ?`,
+    )
+    .bind(MATCH_START, MATCH_END, match, siteId, limit * 2)
+    .all<{ conversation_id: string; seq: number; kind: MessageKind; created_at: number; snippet: string }>();
+  const seen = new Set<string>();
+  const hits: SearchHit[] = [];
+  for (const r of results) {
+    const key = `${r.conversation_id}:${r.seq}`;
+    if (seen.has(key) || hits.length === limit) continue;
+    seen.add(key);
+    hits.push({ conversationId: r.conversation_id, seq: r.seq, kind: r.kind, createdAt: r.created_at, snippet: r.snippet });
+  }
+  return hits;
+}
