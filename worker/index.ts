@@ -13,6 +13,7 @@ import { sameOrigin } from "./middleware/same-origin";
 import { authRoutes, meRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { socketRoutes } from "./routes/sockets";
+import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { teamRoutes } from "./routes/team";
 import { widgetRoutes } from "./routes/widget";
@@ -38,6 +39,7 @@ app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
 app.route("/api/sites/:siteId/operators", teamRoutes);
 app.route("/api/sites/:siteId/search", searchRoutes);
+app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/ws", socketRoutes);
 

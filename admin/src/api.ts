@@ -2,7 +2,7 @@
  * The admin's REST client: same-origin JSON calls with the session cookie; failures become
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
-import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
+import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
   constructor(
@@ -46,6 +46,10 @@ export const api = {
   me: () => request<MeResponse>("GET", "/api/me"),
   login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),
+  createSavedReply: (siteId: string, body: SavedReplyBody) => request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),
+  deleteSavedReply: (siteId: string, id: string) =>
+    request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/saved-replies/${encodeURIComponent(id)}`),
   search: (siteId: string, q: string) =>
     request<SearchResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/search?q=${encodeURIComponent(q)}`),
   team: (siteId: string) => request<TeamResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/operators`),

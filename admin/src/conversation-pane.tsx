@@ -11,6 +11,8 @@ import { formatDay, formatTime, t } from "./i18n";
 import { visitorName } from "./inbox-list";
 import { api } from "./api";
 import { TransferMenu } from "./transfer-menu";
+import { fillSavedReply } from "../../worker/protocol/saved-reply-text";
+import { matchReplies, useSavedReplies } from "./use-saved-replies";
 import { useConversation } from "./use-conversation";
 
 export function ConversationPane(props: {
@@ -26,6 +28,23 @@ export function ConversationPane(props: {
   const { view, send, typing, markRead, setStatus, loadOlder } = useConversation(siteId, id);
   const [draft, setDraft] = useState("");
   const [mode, setMode] = useState<MessageKind>("text");
+  const replies = useSavedReplies(siteId);
+  const [pick, setPick] = useState(0);
+  const slash = /^\/(\S*)$/.exec(draft);
+  const suggestions = slash ? matchReplies(replies, slash[1]!) : [];
+  const insertReply = (body: string) => {
+    const text = fillSavedReply(body, { visitorName: summary?.visitorName ?? null, operatorName: me.operator.name });
+    setDraft(text);
+    setPick(0);
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(text.length, text.length);
+      el.style.height = "auto";
+      el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+    });
+  };
   const list = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const stick = useRef(true);
@@ -169,6 +188,19 @@ export function ConversationPane(props: {
               </button>
             ))}
           </div>
+          {suggestions.length ? (
+            <ul class="suggestions" role="listbox" aria-label={t("savedReplies")}>
+              {suggestions.map((r, i) => (
+                <li key={r.id} role="option" aria-selected={i === pick % suggestions.length}>
+                  <button type="button" class={i === pick % suggestions.length ? "on" : ""} onMouseDown={(e) => e.preventDefault()} onClick={() => insertReply(r.body)}>
+                    <strong>/{r.shortcut}</strong>
+                    <span>{r.body}</span>
+                    {r.personal ? <em>{t("personal")}</em> : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <textarea
             ref={input}
             rows={2}
@@ -184,6 +216,22 @@ export function ConversationPane(props: {
               typing(el.value, mode);
             }}
             onKeyDown={(e) => {
+              if (suggestions.length) {
+                if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+                  e.preventDefault();
+                  setPick((p) => (p + (e.key === "ArrowDown" ? 1 : suggestions.length - 1)) % suggestions.length);
+                  return;
+                }
+                if (e.key === "Enter" || e.key === "Tab") {
+                  e.preventDefault();
+                  insertReply(suggestions[pick % suggestions.length]!.body);
+                  return;
+                }
+                if (e.key === "Escape") {
+                  setDraft("");
+                  return;
+                }
+              }
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();
                 submit();

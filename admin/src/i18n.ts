@@ -6,6 +6,13 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  savedReplies: "Saved replies",
+  personal: "personal",
+  shortcut: "Shortcut",
+  replyText: "Text (use {visitor.name}, {operator.firstName})",
+  add: "Add",
+  delete: "Delete",
+  savedRepliesHint: "Type / in the reply box to insert one.",
   searchPlaceholder: "Search messages and notes…",
   noResults: "Nothing found.",
   joined: "{name} joined the conversation",
@@ -83,6 +90,13 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  savedReplies: "Gotowe odpowiedzi",
+  personal: "prywatna",
+  shortcut: "Skrót",
+  replyText: "Treść (użyj {visitor.name}, {operator.firstName})",
+  add: "Dodaj",
+  delete: "Usuń",
+  savedRepliesHint: "Wpisz / w polu odpowiedzi, aby wstawić.",
   searchPlaceholder: "Szukaj w wiadomościach i notatkach…",
   noResults: "Nic nie znaleziono.",
   joined: "{name} dołącza do rozmowy",
@@ -158,6 +172,13 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  savedReplies: "Tallennetut vastaukset",
+  personal: "oma",
+  shortcut: "Pikakomento",
+  replyText: "Teksti (käytä {visitor.name}, {operator.firstName})",
+  add: "Lisää",
+  delete: "Poista",
+  savedRepliesHint: "Kirjoita / vastauskenttään lisätäksesi.",
   searchPlaceholder: "Hae viesteistä ja muistiinpanoista…",
   noResults: "Ei tuloksia.",
   joined: "{name} liittyi keskusteluun",
@@ -233,6 +254,13 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  savedReplies: "Шаблоны ответов",
+  personal: "личный",
+  shortcut: "Сокращение",
+  replyText: "Текст (можно {visitor.name}, {operator.firstName})",
+  add: "Добавить",
+  delete: "Удалить",
+  savedRepliesHint: "Введите / в поле ответа, чтобы вставить.",
   searchPlaceholder: "Поиск по сообщениям и заметкам…",
   noResults: "Ничего не найдено.",
   joined: "{name} присоединяется к разговору",

@@ -11,6 +11,7 @@ import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { type Filter, InboxList } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
+import { SavedRepliesManager } from "./saved-replies-manager";
 import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
@@ -23,6 +24,7 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
   const inbox = useInbox(siteId);
   const [older, setOlder] = useState(new Map<string, ConversationSummary>());
   const [filter, setFilter] = useState<Filter>("open");
+  const [managing, setManaging] = useState(false);
 
   let all = older;
   for (const c of inbox.conversations.values()) all = mergeSummary(all, c);
@@ -100,6 +102,9 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
           </ul>
           {others.length === 0 ? <p class="muted small">{t("nobodyOnline")}</p> : null}
         </div>
+        <button class="ghost small rail-link" onClick={() => setManaging(true)}>
+          {t("savedReplies")}
+        </button>
         <div class="rail-foot">
           <LanguagePicker />
           <button
@@ -128,6 +133,7 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
           })
         }
       />
+      {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
       {selected ? (
         <ConversationPane
           key={selected}

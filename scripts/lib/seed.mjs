@@ -39,5 +39,15 @@ export async function seedSql() {
       `INSERT INTO memberships (site_id, operator_id, role, created_at) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}) ON CONFLICT DO NOTHING;`,
     );
   }
+  const replies = [
+    ["sr_demo_hello", "hello", "Hi {visitor.name}! I'm {operator.firstName} from Demo Shop — how can I help?"],
+    ["sr_demo_shipping", "shipping", "We ship within 24 hours on working days; delivery in Poland takes 1–2 days, elsewhere in the EU 3–5 days."],
+    ["sr_demo_returns", "returns", "You can return anything within 30 days. Start here: https://demo.example/returns — we refund within 3 days of receiving it."],
+  ];
+  for (const [id, shortcut, body] of replies) {
+    lines.push(
+      `INSERT INTO saved_replies (id, site_id, operator_id, shortcut, body, created_at, updated_at) VALUES (${q(id)}, ${q(DEMO.siteId)}, NULL, ${q(shortcut)}, ${q(body)}, ${now}, ${now}) ON CONFLICT DO NOTHING;`,
+    );
+  }
   return lines.join("\n") + "\n";
 }

@@ -10,3 +10,4 @@ export * from "./rest";
 export * from "./conversation-client";
 export * from "./reconnecting-socket";
 export * from "./typing-signal";
+export * from "./saved-reply-text";

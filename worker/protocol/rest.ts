@@ -6,6 +6,7 @@ import * as v from "valibot";
 import {
   HISTORY_PAGE_SIZE,
   MAX_EMAIL_CHARS,
+  MAX_MESSAGE_CHARS,
   MAX_LIST_LIMIT,
   MAX_PASSWORD_CHARS,
 } from "./limits";
@@ -75,6 +76,18 @@ export const TransferBody = v.union([
 ]);
 export type TransferBody = v.InferOutput<typeof TransferBody>;
 
+/**
+ * A saved reply: `/shortcut` in the composer inserts `body`, where {visitor.name},
+ * {operator.name} and {operator.firstName} are filled in (and the text stays editable).
+ */
+export const SavedReplyBody = v.object({
+  shortcut: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, "shortcut is 1–32 letters, digits, - or _")),
+  body: v.pipe(v.string(), v.trim(), v.minLength(1, "body must not be empty"), v.maxLength(MAX_MESSAGE_CHARS)),
+  /** Personal replies are visible to their author only; shared ones need an owner or admin. */
+  personal: v.optional(v.boolean(), false),
+});
+export type SavedReplyBody = v.InferOutput<typeof SavedReplyBody>;
+
 /** `GET /api/sites/:siteId/search?q=`: words to find (prefix match, all of them). */
 export const SearchQuery = v.object({
   q: v.pipe(v.string(), v.trim(), v.minLength(1, "q must not be empty"), v.maxLength(200)),
@@ -139,6 +152,18 @@ export interface TeamResponse {
     presence: "online" | "away" | "offline";
     load: number;
   }[];
+}
+
+export interface SavedReply {
+  id: string;
+  shortcut: string;
+  body: string;
+  personal: boolean;
+  updatedAt: number;
+}
+
+export interface SavedRepliesResponse {
+  replies: SavedReply[];
 }
 
 export interface SearchResponse {
