@@ -2,6 +2,7 @@
  * The admin's REST client: same-origin JSON calls with the session cookie; failures become
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
+import type { AddOperatorBody, UpdateOperatorBody } from "../../worker/protocol";
 import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
@@ -46,6 +47,10 @@ export const api = {
   me: () => request<MeResponse>("GET", "/api/me"),
   login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  addOperator: (siteId: string, body: Partial<AddOperatorBody> & Pick<AddOperatorBody, "email" | "name" | "password">) =>
+    request<{ id: string }>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
+  updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
+    request<{ ok: true }>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
   savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),
   createSavedReply: (siteId: string, body: SavedReplyBody) => request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),
   deleteSavedReply: (siteId: string, id: string) =>

@@ -12,11 +12,12 @@ import { t } from "./i18n";
 import { type Filter, InboxList } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
 import { SavedRepliesManager } from "./saved-replies-manager";
+import { TeamView } from "./team-view";
 import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
 
-export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selected: string | null; onSignedOut: () => void }) {
+export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: "inbox" | "team"; selected: string | null; onSignedOut: () => void }) {
   const [siteId, setSiteId] = useState(() => {
     const saved = localStorage.getItem(SITE_KEY);
     return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
@@ -102,9 +103,17 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
           </ul>
           {others.length === 0 ? <p class="muted small">{t("nobodyOnline")}</p> : null}
         </div>
-        <button class="ghost small rail-link" onClick={() => setManaging(true)}>
-          {t("savedReplies")}
-        </button>
+        <nav class="rail-nav">
+          <a href="#/inbox" class={page === "inbox" ? "on" : ""}>
+            {t("inbox")}
+          </a>
+          <a href="#/team" class={page === "team" ? "on" : ""}>
+            {t("team")}
+          </a>
+          <button class="rail-link" onClick={() => setManaging(true)}>
+            {t("savedReplies")}
+          </button>
+        </nav>
         <div class="rail-foot">
           <LanguagePicker />
           <button
@@ -118,39 +127,47 @@ export function Workspace({ me, selected, onSignedOut }: { me: MeResponse; selec
           </button>
         </div>
       </nav>
-      <InboxList
-        siteId={siteId}
-        conversations={conversations}
-        selected={selected}
-        filter={filter}
-        onFilter={setFilter}
-        loaded={inbox.loaded}
-        onOlder={(rows) =>
-          setOlder((m) => {
-            let next = m;
-            for (const r of rows) next = mergeSummary(next, r);
-            return next;
-          })
-        }
-      />
       {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
-      {selected ? (
-        <ConversationPane
-          key={selected}
-          siteId={siteId}
-          id={selected}
-          summary={all.get(selected)}
-          me={me}
-          queued={inbox.queue.includes(selected)}
-          assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
-        />
-      ) : (
-        <div class="placeholder">
-          <div>
-            <strong>{t("pickConversation")}</strong>
-            <p>{t("pickConversationHint")}</p>
-          </div>
+      {page === "team" && site ? (
+        <div class="team-page">
+          <TeamView site={site} />
         </div>
+      ) : (
+        <>
+          <InboxList
+            siteId={siteId}
+            conversations={conversations}
+            selected={selected}
+            filter={filter}
+            onFilter={setFilter}
+            loaded={inbox.loaded}
+            onOlder={(rows) =>
+              setOlder((m) => {
+                let next = m;
+                for (const r of rows) next = mergeSummary(next, r);
+                return next;
+              })
+            }
+          />
+          {selected ? (
+            <ConversationPane
+              key={selected}
+              siteId={siteId}
+              id={selected}
+              summary={all.get(selected)}
+              me={me}
+              queued={inbox.queue.includes(selected)}
+              assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
+            />
+          ) : (
+            <div class="placeholder">
+              <div>
+                <strong>{t("pickConversation")}</strong>
+                <p>{t("pickConversationHint")}</p>
+              </div>
+            </div>
+          )}
+        </>
       )}
     </div>
   );

@@ -93,7 +93,9 @@ export async function deleteSession(db: D1Database, tokenHash: string): Promise<
 export interface RosterEntry {
   id: string;
   name: string;
+  email: string;
   avatarUrl: string | null;
+  role: MemberRole;
   maxChats: number;
   skills: string[];
 }
@@ -101,14 +103,16 @@ export interface RosterEntry {
 export async function siteRoster(db: D1Database, siteId: string): Promise<RosterEntry[]> {
   const { results } = await db
     .prepare(
-      `SELECT o.id, o.name, o.avatar_url, m.max_chats, m.skills FROM memberships m
+      `SELECT o.id, o.name, o.email, o.avatar_url, m.role, m.max_chats, m.skills FROM memberships m
        JOIN operators o ON o.id = m.operator_id WHERE m.site_id = ? ORDER BY o.id`,
     )
     .bind(siteId)
-    .all<{ id: string; name: string; avatar_url: string | null; max_chats: number; skills: string }>();
+    .all<{ id: string; name: string; email: string; avatar_url: string | null; role: MemberRole; max_chats: number; skills: string }>();
   return results.map((r) => ({
     id: r.id,
     name: r.name,
+    email: r.email,
+    role: r.role,
     avatarUrl: r.avatar_url,
     maxChats: r.max_chats,
     skills: parseSkills(r.skills),
@@ -122,4 +126,56 @@ function parseSkills(json: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Adds an operator to a site: creates the account unless the email has one, then the
+ * membership. Returns the operator id, or null when they are already a member.
+ */
+export async function addOperatorToSite(
+  db: D1Database,
+  a: { siteId: string; newId: string; email: string; name: string; passwordHash: string; avatarUrl: string | null; role: MemberRole; maxChats: number; skills: string[]; now: number },
+): Promise<string | null> {
+  const [, found] = await db.batch([
+    db
+      .prepare("INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING")
+      .bind(a.newId, a.email, a.name, a.avatarUrl, a.passwordHash, a.now),
+    db.prepare("SELECT id FROM operators WHERE email = ?").bind(a.email),
+  ]);
+  const id = ((found?.results ?? []) as { id: string }[])[0]?.id;
+  if (!id) throw new Error("operator row missing right after insert");
+  const res = await db
+    .prepare("INSERT INTO memberships (site_id, operator_id, role, created_at, max_chats, skills) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .bind(a.siteId, id, a.role, a.now, a.maxChats, JSON.stringify(a.skills))
+    .run();
+  return res.meta.changes === 1 ? id : null;
+}
+
+/** Changes a member's role, capacity, skills or avatar. Returns false if not a member. */
+export async function updateMember(
+  db: D1Database,
+  siteId: string,
+  operatorId: string,
+  u: { role?: MemberRole | undefined; maxChats?: number | undefined; skills?: string[] | undefined; avatarUrl?: string | null | undefined },
+): Promise<boolean> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  if (u.role !== undefined) sets.push("role = ?"), params.push(u.role);
+  if (u.maxChats !== undefined) sets.push("max_chats = ?"), params.push(u.maxChats);
+  if (u.skills !== undefined) sets.push("skills = ?"), params.push(JSON.stringify(u.skills));
+  const statements: D1PreparedStatement[] = [];
+  if (sets.length) {
+    statements.push(db.prepare(`UPDATE memberships SET ${sets.join(", ")} WHERE site_id = ? AND operator_id = ?`).bind(...params, siteId, operatorId));
+  }
+  if (u.avatarUrl !== undefined) {
+    // Only for operators of this site: the subquery keeps the update scoped.
+    statements.push(
+      db
+        .prepare("UPDATE operators SET avatar_url = ? WHERE id = ? AND EXISTS (SELECT 1 FROM memberships WHERE site_id = ? AND operator_id = ?)")
+        .bind(u.avatarUrl, operatorId, siteId, operatorId),
+    );
+  }
+  const member = db.prepare("SELECT 1 AS ok FROM memberships WHERE site_id = ? AND operator_id = ?").bind(siteId, operatorId);
+  const results = await db.batch([...statements, member]);
+  return ((results[results.length - 1]?.results ?? []) as unknown[]).length > 0;
 }

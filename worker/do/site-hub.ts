@@ -107,6 +107,14 @@ export class SiteHub extends DurableObject<Env> {
     return [...seen.values()];
   }
 
+  /** Capacity, skills or the team changed: reload them; freed capacity may drain the queue. */
+  async rosterChanged(): Promise<void> {
+    this.roster = null;
+    await this.loadRoster();
+    this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() });
+    await this.drainQueue();
+  }
+
   /** An operator picks a conversation (from the queue or anyone's); caps do not apply. */
   async take(conversationId: string, operatorId: string): Promise<ConversationSummary | null> {
     const to = await this.rosterEntry(operatorId);

@@ -7,6 +7,8 @@ import {
   HISTORY_PAGE_SIZE,
   MAX_EMAIL_CHARS,
   MAX_MESSAGE_CHARS,
+  MAX_NAME_CHARS,
+  MIN_PASSWORD_CHARS,
   MAX_LIST_LIMIT,
   MAX_PASSWORD_CHARS,
 } from "./limits";
@@ -14,6 +16,7 @@ import type {
   ChatMessage,
   ConversationStatus,
   ConversationSummary,
+  MemberRole,
   MessageKind,
   OnlineOperator,
   OperatorProfile,
@@ -88,6 +91,38 @@ export const SavedReplyBody = v.object({
 });
 export type SavedReplyBody = v.InferOutput<typeof SavedReplyBody>;
 
+const Skills = v.pipe(
+  v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.regex(/^[\p{L}\p{N}_-]{1,40}$/u, "skills are single words"))),
+  v.maxLength(20),
+);
+const MaxChats = v.pipe(v.number(), v.integer(), v.minValue(1, "maxChats is at least 1"), v.maxValue(50));
+const AvatarUrl = v.nullable(v.pipe(v.string(), v.maxLength(500), v.regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "avatarUrl is an https:// URL or a path on this site")));
+const Role = v.picklist(["owner", "admin", "agent"] as const satisfies readonly MemberRole[]);
+
+/**
+ * `POST /api/sites/:siteId/operators` (owners and admins): add a colleague. A new account gets
+ * the given first password; an existing account (same email) just joins the site.
+ */
+export const AddOperatorBody = v.object({
+  email: Email,
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_CHARS)),
+  role: v.optional(Role, "agent"),
+  password: v.pipe(v.string(), v.minLength(MIN_PASSWORD_CHARS, `password is at least ${MIN_PASSWORD_CHARS} characters`), v.maxLength(MAX_PASSWORD_CHARS)),
+  avatarUrl: v.optional(AvatarUrl, null),
+  maxChats: v.optional(MaxChats, 5),
+  skills: v.optional(Skills, []),
+});
+export type AddOperatorBody = v.InferOutput<typeof AddOperatorBody>;
+
+/** `PATCH /api/sites/:siteId/operators/:operatorId`: any of these. */
+export const UpdateOperatorBody = v.object({
+  role: v.optional(Role),
+  maxChats: v.optional(MaxChats),
+  skills: v.optional(Skills),
+  avatarUrl: v.optional(AvatarUrl),
+});
+export type UpdateOperatorBody = v.InferOutput<typeof UpdateOperatorBody>;
+
 /** `GET /api/sites/:siteId/search?q=`: words to find (prefix match, all of them). */
 export const SearchQuery = v.object({
   q: v.pipe(v.string(), v.trim(), v.minLength(1, "q must not be empty"), v.maxLength(200)),
@@ -151,6 +186,8 @@ export interface TeamResponse {
     /** "offline" when no dashboard of theirs is connected. */
     presence: "online" | "away" | "offline";
     load: number;
+    role: MemberRole;
+    email: string;
   }[];
 }
 
