@@ -3,7 +3,7 @@
  * conversation; after that only the conversation's Durable Object writes it, via its outbox.
  * Every query names the site.
  */
-import type { AuthorRole, ConversationStatus, ConversationSummary } from "../protocol";
+import type { AuthorRole, ConversationStatus, ConversationSummary, Priority } from "../protocol";
 import { type IndexedMessage, indexStatements } from "./search";
 import { touchVisitorStatement } from "./visitors";
 
@@ -26,6 +26,9 @@ interface RawConversation {
   last_operator_reply_at: number | null;
   resolved_at: number | null;
   updated_at: number;
+  priority: Priority;
+  tags: string;
+  snoozed_until: number | null;
 }
 
 const SELECT_SUMMARY = `SELECT c.*, v.name AS visitor_name FROM conversations c
@@ -51,7 +54,19 @@ function toSummary(r: RawConversation): ConversationSummary {
     lastOperatorReplyAt: r.last_operator_reply_at,
     resolvedAt: r.resolved_at,
     updatedAt: r.updated_at,
+    priority: r.priority,
+    tags: parseTags(r.tags),
+    snoozedUntil: r.snoozed_until,
   };
+}
+
+function parseTags(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The visitor's conversation id, if they have one. */
@@ -158,14 +173,15 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
         .prepare(
           `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
              last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
-             first_response_at, resolved_at, updated_at, last_operator_reply_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+             first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
            ON CONFLICT (id) DO UPDATE SET assignee_id = excluded.assignee_id, status = excluded.status,
              rev = excluded.rev, last_seq = excluded.last_seq, message_count = excluded.message_count,
              last_message_at = excluded.last_message_at, last_message_preview = excluded.last_message_preview,
              last_message_role = excluded.last_message_role, unread_for_operators = excluded.unread_for_operators,
              first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at,
-             updated_at = excluded.updated_at, last_operator_reply_at = excluded.last_operator_reply_at
+             updated_at = excluded.updated_at, last_operator_reply_at = excluded.last_operator_reply_at,
+             priority = excluded.priority, tags = excluded.tags, snoozed_until = excluded.snoozed_until
            WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
         )
         .bind(
@@ -186,6 +202,9 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
           s.resolvedAt,
           s.updatedAt,
           s.lastOperatorReplyAt,
+          s.priority,
+          JSON.stringify(s.tags),
+          s.snoozedUntil,
         ),
   );
 }

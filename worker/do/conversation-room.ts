@@ -19,6 +19,7 @@ import {
   type ConversationStatus,
   type ConversationSummary,
   decodeClientFrame,
+  type Priority,
   HISTORY_PAGE_SIZE,
   PING,
   PONG,
@@ -92,9 +93,16 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /** Resolves or reopens on behalf of an operator; tells every socket. Null if not this site's. */
-  setStatus(siteId: string, status: ConversationStatus, byName: string): ConversationSummary | null {
+  setStatus(siteId: string, status: ConversationStatus, byName: string, snoozeUntil: number | null = null): ConversationSummary | null {
     if (!this.ownedBy(siteId)) return null;
-    this.applyStatus(status, byName);
+    this.applyStatus(status, byName, snoozeUntil);
+    return this.store.summary();
+  }
+
+  /** Priority and tags, on behalf of an operator. Null if not this site's. */
+  updateDetails(siteId: string, d: { priority?: Priority | undefined; tags?: string[] | undefined }): ConversationSummary | null {
+    if (!this.ownedBy(siteId)) return null;
+    this.applyDetails(d);
     return this.store.summary();
   }
 
@@ -177,9 +185,23 @@ export class ConversationRoom extends DurableObject<Env> {
 
   // ---- outbox -------------------------------------------------------------------------------
 
-  /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
+  /**
+   * The one alarm serves two timers: the outbox flush, and waking a snoozed conversation whose
+   * time has come. Whichever is due first is what the alarm is set for; the other re-arms here.
+   */
   override async alarm(): Promise<void> {
     this.alarmScheduled = false;
+    const { status, snoozedUntil } = this.store.summary() ?? {};
+    if (status === "snoozed" && snoozedUntil != null && snoozedUntil <= Date.now()) this.applyStatus("open", null);
+    await this.flushOutbox();
+    const later = this.store.summary();
+    if (!this.alarmScheduled && later?.status === "snoozed" && later.snoozedUntil != null) {
+      await this.ctx.storage.setAlarm(later.snoozedUntil);
+    }
+  }
+
+  /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
+  private async flushOutbox(): Promise<void> {
     const items = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
     const info = this.store.info();
     if (items.length === 0 || !info) return;
@@ -261,11 +283,13 @@ export class ConversationRoom extends DurableObject<Env> {
         return;
       }
       case "status":
+      case "update":
         if (who.role !== "operator") {
-          this.send(ws, { type: "error", code: "forbidden", message: "Only operators can change the status." });
+          this.send(ws, { type: "error", code: "forbidden", message: "Only operators can change the status, priority or tags." });
           return;
         }
-        this.applyStatus(frame.status, who.name);
+        if (frame.type === "status") this.applyStatus(frame.status, who.name, frame.snoozeUntil ?? null);
+        else this.applyDetails(frame);
         return;
     }
   }
@@ -278,14 +302,25 @@ export class ConversationRoom extends DurableObject<Env> {
     this.broadcast({ type: "message", message }, undefined, kind === "note" ? "operator" : undefined);
   }
 
-  private applyStatus(status: ConversationStatus, byName: string): void {
-    if (!this.store.setStatus(status, Date.now())) return;
-    this.broadcast({ type: "status", status, byName });
+  private applyStatus(status: ConversationStatus, byName: string | null, snoozeUntil: number | null = null): void {
+    if (!this.store.setStatus(status, Date.now(), snoozeUntil)) return;
+    const snoozedUntil = this.store.summary()!.snoozedUntil;
+    // Visitors learn only whether it is resolved; the rest is the team's workflow.
+    this.broadcast({ type: "status", status, byName, snoozedUntil }, undefined, "operator");
+    this.broadcast({ type: "status", status: status === "resolved" ? "resolved" : "open", byName }, undefined, "visitor");
+    this.changed();
+  }
+
+  private applyDetails(d: { priority?: Priority | undefined; tags?: string[] | undefined }): void {
+    if (!this.store.setDetails(d)) return;
+    const { priority, tags } = this.store.summary()!;
+    this.broadcast({ type: "updated", priority, tags }, undefined, "operator");
     this.changed();
   }
 
   /** First frames of a new socket: the latest page, or exactly what it missed after `after`. */
-  private greet(ws: WebSocket, audience: Audience, info: ConversationInfo, after: number | null): void {
+  private greet(ws: WebSocket, audience: Audience, full: ConversationInfo, after: number | null): void {
+    const info: ConversationInfo = audience === "visitor" && full.status !== "resolved" ? { ...full, status: "open" } : full;
     if (after === null) {
       const page = this.store.page(audience, null, HISTORY_PAGE_SIZE);
       this.send(ws, { type: "hello", conversation: info, ...page, resuming: false });

@@ -13,13 +13,14 @@ import {
   type ConversationSummary,
   type MessageKind,
   PREVIEW_CHARS,
+  type Priority,
 } from "../protocol";
 
 /** Who is reading: visitors never see internal notes. */
 export type Audience = "visitor" | "operator";
 const VISIBLE: Record<Audience, string> = { visitor: "kind <> 'note'", operator: "1" };
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -50,6 +51,11 @@ const MIGRATIONS: Record<number, string> = {
     ALTER TABLE conversation ADD COLUMN queue_eta INTEGER;
     ALTER TABLE messages ADD COLUMN event TEXT;
   `,
+  3: `
+    ALTER TABLE conversation ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+    ALTER TABLE conversation ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE conversation ADD COLUMN snoozed_until INTEGER;
+  `,
 };
 
 interface State {
@@ -74,6 +80,9 @@ interface State {
   updatedAt: number;
   queuePosition: number | null;
   queueEtaSeconds: number | null;
+  priority: Priority;
+  tags: string[];
+  snoozedUntil: number | null;
 }
 
 export interface NewMessage {
@@ -149,6 +158,9 @@ export class ConversationStore {
       lastOperatorReplyAt: s.lastOperatorReplyAt,
       resolvedAt: s.resolvedAt,
       updatedAt: s.updatedAt,
+      priority: s.priority,
+      tags: s.tags,
+      snoozedUntil: s.snoozedUntil,
     };
   }
 
@@ -172,6 +184,9 @@ export class ConversationStore {
       updatedAt: init.createdAt,
       queuePosition: null,
       queueEtaSeconds: null,
+      priority: "normal",
+      tags: [],
+      snoozedUntil: null,
     };
     this.commit();
   }
@@ -224,10 +239,12 @@ export class ConversationStore {
     s.updatedAt = now;
     if (m.role === "visitor") {
       s.unreadForOperators++;
-      // Writing again reopens a resolved conversation: the visitor is waiting for an answer.
-      if (s.status === "resolved") {
+      // Writing again reopens the conversation (resolved, pending or snoozed): the visitor
+      // is waiting for an answer.
+      if (s.status !== "open") {
         s.status = "open";
         s.resolvedAt = null;
+        s.snoozedUntil = null;
       }
     } else if (m.role === "operator") {
       s.firstResponseAt ??= now;
@@ -256,13 +273,27 @@ export class ConversationStore {
     return true;
   }
 
-  /** Returns false when the status was already `status`. */
-  setStatus(status: ConversationStatus, now: number): boolean {
+  /** Returns false when nothing changed. `snoozeUntil` only counts with `snoozed`. */
+  setStatus(status: ConversationStatus, now: number, snoozeUntil: number | null = null): boolean {
     const s = this.require();
-    if (s.status === status) return false;
+    const until = status === "snoozed" ? snoozeUntil : null;
+    if (s.status === status && s.snoozedUntil === until) return false;
     s.status = status;
+    s.snoozedUntil = until;
     s.resolvedAt = status === "resolved" ? now : null;
     s.updatedAt = now;
+    this.commit();
+    return true;
+  }
+
+  /** Priority and tags; returns false when nothing changed. */
+  setDetails(d: { priority?: Priority | undefined; tags?: string[] | undefined }): boolean {
+    const s = this.require();
+    const tags = d.tags ? [...new Set(d.tags)] : s.tags;
+    const priority = d.priority ?? s.priority;
+    if (priority === s.priority && JSON.stringify(tags) === JSON.stringify(s.tags)) return false;
+    s.priority = priority;
+    s.tags = tags;
     this.commit();
     return true;
   }
@@ -343,8 +374,8 @@ export class ConversationStore {
       `INSERT OR REPLACE INTO conversation (singleton, id, site_id, visitor_id, status, assignee_id, rev, last_seq,
          message_count, visitor_read_seq, operator_read_seq, unread_for_operators, last_message_at,
          last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at,
-         last_operator_reply_at, queue_position, queue_eta)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_operator_reply_at, queue_position, queue_eta, priority, tags, snoozed_until)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.siteId,
       s.visitorId,
@@ -366,6 +397,9 @@ export class ConversationStore {
       s.lastOperatorReplyAt,
       s.queuePosition,
       s.queueEtaSeconds,
+      s.priority,
+      JSON.stringify(s.tags),
+      s.snoozedUntil,
     );
     this.sql.exec(
       "INSERT OR REPLACE INTO outbox (key, payload, rev) VALUES ('summary', ?, ?)",
@@ -399,6 +433,9 @@ export class ConversationStore {
       lastOperatorReplyAt: (r.last_operator_reply_at as number | null) ?? null,
       queuePosition: (r.queue_position as number | null) ?? null,
       queueEtaSeconds: (r.queue_eta as number | null) ?? null,
+      priority: (r.priority as Priority | null) ?? "normal",
+      tags: JSON.parse(String(r.tags ?? "[]")) as string[],
+      snoozedUntil: (r.snoozed_until as number | null) ?? null,
     };
   }
 

@@ -10,14 +10,17 @@
 import * as v from "valibot";
 import type { ErrorCode } from "./errors";
 import { MAX_CLIENT_ID_CHARS, MAX_FRAME_BYTES, MAX_MESSAGE_CHARS } from "./limits";
-import type {
-  AuthorRole,
-  ChatMessage,
-  ConversationInfo,
-  ConversationStatus,
-  ConversationSummary,
-  MessageKind,
-  OnlineOperator,
+import {
+  type AuthorRole,
+  CONVERSATION_STATUSES,
+  type ChatMessage,
+  type ConversationInfo,
+  type ConversationStatus,
+  type ConversationSummary,
+  type MessageKind,
+  type OnlineOperator,
+  PRIORITIES,
+  type Priority,
 } from "./models";
 
 const ClientId = v.pipe(
@@ -51,13 +54,21 @@ export const TypingFrame = v.object({
 export const ReadFrame = v.object({ type: v.literal("read"), seq: Seq });
 /** Ask for the page of messages before `before` (scroll-back). */
 export const HistoryFrame = v.object({ type: v.literal("history"), before: v.pipe(Seq, v.minValue(1)) });
-/** Operators only: resolve or reopen the conversation. */
+const Tag = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, "tags are single words"));
+/** Operators only: open, pending, snoozed (until `snoozeUntil`, or the visitor's reply), resolved. */
 export const StatusFrame = v.object({
   type: v.literal("status"),
-  status: v.picklist(["open", "resolved"] as const satisfies readonly ConversationStatus[]),
+  status: v.picklist(CONVERSATION_STATUSES),
+  snoozeUntil: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+});
+/** Operators only: priority and tags (operators see them; visitors never do). */
+export const UpdateFrame = v.object({
+  type: v.literal("update"),
+  priority: v.optional(v.picklist(PRIORITIES)),
+  tags: v.optional(v.pipe(v.array(Tag), v.maxLength(20))),
 });
 
-export const CLIENT_FRAME_TYPES = ["message.send", "typing", "read", "history", "status"] as const;
+export const CLIENT_FRAME_TYPES = ["message.send", "typing", "read", "history", "status", "update"] as const;
 
 export const ClientFrame = v.variant("type", [
   SendMessageFrame,
@@ -65,6 +76,7 @@ export const ClientFrame = v.variant("type", [
   ReadFrame,
   HistoryFrame,
   StatusFrame,
+  UpdateFrame,
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrame>;
 
@@ -126,6 +138,13 @@ export interface StatusChangedFrame {
   type: "status";
   status: ConversationStatus;
   byName: string | null;
+  snoozedUntil?: number | null;
+}
+/** To operators: priority and tags changed. */
+export interface UpdatedFrame {
+  type: "updated";
+  priority: Priority;
+  tags: string[];
 }
 export interface HistoryPageFrame {
   type: "history";
@@ -169,6 +188,7 @@ export type ConversationServerFrame =
   | ReadStateFrame
   | StatusChangedFrame
   | QueueFrame
+  | UpdatedFrame
   | HistoryPageFrame
   | ErrorFrame;
 

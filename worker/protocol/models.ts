@@ -1,10 +1,17 @@
 /**
- * The shapes clients receive: messages, conversations, operators, sites. Types only (erased at
- * build time), shared by the Worker, the widget and the admin.
+ * The shapes clients receive: messages, conversations, operators, sites, and the few constant
+ * lists their schemas are built from. Shared by the Worker, the widget and the admin.
  */
 
 export type AuthorRole = "visitor" | "operator" | "system";
-export type ConversationStatus = "open" | "resolved";
+/**
+ * `pending`: waiting for the visitor. `snoozed`: put aside until a time or the visitor's reply.
+ * Any visitor message makes a pending, snoozed or resolved conversation open again.
+ */
+export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
+export const CONVERSATION_STATUSES = ["open", "pending", "snoozed", "resolved"] as const satisfies readonly ConversationStatus[];
+export type Priority = "low" | "normal" | "high" | "urgent";
+export const PRIORITIES = ["low", "normal", "high", "urgent"] as const satisfies readonly Priority[];
 export type MemberRole = "owner" | "admin" | "agent";
 /**
  * `text`: the conversation itself. `note`: operators only, never sent to a visitor.
@@ -86,6 +93,10 @@ export interface ConversationSummary {
   resolvedAt: number | null;
   /** Last activity (message or status change); inboxes sort on it. */
   updatedAt: number;
+  priority: Priority;
+  tags: string[];
+  /** When a snoozed conversation opens again by itself; null: when the visitor writes. */
+  snoozedUntil: number | null;
 }
 
 export interface OperatorProfile {

@@ -12,9 +12,12 @@ import {
   MAX_LIST_LIMIT,
   MAX_PASSWORD_CHARS,
 } from "./limits";
+import {
+  CONVERSATION_STATUSES,
+  PRIORITIES,
+} from "./models";
 import type {
   ChatMessage,
-  ConversationStatus,
   ConversationSummary,
   MemberRole,
   MessageKind,
@@ -47,12 +50,20 @@ export const VisitorSessionBody = v.object({
 export type VisitorSessionBody = v.InferOutput<typeof VisitorSessionBody>;
 
 export const StatusBody = v.object({
-  status: v.picklist(["open", "resolved"] as const satisfies readonly ConversationStatus[]),
+  status: v.picklist(CONVERSATION_STATUSES),
+  /** With `snoozed`: when it opens again by itself (ms); absent or null: at the visitor's reply. */
+  snoozeUntil: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+});
+
+/** `PATCH /api/sites/:siteId/conversations/:id`: priority and/or tags. */
+export const ConversationUpdateBody = v.object({
+  priority: v.optional(v.picklist(PRIORITIES)),
+  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, "tags are single words"))), v.maxLength(20))),
 });
 
 /** Query of `GET /api/sites/:siteId/conversations`. Numbers arrive as strings. */
 export const ConversationListQuery = v.object({
-  status: v.optional(v.picklist(["open", "resolved", "all"]), "all"),
+  status: v.optional(v.picklist([...CONVERSATION_STATUSES, "all"]), "all"),
   limit: v.optional(
     v.pipe(v.string(), v.regex(/^\d{1,3}$/, "limit must be a whole number"), v.transform(Number), v.minValue(1), v.maxValue(MAX_LIST_LIMIT)),
     "50",

@@ -11,6 +11,7 @@ import { isConversationId } from "../lib/ids";
 import { readJson, readQuery } from "../lib/request-input";
 import {
   ConversationListQuery,
+  ConversationUpdateBody,
   type ConversationDetailResponse,
   type ConversationListResponse,
   type ConversationSummary,
@@ -45,7 +46,14 @@ export const conversationRoutes = new Hono<AppEnv>()
   .post("/:conversationId/status", async (c) => {
     const body = await readJson(c, StatusBody);
     const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
-    const summary = await room.setStatus(row.siteId, body.status, c.var.session.operator.name);
+    const summary = await room.setStatus(row.siteId, body.status, c.var.session.operator.name, body.snoozeUntil ?? null);
+    if (!summary) throw notFound();
+    return c.json({ conversation: fresher(row, summary) });
+  })
+  .patch("/:conversationId", async (c) => {
+    const body = await readJson(c, ConversationUpdateBody);
+    const { row, room } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
+    const summary = await room.updateDetails(row.siteId, body);
     if (!summary) throw notFound();
     return c.json({ conversation: fresher(row, summary) });
   })
