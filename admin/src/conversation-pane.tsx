@@ -4,13 +4,14 @@
  * the window is focused.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationSummary, MeResponse, MessageKind } from "../../worker/protocol";
+import type { ChatMessage, ConversationStatus, ConversationSummary, MeResponse, MessageKind } from "../../worker/protocol";
 import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatDay, formatTime, t } from "./i18n";
 import { visitorName } from "./inbox-list";
 import { api } from "./api";
 import { TransferMenu } from "./transfer-menu";
+import { WorkflowControls } from "./workflow-controls";
 import { fillSavedReply } from "../../worker/protocol/saved-reply-text";
 import { matchReplies, useSavedReplies } from "./use-saved-replies";
 import { useConversation } from "./use-conversation";
@@ -25,7 +26,7 @@ export function ConversationPane(props: {
 }) {
   const { siteId, id, summary, me, queued } = props;
   const [transferring, setTransferring] = useState(false);
-  const { view, send, typing, markRead, setStatus, loadOlder } = useConversation(siteId, id);
+  const { view, send, typing, markRead, setStatus, update, loadOlder } = useConversation(siteId, id);
   const [draft, setDraft] = useState("");
   const [mode, setMode] = useState<MessageKind>("text");
   const replies = useSavedReplies(siteId);
@@ -94,8 +95,10 @@ export function ConversationPane(props: {
           <Avatar name={name} seed={visitorId} size={36} />
           <div class="who">
             <strong>{name}</strong>
-            <span class={`status ${status}`}>{status === "open" ? t("open") : t("resolved")}</span>
+            <span class={`status ${status}`}>{t(status)}</span>
           </div>
+        </header>
+        <div class="toolbar">
           <div class="actions">
             {summary?.assigneeId !== me.operator.id ? (
               <button class="ghost small" onClick={() => void api.take(siteId, id).catch(() => {})}>
@@ -105,17 +108,16 @@ export function ConversationPane(props: {
             <button class="ghost small" aria-expanded={transferring} onClick={() => setTransferring((x) => !x)}>
               {t("transfer")}
             </button>
-            {status === "open" ? (
-              <button class="primary small" onClick={() => setStatus("resolved")}>
-                ✓ {t("resolve")}
-              </button>
-            ) : (
-              <button class="ghost small" onClick={() => setStatus("open")}>
-                {t("reopen")}
-              </button>
-            )}
+            <WorkflowControls
+              key={id}
+              status={status}
+              priority={view.details?.priority ?? summary?.priority ?? "normal"}
+              tags={view.details?.tags ?? summary?.tags ?? []}
+              onStatus={setStatus}
+              onUpdate={update}
+            />
           </div>
-        </header>
+        </div>
         {transferring ? <TransferMenu siteId={siteId} conversationId={id} meId={me.operator.id} onDone={() => setTransferring(false)} /> : null}
         {view.connection === "waiting" ? <div class="banner">{t("reconnecting")}</div> : null}
         <div
@@ -144,7 +146,7 @@ export function ConversationPane(props: {
             </div>
           ))}
           {view.statusNote ? (
-            <p class="note">{t(view.statusNote.status === "resolved" ? "resolvedBy" : "reopenedBy", { name: view.statusNote.byName ?? "" })}</p>
+            <p class="note">{t(statusNoteKey(view.statusNote.status), { name: view.statusNote.byName ?? "" })}</p>
           ) : null}
           {view.visitorTyping ? (
             <div class="typing">
@@ -254,7 +256,7 @@ export function ConversationPane(props: {
           <dt>{t("started")}</dt>
           <dd>{view.info ? `${formatDay(view.info.createdAt)}, ${formatTime(view.info.createdAt)}` : "…"}</dd>
           <dt>{t("status")}</dt>
-          <dd>{queued ? t("queued") : status === "open" ? t("open") : t("resolved")}</dd>
+          <dd>{queued ? t("queued") : t(status)}</dd>
           <dt>{t("assignedTo")}</dt>
           <dd>{summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}</dd>
           <dt>{t("messages")}</dt>
@@ -309,4 +311,8 @@ function SystemLine({ m }: { m: ChatMessage }) {
       </span>
     </div>
   );
+}
+
+function statusNoteKey(status: ConversationStatus) {
+  return status === "resolved" ? "resolvedBy" : status === "pending" ? "pendingBy" : status === "snoozed" ? "snoozedBy" : "reopenedBy";
 }

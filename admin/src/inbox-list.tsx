@@ -4,12 +4,40 @@
  * the REST list.
  */
 import { useState } from "preact/hooks";
-import type { ConversationSummary, SearchResponse } from "../../worker/protocol";
+import type { ConversationStatus, ConversationSummary, Priority, SearchResponse } from "../../worker/protocol";
+import { CONVERSATION_STATUSES, PRIORITIES } from "../../worker/protocol/models";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatRelative, t, tn } from "./i18n";
 
-export type Filter = "open" | "resolved" | "all";
+export type View = "mine" | "unassigned" | "queue" | "all";
+export interface Filter {
+  view: View;
+  status: ConversationStatus | "any";
+  priority: Priority | "any";
+  tag: string;
+}
+export const DEFAULT_FILTER: Filter = { view: "mine", status: "any", priority: "any", tag: "" };
+
+const PRIORITY_ORDER: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+/** The rows a view and filters show, urgent first, then newest activity. */
+export function visibleRows(all: ConversationSummary[], f: Filter, meId: string, queue: string[]): ConversationSummary[] {
+  const inView = (c: ConversationSummary) =>
+    f.view === "mine"
+      ? c.assigneeId === meId
+      : f.view === "unassigned"
+        ? c.assigneeId === null && c.status !== "resolved"
+        : f.view === "queue"
+          ? queue.includes(c.id)
+          : true;
+  const statusOk = (c: ConversationSummary) => (f.status === "any" ? f.view === "all" || c.status !== "resolved" : c.status === f.status);
+  return all
+    .filter((c) => inView(c) && statusOk(c) && (f.priority === "any" || c.priority === f.priority) && (!f.tag || (c.tags ?? []).includes(f.tag.toLowerCase())))
+    .sort((a, b) => PRIORITY_ORDER[a.priority ?? "normal"] - PRIORITY_ORDER[b.priority ?? "normal"] || b.updatedAt - a.updatedAt);
+}
+
+const VIEW_LABEL = { mine: "mine", unassigned: "unassignedView", queue: "queueView", all: "all" } as const;
 
 export function visitorName(c: ConversationSummary): string {
   return c.visitorName ?? t("visitor", { id: visitorLabel(c.visitorId) });
@@ -21,6 +49,8 @@ export function InboxList(props: {
   selected: string | null;
   filter: Filter;
   onFilter: (f: Filter) => void;
+  meId: string;
+  queue: string[];
   onOlder: (rows: ConversationSummary[]) => void;
   loaded: boolean;
 }) {
@@ -32,18 +62,19 @@ export function InboxList(props: {
     if (!query.trim()) return setFound(null);
     setFound((await api.search(props.siteId, query).catch(() => null))?.results ?? []);
   };
-  const rows = props.conversations
-    .filter((c) => props.filter === "all" || c.status === props.filter)
-    .sort((a, b) => b.updatedAt - a.updatedAt);
-  const counts = {
-    open: props.conversations.filter((c) => c.status === "open").length,
-    resolved: props.conversations.filter((c) => c.status === "resolved").length,
+  const f = props.filter;
+  const rows = visibleRows(props.conversations, f, props.meId, props.queue);
+  const counts: Record<View, number> = {
+    mine: visibleRows(props.conversations, { ...DEFAULT_FILTER, view: "mine" }, props.meId, props.queue).length,
+    unassigned: visibleRows(props.conversations, { ...DEFAULT_FILTER, view: "unassigned" }, props.meId, props.queue).length,
+    queue: props.queue.length,
+    all: 0,
   };
 
   const loadMore = async () => {
     setMore((m) => ({ ...m, busy: true }));
     const oldest = rows[rows.length - 1]?.updatedAt;
-    const page = await api.conversations(props.siteId, props.filter, oldest).catch(() => null);
+    const page = await api.conversations(props.siteId, f.status === "any" ? "all" : f.status, oldest).catch(() => null);
     if (page) props.onOlder(page.conversations);
     setMore({ before: page?.nextBefore ?? null, busy: false });
   };
@@ -65,12 +96,31 @@ export function InboxList(props: {
           />
         </form>
         <div class="tabs" role="tablist">
-          {(["open", "resolved", "all"] as const).map((f) => (
-            <button key={f} role="tab" aria-selected={props.filter === f} class={props.filter === f ? "tab on" : "tab"} onClick={() => props.onFilter(f)}>
-              {t(f)}
-              {f !== "all" && counts[f] ? <span class="count">{counts[f]}</span> : null}
+          {(["mine", "unassigned", "queue", "all"] as const).map((view) => (
+            <button key={view} role="tab" title={t(VIEW_LABEL[view])} aria-selected={f.view === view} class={f.view === view ? "tab on" : "tab"} onClick={() => props.onFilter({ ...f, view })}>
+              <span class="tab-label">{t(VIEW_LABEL[view])}</span>
+              {counts[view] ? <span class="count">{counts[view]}</span> : null}
             </button>
           ))}
+        </div>
+        <div class="filters">
+          <select aria-label={t("status")} value={f.status} onChange={(e) => props.onFilter({ ...f, status: e.currentTarget.value as Filter["status"] })}>
+            <option value="any">{t("anyStatus")}</option>
+            {CONVERSATION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(s)}
+              </option>
+            ))}
+          </select>
+          <select aria-label={t("priority")} value={f.priority} onChange={(e) => props.onFilter({ ...f, priority: e.currentTarget.value as Filter["priority"] })}>
+            <option value="any">{t("anyPriority")}</option>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {t(`priority_${p}`)}
+              </option>
+            ))}
+          </select>
+          <input aria-label={t("tags")} placeholder={t("tagFilter")} value={f.tag} onInput={(e) => props.onFilter({ ...f, tag: e.currentTarget.value.trim() })} />
         </div>
       </header>
       {found ? (
@@ -111,6 +161,7 @@ export function InboxList(props: {
                     {c.lastMessageRole === "operator" ? <span class="muted" title={t("answered")}>↩ </span> : null}
                     {c.lastMessagePreview ?? "…"}
                   </span>
+                  {c.priority === "urgent" || c.priority === "high" ? <span class={`pri p-${c.priority}`}>{t(`priority_${c.priority}`)}</span> : null}
                   {c.unreadForOperators ? (
                     <span class="badge" title={tn("unread", c.unreadForOperators)}>
                       {c.unreadForOperators}
@@ -130,7 +181,7 @@ export function InboxList(props: {
           <p>{t("noConversationsHint")}</p>
         </div>
       ) : null}
-      {props.filter !== "open" && (rows.length >= 20 || more.before) ? (
+      {(f.view === "all" || f.status === "resolved") && (rows.length >= 20 || more.before) ? (
         <button class="ghost more" disabled={more.busy} onClick={loadMore}>
           {t("loadMore")}
         </button>

@@ -4,7 +4,7 @@
  * read marks while the conversation is on screen, resolve / reopen.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationInfo, ConversationServerFrame, MessageKind, PendingSend } from "../../worker/protocol";
+import type { ChatMessage, ConversationInfo, ConversationServerFrame, ConversationStatus, MessageKind, PendingSend, Priority } from "../../worker/protocol";
 import { type ConnectionState, ConversationClient } from "../../worker/protocol/conversation-client";
 import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { socketUrl } from "./api";
@@ -20,7 +20,9 @@ export interface ConversationView {
   visitorDraft: string | null;
   connection: ConnectionState;
   /** Last status change seen live, for the timeline note. */
-  statusNote: { status: "open" | "resolved"; byName: string | null } | null;
+  statusNote: { status: ConversationStatus; byName: string | null } | null;
+  /** Priority and tags as changed live (the inbox summary has them until then). */
+  details: { priority: Priority; tags: string[] } | null;
 }
 
 const pendingKey = (id: string) => `gadka:admin:pending:${id}`;
@@ -51,6 +53,7 @@ export function useConversation(siteId: string, conversationId: string) {
     visitorDraft: null,
     connection: "connecting",
     statusNote: null,
+    details: null,
   };
   const [view, setView] = useState<ConversationView>(empty);
   const client = useRef<ConversationClient | null>(null);
@@ -96,6 +99,9 @@ export function useConversation(siteId: string, conversationId: string) {
         case "status":
           patch((v) => ({ info: v.info && { ...v.info, status: f.status }, statusNote: { status: f.status, byName: f.byName } }));
           break;
+        case "updated":
+          patch(() => ({ details: { priority: f.priority, tags: f.tags } }));
+          break;
       }
     };
     const c = new ConversationClient({
@@ -140,8 +146,11 @@ export function useConversation(siteId: string, conversationId: string) {
         patch((v) => ({ info: v.info && { ...v.info, operatorReadSeq: seq } }));
       }
     },
-    setStatus(status: "open" | "resolved") {
-      client.current?.sendFrame({ type: "status", status });
+    setStatus(status: ConversationStatus, snoozeUntil: number | null = null) {
+      client.current?.sendFrame({ type: "status", status, snoozeUntil });
+    },
+    update(d: { priority?: Priority; tags?: string[] }) {
+      client.current?.sendFrame({ type: "update", ...d });
     },
     loadOlder() {
       const first = view.messages[0];

@@ -9,7 +9,7 @@ import { api } from "./api";
 import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
-import { type Filter, InboxList } from "./inbox-list";
+import { DEFAULT_FILTER, type Filter, InboxList, visibleRows } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { TeamView } from "./team-view";
@@ -24,7 +24,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
   });
   const inbox = useInbox(siteId);
   const [older, setOlder] = useState(new Map<string, ConversationSummary>());
-  const [filter, setFilter] = useState<Filter>("open");
+  const [filter, setFilter] = useState<Filter>(DEFAULT_FILTER);
   const [managing, setManaging] = useState(false);
 
   let all = older;
@@ -39,7 +39,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
-      const rows = conversations.filter((c) => filter === "all" || c.status === filter).sort((a, b) => b.updatedAt - a.updatedAt);
+      const rows = visibleRows(conversations, filter, me.operator.id, inbox.queue);
       const i = rows.findIndex((c) => c.id === selected);
       const next = rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))];
       if (next) location.hash = `#/inbox/${next.id}`;
@@ -140,6 +140,8 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             selected={selected}
             filter={filter}
             onFilter={setFilter}
+            meId={me.operator.id}
+            queue={inbox.queue}
             loaded={inbox.loaded}
             onOlder={(rows) =>
               setOlder((m) => {
