@@ -59,6 +59,21 @@ export function ConversationPane(props: {
     input.current?.focus();
   }, [id]);
 
+  // Keyboard: Alt+R resolve (or reopen), Alt+T transfer, Alt+N toggles note mode.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === "r") setStatus(status === "resolved" ? "open" : "resolved");
+      else if (key === "t") setTransferring((x) => !x);
+      else if (key === "n") setMode((m) => (m === "note" ? "text" : "note"));
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
   const count = view.messages.length + view.pending.length;
   useLayoutEffect(() => {
     const el = list.current;
@@ -243,6 +258,7 @@ export function ConversationPane(props: {
           <button class="primary" type="submit" disabled={!draft.trim()}>
             {mode === "note" ? t("addNote") : t("send")}
           </button>
+          <p class="shortcuts muted small">{t("shortcuts")}</p>
         </form>
       </section>
       <aside class="details" aria-label={t("details")}>

@@ -6,6 +6,11 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  alerts: "Alerts",
+  alert_sound: "Sound",
+  alert_notify: "Browser notifications",
+  alert_title: "Unread count in the tab title",
+  shortcuts: "Alt+↑/↓ next chat · Alt+R resolve · Alt+T transfer · Alt+N note · / saved reply",
   pending: "Pending",
   snoozed: "Snoozed",
   pendingHint: "Waiting for the visitor",
@@ -126,6 +131,11 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  alerts: "Powiadomienia",
+  alert_sound: "Dźwięk",
+  alert_notify: "Powiadomienia przeglądarki",
+  alert_title: "Liczba nieprzeczytanych w tytule karty",
+  shortcuts: "Alt+↑/↓ następny czat · Alt+R zamknij · Alt+T przekaż · Alt+N notatka · / gotowa odpowiedź",
   pending: "Oczekuje",
   snoozed: "Odłożona",
   pendingHint: "Czeka na odpowiedź klienta",
@@ -244,6 +254,11 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  alerts: "Ilmoitukset",
+  alert_sound: "Ääni",
+  alert_notify: "Selaimen ilmoitukset",
+  alert_title: "Lukemattomien määrä välilehden otsikossa",
+  shortcuts: "Alt+↑/↓ seuraava · Alt+R ratkaise · Alt+T siirrä · Alt+N muistiinpano · / tallennettu vastaus",
   pending: "Odottaa",
   snoozed: "Torkulla",
   pendingHint: "Odottaa asiakkaan vastausta",
@@ -362,6 +377,11 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  alerts: "Уведомления",
+  alert_sound: "Звук",
+  alert_notify: "Уведомления браузера",
+  alert_title: "Число непрочитанных в заголовке вкладки",
+  shortcuts: "Alt+↑/↓ следующий чат · Alt+R решено · Alt+T передать · Alt+N заметка · / шаблон",
   pending: "Ожидает",
   snoozed: "Отложен",
   pendingHint: "Ждём ответа посетителя",

@@ -9,8 +9,9 @@ import { api } from "./api";
 import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
-import { DEFAULT_FILTER, type Filter, InboxList, visibleRows } from "./inbox-list";
+import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
+import { useAlertPrefs, useAlerts } from "./alerts";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { TeamView } from "./team-view";
 import { mergeSummary, useInbox } from "./use-inbox";
@@ -32,9 +33,12 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
   const conversations = [...all.values()];
   const unread = conversations.reduce((n, c) => n + (c.unreadForOperators > 0 ? 1 : 0), 0);
 
+  const [prefs, setPrefs] = useAlertPrefs();
+  useAlerts(conversations, { meId: me.operator.id, openId: selected, prefs, label: visitorName });
   useEffect(() => {
-    document.title = unread ? `(${unread}) Gadka` : "Gadka";
-  }, [unread]);
+    document.title = unread && prefs.title ? `(${unread}) Gadka` : "Gadka";
+  }, [unread, prefs.title]);
+  useAutoAway(inbox.setPresence);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -114,6 +118,15 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             {t("savedReplies")}
           </button>
         </nav>
+        <details class="alert-prefs">
+          <summary>{t("alerts")}</summary>
+          {(["sound", "notify", "title"] as const).map((k) => (
+            <label key={k} class="check">
+              <input type="checkbox" checked={prefs[k]} onChange={(e) => setPrefs({ ...prefs, [k]: e.currentTarget.checked })} />
+              {t(`alert_${k}`)}
+            </label>
+          ))}
+        </details>
         <div class="rail-foot">
           <LanguagePicker />
           <button
@@ -173,4 +186,32 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
       )}
     </div>
   );
+}
+
+const AWAY_AFTER_MS = 10 * 60_000;
+
+/** Away after ten idle minutes, back online on the next touch of the keyboard or mouse. */
+function useAutoAway(setPresence: (status: "online" | "away") => void): void {
+  useEffect(() => {
+    let away = false;
+    let timer = setTimeout(goAway, AWAY_AFTER_MS);
+    function goAway() {
+      away = true;
+      setPresence("away");
+    }
+    const activity = () => {
+      clearTimeout(timer);
+      timer = setTimeout(goAway, AWAY_AFTER_MS);
+      if (away) {
+        away = false;
+        setPresence("online");
+      }
+    };
+    const events = ["keydown", "pointerdown", "pointermove"] as const;
+    for (const e of events) window.addEventListener(e, activity, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of events) window.removeEventListener(e, activity);
+    };
+  }, []);
 }
