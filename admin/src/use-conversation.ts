@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ConversationInfo, ConversationServerFrame, ConversationStatus, MessageKind, PendingSend, Priority } from "../../worker/protocol";
-import { type ConnectionState, ConversationClient } from "../../worker/protocol/conversation-client";
+import { type ConnectionState, ConversationClient, mergeMessages } from "../../worker/protocol/conversation-client";
 import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { socketUrl } from "./api";
 
@@ -26,13 +26,6 @@ export interface ConversationView {
 }
 
 const pendingKey = (id: string) => `gadka:admin:pending:${id}`;
-
-function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
-  if (!incoming.length) return list;
-  const bySeq = new Map(list.map((m) => [m.seq, m]));
-  for (const m of incoming) bySeq.set(m.seq, m);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
 
 function loadPending(id: string): PendingSend[] {
   try {
@@ -66,22 +59,22 @@ export function useConversation(siteId: string, conversationId: string) {
     const onFrame = (f: ConversationServerFrame) => {
       switch (f.type) {
         case "hello":
-          patch((v) => ({ info: f.conversation, messages: merge(v.messages, f.messages), hasMore: v.messages.length ? v.hasMore : f.hasMore }));
+          patch((v) => ({ info: f.conversation, messages: mergeMessages(v.messages, f.messages), hasMore: v.messages.length ? v.hasMore : f.hasMore }));
           break;
         case "resume":
-          patch((v) => ({ messages: merge(v.messages, f.messages) }));
+          patch((v) => ({ messages: mergeMessages(v.messages, f.messages) }));
           break;
         case "message":
         case "ack":
           patch((v) => ({
-            messages: merge(v.messages, [f.message]),
+            messages: mergeMessages(v.messages, [f.message]),
             visitorTyping: f.message.role === "visitor" ? false : v.visitorTyping,
             visitorDraft: f.message.role === "visitor" ? null : v.visitorDraft,
             info: v.info && { ...v.info, lastSeq: Math.max(v.info.lastSeq, f.message.seq), status: f.message.role === "visitor" ? "open" : v.info.status },
           }));
           break;
         case "history":
-          patch((v) => ({ messages: merge(v.messages, f.messages), hasMore: f.hasMore, loadingOlder: false }));
+          patch((v) => ({ messages: mergeMessages(v.messages, f.messages), hasMore: f.hasMore, loadingOlder: false }));
           break;
         case "typing":
           if (f.role === "visitor") {

@@ -1,25 +1,18 @@
 // The foundation, as people use it: a visitor writes from the demo shop, Anna sees it arrive
 // live in the admin and answers, the visitor sees Anna's answer with her name, and after a
 // reload the history is intact. Also: an unsent message survives a dropped connection.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { useChromium } from "./browser";
 import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
 
-let browser: Browser;
 const base = inject("baseUrl");
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe("visitor ↔ operator", () => {
   it("delivers a visitor's message live to the operator and the answer back, and keeps history", async () => {
-    const visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const operatorContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const visitorContext = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const operatorContext = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const shop = await visitorContext.newPage();
     const admin = await operatorContext.newPage();
 
@@ -57,7 +50,7 @@ describe("visitor ↔ operator", () => {
   });
 
   it("keeps a message written while offline and delivers it once the network is back", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 760 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 390, height: 760 } });
     const shop = await context.newPage();
     await shop.goto(`${base}/demo/cart.html`);
     const chat = await openWidget(shop);

@@ -1,19 +1,12 @@
 // What the loader costs a shop page, measured in Chromium on the demo shop: no long task, no
 // layout shift, no iframe and no socket before the visitor shows intent. Prints the loader's
 // main-thread time (a report, not a timed assertion).
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { useChromium } from "./browser";
 
-let browser: Browser;
 const base = inject("baseUrl");
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 interface PageObservations {
   longTasks: number[];
@@ -22,7 +15,7 @@ interface PageObservations {
 
 describe("loader on the demo shop", () => {
   it("adds no long task, no layout shift, and opens no iframe or socket before intent", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const page = await context.newPage();
     const sockets: string[] = [];
     const requests: string[] = [];
@@ -41,10 +34,10 @@ describe("loader on the demo shop", () => {
       }).observe({ type: "layout-shift", buffered: true });
     });
 
-    await browser.startTracing(page, { categories: ["devtools.timeline", "v8"] });
+    await chromium.browser.startTracing(page, { categories: ["devtools.timeline", "v8"] });
     await page.goto(`${base}/demo/`, { waitUntil: "load" });
     await page.waitForTimeout(1500); // idle time, when a careless loader would start work
-    const trace = JSON.parse((await browser.stopTracing()).toString("utf8")) as {
+    const trace = JSON.parse((await chromium.browser.stopTracing()).toString("utf8")) as {
       traceEvents: { name: string; dur?: number; args?: { data?: { url?: string } } }[];
     };
 

@@ -1,24 +1,17 @@
 // A saved reply as an operator uses it: "/hel" in the composer, pick it, edit it, send it; the
 // visitor receives the edited text with the variables filled in.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
 
-let browser: Browser;
 const base = inject("baseUrl");
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe("saved replies", () => {
   it("inserts a reply by its shortcut, lets the operator edit it, and sends the edited text", async () => {
-    const visitorContext = await browser.newContext();
-    const operatorContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const visitorContext = await chromium.browser.newContext();
+    const operatorContext = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const shop = await visitorContext.newPage();
     const admin = await operatorContext.newPage();
     await signIn(admin, base, "anna@demo.test");

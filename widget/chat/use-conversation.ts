@@ -13,7 +13,7 @@ import type {
 } from "../../worker/protocol";
 // Runtime imports come from their own files: the protocol index also holds valibot schemas the
 // chat UI does not need in its bundle.
-import { ConversationClient } from "../../worker/protocol/conversation-client";
+import { ConversationClient, mergeMessages } from "../../worker/protocol/conversation-client";
 import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
 import { siteKey, toHost } from "./host";
@@ -38,13 +38,6 @@ export interface ChatState {
 
 const queueOf = (position: number | null, etaSeconds: number | null) =>
   position === null ? null : { position, etaSeconds: etaSeconds ?? 0 };
-
-function merge(list: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
-  if (incoming.length === 0) return list;
-  const bySeq = new Map(list.map((m) => [m.seq, m]));
-  for (const m of incoming) bySeq.set(m.seq, m);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
 
 export function useConversation(visible: boolean) {
   const [state, setState] = useState<ChatState>({
@@ -76,7 +69,7 @@ export function useConversation(visible: boolean) {
       case "hello":
         readSeq.current = Math.max(readSeq.current, frame.conversation.visitorReadSeq);
         patch((s) => ({
-          messages: merge(s.messages, frame.messages),
+          messages: mergeMessages(s.messages, frame.messages),
           hasMore: s.messages.length === 0 ? frame.hasMore : s.hasMore,
           status: frame.conversation.status,
           operatorReadSeq: frame.conversation.operatorReadSeq,
@@ -84,17 +77,17 @@ export function useConversation(visible: boolean) {
         }));
         break;
       case "resume":
-        patch((s) => ({ messages: merge(s.messages, frame.messages) }));
+        patch((s) => ({ messages: mergeMessages(s.messages, frame.messages) }));
         break;
       case "ack":
       case "message":
         patch((s) => ({
-          messages: merge(s.messages, [frame.message]),
+          messages: mergeMessages(s.messages, [frame.message]),
           operatorTyping: frame.message.role === "operator" ? null : s.operatorTyping,
         }));
         break;
       case "history":
-        patch((s) => ({ messages: merge(s.messages, frame.messages), hasMore: frame.hasMore, loadingOlder: false }));
+        patch((s) => ({ messages: mergeMessages(s.messages, frame.messages), hasMore: frame.hasMore, loadingOlder: false }));
         break;
       case "typing":
         if (frame.role === "operator") {

@@ -39,6 +39,14 @@ export interface ConversationClientOptions
   now?(): number;
 }
 
+/** A message list in seq order with `incoming` merged in (a seq seen twice keeps the newer). */
+export function mergeMessages(list: ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
+  if (incoming.length === 0) return list;
+  const bySeq = new Map(list.map((m) => [m.seq, m]));
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
 export class ConversationClient {
   /** Highest seq received; the resume point of the next connection. */
   lastSeq: number | null;
