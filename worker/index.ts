@@ -15,6 +15,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { socketRoutes } from "./routes/sockets";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
+import { settingsRoutes } from "./routes/settings";
 import { teamRoutes } from "./routes/team";
 import { widgetRoutes } from "./routes/widget";
 
@@ -40,6 +41,7 @@ app.route("/api/sites/:siteId/conversations", conversationRoutes);
 app.route("/api/sites/:siteId/operators", teamRoutes);
 app.route("/api/sites/:siteId/search", searchRoutes);
 app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
+app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/ws", socketRoutes);
 

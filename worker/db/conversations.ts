@@ -29,6 +29,7 @@ interface RawConversation {
   priority: Priority;
   tags: string;
   snoozed_until: number | null;
+  skill: string | null;
 }
 
 const SELECT_SUMMARY = `SELECT c.*, v.name AS visitor_name FROM conversations c
@@ -57,6 +58,7 @@ function toSummary(r: RawConversation): ConversationSummary {
     priority: r.priority,
     tags: parseTags(r.tags),
     snoozedUntil: r.snoozed_until,
+    skill: r.skill,
   };
 }
 
@@ -173,15 +175,16 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
         .prepare(
           `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
              last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
-             first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until, skill)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
            ON CONFLICT (id) DO UPDATE SET assignee_id = excluded.assignee_id, status = excluded.status,
              rev = excluded.rev, last_seq = excluded.last_seq, message_count = excluded.message_count,
              last_message_at = excluded.last_message_at, last_message_preview = excluded.last_message_preview,
              last_message_role = excluded.last_message_role, unread_for_operators = excluded.unread_for_operators,
              first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at,
              updated_at = excluded.updated_at, last_operator_reply_at = excluded.last_operator_reply_at,
-             priority = excluded.priority, tags = excluded.tags, snoozed_until = excluded.snoozed_until
+             priority = excluded.priority, tags = excluded.tags, snoozed_until = excluded.snoozed_until,
+             skill = excluded.skill
            WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
         )
         .bind(
@@ -205,6 +208,7 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
           s.priority,
           JSON.stringify(s.tags),
           s.snoozedUntil,
+          s.skill,
         ),
   );
 }

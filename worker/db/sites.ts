@@ -1,7 +1,8 @@
 /**
  * D1 access to sites. Only the D1 layer touches `env.DB`.
  */
-import type { WidgetSettings } from "../protocol";
+import * as v from "valibot";
+import { SiteSettings, type WidgetSettings } from "../protocol";
 
 export interface SiteRow {
   id: string;
@@ -19,41 +20,32 @@ interface RawSite {
   settings: string;
 }
 
-const DEFAULT_ACCENT = "#4f46e5";
-
 function toSite(r: RawSite): SiteRow {
-  const settings = parseObject(r.settings);
+  const { accentColor, welcomeText, topics } = readSettings(r.settings);
   return {
     id: r.id,
     name: r.name,
     publicKey: r.public_key,
     allowedOrigins: parseArray(r.allowed_origins),
-    settings: {
-      siteName: r.name,
-      accentColor: typeof settings.accentColor === "string" ? settings.accentColor : DEFAULT_ACCENT,
-      welcomeText: typeof settings.welcomeText === "string" ? settings.welcomeText : "",
-    },
+    settings: { siteName: r.name, accentColor, welcomeText, topics },
   };
 }
 
-/** What a conversation needs to know of its site's settings. */
-export interface SitePolicy {
-  /** Operators see what visitors type before they send it (default on; off for privacy). */
-  typingPreview: boolean;
-  /** An assigned conversation nobody answers within this many seconds goes to someone else. */
-  reassignAfterSeconds: number;
+/** Stored settings through the protocol's schema: defaults fill gaps, a damaged value resets. */
+export function readSettings(json: string | null): SiteSettings {
+  const parsed = v.safeParse(SiteSettings, parseObject(json ?? "{}"));
+  return parsed.success ? parsed.output : v.parse(SiteSettings, {});
 }
 
-export const DEFAULT_REASSIGN_AFTER_SECONDS = 60;
+export async function getSiteSettings(db: D1Database, siteId: string): Promise<SiteSettings> {
+  return readSettings(await db.prepare("SELECT settings FROM sites WHERE id = ?").bind(siteId).first<string>("settings"));
+}
 
-export async function getSitePolicy(db: D1Database, siteId: string): Promise<SitePolicy> {
-  const raw = await db.prepare("SELECT settings FROM sites WHERE id = ?").bind(siteId).first<string>("settings");
-  const settings = parseObject(raw ?? "{}");
-  const reassign = settings.reassignAfterSeconds;
-  return {
-    typingPreview: settings.typingPreview !== false,
-    reassignAfterSeconds: typeof reassign === "number" && reassign > 0 ? reassign : DEFAULT_REASSIGN_AFTER_SECONDS,
-  };
+/** Merges `patch` into the stored settings and returns the result. */
+export async function updateSiteSettings(db: D1Database, siteId: string, patch: Partial<SiteSettings>): Promise<SiteSettings> {
+  const next = { ...(await getSiteSettings(db, siteId)), ...patch };
+  await db.prepare("UPDATE sites SET settings = ? WHERE id = ?").bind(JSON.stringify(next), siteId).run();
+  return next;
 }
 
 export async function getSiteByPublicKey(db: D1Database, publicKey: string): Promise<SiteRow | null> {

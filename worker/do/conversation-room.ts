@@ -7,7 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { flushConversationOutbox } from "../db/conversations";
 import type { IndexedMessage } from "../db/search";
-import { getSitePolicy, type SitePolicy } from "../db/sites";
+import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { type Participant, readParticipant } from "../lib/participant";
@@ -50,6 +50,8 @@ export interface ConversationInit {
   siteId: string;
   visitorId: string;
   createdAt: number;
+  /** The skill of the topic the visitor picked, if any. */
+  skill: string | null;
 }
 
 export class ConversationRoom extends DurableObject<Env> {
@@ -59,7 +61,7 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Latest summary not yet sent to the hub; sends are coalesced, at most one in flight. */
   private hubPending: ConversationSummary | null = null;
   private hubInFlight = false;
-  private policy: (SitePolicy & { at: number }) | null = null;
+  private policy: { typingPreview: boolean; at: number } | null = null;
   private policyLoading = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -379,8 +381,8 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!fresh && !this.policyLoading) {
       this.policyLoading = true;
       this.ctx.waitUntil(
-        getSitePolicy(this.env.DB, siteId)
-          .then((p) => void (this.policy = { ...p, at: Date.now() }))
+        getSiteSettings(this.env.DB, siteId)
+          .then((p) => void (this.policy = { typingPreview: p.typingPreview, at: Date.now() }))
           .catch((err) => console.warn("site policy read failed", String(err)))
           .finally(() => void (this.policyLoading = false)),
       );

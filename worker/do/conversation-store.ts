@@ -20,7 +20,7 @@ import {
 export type Audience = "visitor" | "operator";
 const VISIBLE: Record<Audience, string> = { visitor: "kind <> 'note'", operator: "1" };
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -56,6 +56,7 @@ const MIGRATIONS: Record<number, string> = {
     ALTER TABLE conversation ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE conversation ADD COLUMN snoozed_until INTEGER;
   `,
+  4: `ALTER TABLE conversation ADD COLUMN skill TEXT;`,
 };
 
 interface State {
@@ -83,6 +84,7 @@ interface State {
   priority: Priority;
   tags: string[];
   snoozedUntil: number | null;
+  skill: string | null;
 }
 
 export interface NewMessage {
@@ -161,10 +163,11 @@ export class ConversationStore {
       priority: s.priority,
       tags: s.tags,
       snoozedUntil: s.snoozedUntil,
+      skill: s.skill,
     };
   }
 
-  create(init: { id: string; siteId: string; visitorId: string; createdAt: number }): void {
+  create(init: { id: string; siteId: string; visitorId: string; createdAt: number; skill: string | null }): void {
     this.state = {
       ...init,
       status: "open",
@@ -374,8 +377,8 @@ export class ConversationStore {
       `INSERT OR REPLACE INTO conversation (singleton, id, site_id, visitor_id, status, assignee_id, rev, last_seq,
          message_count, visitor_read_seq, operator_read_seq, unread_for_operators, last_message_at,
          last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at,
-         last_operator_reply_at, queue_position, queue_eta, priority, tags, snoozed_until)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_operator_reply_at, queue_position, queue_eta, priority, tags, snoozed_until, skill)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.siteId,
       s.visitorId,
@@ -400,6 +403,7 @@ export class ConversationStore {
       s.priority,
       JSON.stringify(s.tags),
       s.snoozedUntil,
+      s.skill,
     );
     this.sql.exec(
       "INSERT OR REPLACE INTO outbox (key, payload, rev) VALUES ('summary', ?, ?)",
@@ -436,6 +440,7 @@ export class ConversationStore {
       priority: (r.priority as Priority | null) ?? "normal",
       tags: JSON.parse(String(r.tags ?? "[]")) as string[],
       snoozedUntil: (r.snoozed_until as number | null) ?? null,
+      skill: (r.skill as string | null) ?? null,
     };
   }
 

@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { recentConversations } from "../db/conversations";
 import { type RosterEntry, siteRoster } from "../db/operators";
-import { getSitePolicy } from "../db/sites";
+import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { type Participant, readParticipant } from "../lib/participant";
@@ -193,7 +193,7 @@ export class SiteHub extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const siteId = this.siteId();
     if (!siteId) return;
-    const { reassignAfterSeconds } = await getSitePolicy(this.env.DB, siteId);
+    const { reassignAfterSeconds } = await getSiteSettings(this.env.DB, siteId);
     const due = Date.now() - reassignAfterSeconds * 1000;
     const overdue = this.sql
       .exec("SELECT conversation_id, operator_id, tried FROM assignments WHERE answered = 0 AND assigned_at <= ? ORDER BY assigned_at", due)
@@ -238,10 +238,10 @@ export class SiteHub extends DurableObject<Env> {
       await this.scheduleReassignCheck();
       return;
     }
-    const chosen = await this.choose(null);
+    const chosen = await this.choose(s.skill);
     if (chosen) await this.assign(s.id, chosen, { reason: "routed" });
     else {
-      this.enqueue(s.id, null);
+      this.enqueue(s.id, s.skill);
       await this.publishQueue();
     }
   }
@@ -340,7 +340,7 @@ export class SiteHub extends DurableObject<Env> {
     const oldest = this.sql.exec("SELECT MIN(assigned_at) AS t FROM assignments WHERE answered = 0").one().t as number | null;
     if (oldest === null) return;
     const siteId = this.siteId();
-    const seconds = afterSeconds ?? (siteId ? (await getSitePolicy(this.env.DB, siteId)).reassignAfterSeconds : 60);
+    const seconds = afterSeconds ?? (siteId ? (await getSiteSettings(this.env.DB, siteId)).reassignAfterSeconds : 60);
     const at = Math.max(Date.now() + 100, oldest + seconds * 1000);
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);

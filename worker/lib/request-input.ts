@@ -7,13 +7,15 @@ import * as v from "valibot";
 import { describeIssue, MAX_BODY_BYTES } from "../protocol";
 import { ApiError } from "./api-error";
 
-export async function readJson<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+/** `emptyAs`: what an empty body means, for routes whose body is optional. */
+export async function readJson<S extends v.GenericSchema>(c: Context, schema: S, opts: { emptyAs?: unknown } = {}): Promise<v.InferOutput<S>> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
   const text = await c.req.text();
   if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) {
     throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
   }
+  if (text.trim() === "" && "emptyAs" in opts) return parse(schema, opts.emptyAs);
   let json: unknown;
   try {
     json = JSON.parse(text);

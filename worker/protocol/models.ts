@@ -97,6 +97,8 @@ export interface ConversationSummary {
   tags: string[];
   /** When a snoozed conversation opens again by itself; null: when the visitor writes. */
   snoozedUntil: number | null;
+  /** The skill the visitor's topic asks for; routing prefers operators who have it. */
+  skill: string | null;
 }
 
 export interface OperatorProfile {
@@ -118,6 +120,8 @@ export interface WidgetSettings {
   siteName: string;
   accentColor: string;
   welcomeText: string;
+  /** Topics a visitor may pick before writing; each routes to operators with its skill. */
+  topics: { label: string; skill: string }[];
 }
 
 export interface OnlineOperator {

@@ -134,6 +134,33 @@ export const UpdateOperatorBody = v.object({
 });
 export type UpdateOperatorBody = v.InferOutput<typeof UpdateOperatorBody>;
 
+const settingFields = {
+  accentColor: v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "accentColor is a colour like #4f46e5")),
+  welcomeText: v.pipe(v.string(), v.trim(), v.maxLength(500)),
+  /** Operators see visitors' drafts as they type. Off for privacy-sensitive shops. */
+  typingPreview: v.boolean(),
+  /** An assigned conversation without an answer after this long goes to a colleague. */
+  reassignAfterSeconds: v.pipe(v.number(), v.integer(), v.minValue(15), v.maxValue(3600)),
+  /** Topics a visitor may pick before writing; each routes to operators with its skill. */
+  topics: v.pipe(v.array(v.object({ label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(60)), skill: Skill })), v.maxLength(8)),
+};
+
+/** A site's settings as stored; every field has a default, so older rows read fine. */
+export const SiteSettings = v.object({
+  accentColor: v.optional(settingFields.accentColor, "#4f46e5"),
+  welcomeText: v.optional(settingFields.welcomeText, ""),
+  typingPreview: v.optional(settingFields.typingPreview, true),
+  reassignAfterSeconds: v.optional(settingFields.reassignAfterSeconds, 60),
+  topics: v.optional(settingFields.topics, []),
+});
+export type SiteSettings = v.InferOutput<typeof SiteSettings>;
+
+/** `PATCH /api/sites/:siteId/settings` (owners and admins): any of the settings. */
+export const SiteSettingsPatch = v.partial(v.object(settingFields));
+
+/** `POST /api/widget/conversations`: optionally, the topic the visitor picked (its skill). */
+export const StartConversationBody = v.object({ skill: v.optional(v.nullable(Skill)) });
+
 /** `GET /api/sites/:siteId/search?q=`: words to find (prefix match, all of them). */
 export const SearchQuery = v.object({
   q: v.pipe(v.string(), v.trim(), v.minLength(1, "q must not be empty"), v.maxLength(200)),

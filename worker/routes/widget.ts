@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { createOrGetConversation, touchVisitorAndFindConversation } from "../db/conversations";
-import { getSiteByPublicKey } from "../db/sites";
+import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
@@ -19,7 +19,7 @@ import {
   verifyVisitorToken,
 } from "../lib/visitor-token";
 import type { StartConversationResponse, UnreadResponse, VisitorSessionResponse } from "../protocol";
-import { VisitorSessionBody } from "../protocol";
+import { StartConversationBody, VisitorSessionBody } from "../protocol";
 
 export const widgetRoutes = new Hono<AppEnv>()
   .post("/session", async (c) => {
@@ -51,10 +51,14 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/conversations", async (c) => {
     const who = await visitorFromBearer(c.req.header("authorization"), c.env.TOKEN_SECRET);
+    const body = await readJson(c, StartConversationBody, { emptyAs: {} });
+    // Only a topic the shop offers may steer routing.
+    const topics = body.skill ? (await getSiteSettings(c.env.DB, who.siteId)).topics : [];
+    const skill = topics.some((t) => t.skill === body.skill) ? (body.skill ?? null) : null;
     const now = Date.now();
     const { id, createdAt } = await createOrGetConversation(c.env.DB, { id: newId("c"), ...who, now });
     // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
-    await c.env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt });
+    await c.env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt, skill });
     const peekToken = await signPeekToken(c.env.TOKEN_SECRET, { ...who, conversationId: id });
     return c.json({ conversationId: id, peekToken } satisfies StartConversationResponse);
   })
