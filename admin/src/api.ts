@@ -2,7 +2,7 @@
  * The admin's REST client: same-origin JSON calls with the session cookie; failures become
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
-import type { AddOperatorBody, UpdateOperatorBody } from "../../worker/protocol";
+import type { AddOperatorBody, SiteSettings, UpdateOperatorBody } from "../../worker/protocol";
 import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
@@ -51,6 +51,8 @@ export const api = {
     request<{ id: string }>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
   updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
     request<{ ok: true }>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
+  settings: (siteId: string) => request<SiteSettings>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),
+  saveSettings: (siteId: string, body: Partial<SiteSettings>) => request<SiteSettings>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
   savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),
   createSavedReply: (siteId: string, body: SavedReplyBody) => request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),
   deleteSavedReply: (siteId: string, id: string) =>

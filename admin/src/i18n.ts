@@ -6,6 +6,17 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  settings: "Settings",
+  accentColor: "Widget colour",
+  welcomeText: "Welcome message",
+  typingPreviewSetting: "Show operators what visitors type before they send it",
+  reassignAfter: "Re-assign an unanswered chat after (seconds)",
+  visitorTopics: "Topics visitors can pick (each routes to operators with its skill)",
+  topicLabel: "Label shown to visitors",
+  topicSkill: "Skill",
+  addTopic: "Add topic",
+  save: "Save",
+  saved: "Saved.",
   alerts: "Alerts",
   alert_sound: "Sound",
   alert_notify: "Browser notifications",
@@ -131,6 +142,17 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  settings: "Ustawienia",
+  accentColor: "Kolor widżetu",
+  welcomeText: "Wiadomość powitalna",
+  typingPreviewSetting: "Pokazuj konsultantom, co pisze klient, zanim wyśle",
+  reassignAfter: "Przepisz czat bez odpowiedzi po (sekundach)",
+  visitorTopics: "Tematy do wyboru dla klienta (każdy trafia do osób z daną umiejętnością)",
+  topicLabel: "Nazwa widoczna dla klienta",
+  topicSkill: "Umiejętność",
+  addTopic: "Dodaj temat",
+  save: "Zapisz",
+  saved: "Zapisano.",
   alerts: "Powiadomienia",
   alert_sound: "Dźwięk",
   alert_notify: "Powiadomienia przeglądarki",
@@ -254,6 +276,17 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  settings: "Asetukset",
+  accentColor: "Widgetin väri",
+  welcomeText: "Tervetuloviesti",
+  typingPreviewSetting: "Näytä asiakaspalvelijoille, mitä vierailija kirjoittaa ennen lähettämistä",
+  reassignAfter: "Siirrä vastaamaton keskustelu (sekunnin kuluttua)",
+  visitorTopics: "Aiheet, joista vierailija voi valita (ohjautuu taidon mukaan)",
+  topicLabel: "Vierailijalle näkyvä nimi",
+  topicSkill: "Taito",
+  addTopic: "Lisää aihe",
+  save: "Tallenna",
+  saved: "Tallennettu.",
   alerts: "Ilmoitukset",
   alert_sound: "Ääni",
   alert_notify: "Selaimen ilmoitukset",
@@ -377,6 +410,17 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  settings: "Настройки",
+  accentColor: "Цвет виджета",
+  welcomeText: "Приветствие",
+  typingPreviewSetting: "Показывать операторам, что печатает посетитель, до отправки",
+  reassignAfter: "Переназначать чат без ответа через (секунд)",
+  visitorTopics: "Темы для выбора посетителем (каждая — операторам с навыком)",
+  topicLabel: "Название для посетителя",
+  topicSkill: "Навык",
+  addTopic: "Добавить тему",
+  save: "Сохранить",
+  saved: "Сохранено.",
   alerts: "Уведомления",
   alert_sound: "Звук",
   alert_notify: "Уведомления браузера",

@@ -44,7 +44,7 @@ function App() {
     );
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
-  return <Workspace me={me} page={hash.startsWith("#/team") ? "team" : "inbox"} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
+  return <Workspace me={me} page={hash.startsWith("#/team") ? "team" : hash.startsWith("#/settings") ? "settings" : "inbox"} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
 }
 
 render(<App />, document.getElementById("app")!);

@@ -13,12 +13,13 @@ import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from
 import { LanguagePicker } from "./language-picker";
 import { useAlertPrefs, useAlerts } from "./alerts";
 import { SavedRepliesManager } from "./saved-replies-manager";
+import { SettingsView } from "./settings-view";
 import { TeamView } from "./team-view";
 import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
 
-export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: "inbox" | "team"; selected: string | null; onSignedOut: () => void }) {
+export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: "inbox" | "team" | "settings"; selected: string | null; onSignedOut: () => void }) {
   const [siteId, setSiteId] = useState(() => {
     const saved = localStorage.getItem(SITE_KEY);
     return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
@@ -114,6 +115,9 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
           <a href="#/team" class={page === "team" ? "on" : ""}>
             {t("team")}
           </a>
+          <a href="#/settings" class={page === "settings" ? "on" : ""}>
+            {t("settings")}
+          </a>
           <button class="rail-link" onClick={() => setManaging(true)}>
             {t("savedReplies")}
           </button>
@@ -141,10 +145,8 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
         </div>
       </nav>
       {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
-      {page === "team" && site ? (
-        <div class="team-page">
-          <TeamView site={site} />
-        </div>
+      {page !== "inbox" && site ? (
+        <div class="team-page">{page === "team" ? <TeamView site={site} /> : <SettingsView site={site} />}</div>
       ) : (
         <>
           <InboxList

@@ -28,15 +28,20 @@ export async function seedSql() {
   const settings = JSON.stringify({
     accentColor: "#4f46e5",
     welcomeText: "Hi! Questions about an order, a grinder or brewing? We usually answer within minutes.",
+    topics: [
+      { label: "Product advice", skill: "advice" },
+      { label: "My order", skill: "orders" },
+      { label: "Returns", skill: "returns" },
+    ],
   });
   const origins = JSON.stringify(["http://localhost:8787", "http://127.0.0.1:8787"]);
   const lines = [
     `INSERT INTO sites (id, name, public_key, allowed_origins, settings, created_at) VALUES (${q(DEMO.siteId)}, 'Demo Shop', ${q(DEMO.siteKey)}, ${q(origins)}, ${q(settings)}, ${now}) ON CONFLICT (id) DO NOTHING;`,
   ];
-  for (const [op, role] of [[DEMO.anna, "owner"], [DEMO.piotr, "agent"]]) {
+  for (const [op, role, skills] of [[DEMO.anna, "owner", ["advice", "orders"]], [DEMO.piotr, "agent", ["returns", "orders"]]]) {
     lines.push(
       `INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (${q(op.id)}, ${q(op.email)}, ${q(op.name)}, ${q(op.avatarUrl)}, ${q(hash)}, ${now}) ON CONFLICT DO NOTHING;`,
-      `INSERT INTO memberships (site_id, operator_id, role, created_at) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}) ON CONFLICT DO NOTHING;`,
+      `INSERT INTO memberships (site_id, operator_id, role, created_at, skills) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}, ${q(JSON.stringify(skills))}) ON CONFLICT DO NOTHING;`,
     );
   }
   const replies = [

@@ -148,9 +148,12 @@ describe("re-assignment, transfer and take", () => {
     // To a skill: Piotr has "payments".
     const bySkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_ta")!, json: { skill: "payments" } });
     expect(((await bySkill.json()) as { conversation: { assigneeId: string } }).conversation.assigneeId).toBe("op_tb");
-    // Nobody else has "returns": it waits in the queue for that skill.
-    await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_tb")!, json: { skill: "returns" } });
+    // Nobody else has "payments": it waits in the queue for that skill.
+    await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_tb")!, json: { skill: "payments" } });
     expect((await hubState("site_t")).queue).toContain(id);
+    // A skill nobody on the team has is refused rather than queued forever.
+    const noSkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_tb")!, json: { skill: "returns" } });
+    expect(noSkill.status).toBe(422);
     // Bad transfers get coded errors.
     const bad = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_ta")!, json: { operatorId: "op_1" } });
     expect(bad.status).toBe(404);

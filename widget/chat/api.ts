@@ -39,8 +39,9 @@ export async function startSession(siteKey: string): Promise<VisitorSessionRespo
   return s;
 }
 
-export function startConversation(token: string): Promise<StartConversationResponse> {
-  return call<StartConversationResponse>("/api/widget/conversations", {}, token);
+/** `skill`: the topic the visitor picked, so the right operator gets the conversation. */
+export function startConversation(token: string, skill: string | null): Promise<StartConversationResponse> {
+  return call<StartConversationResponse>("/api/widget/conversations", { skill }, token);
 }
 
 export function socketUrl(conversationId: string, token: string, after: number | null): string {

@@ -78,7 +78,8 @@ function Header({ name, online, onClose }: { name: string; online: OnlineOperato
 
 export function App() {
   const [visible, setVisible] = useState(standalone);
-  const { state, send, typing, loadOlder } = useConversation(visible);
+  const { state, send, typing, loadOlder, pickTopic } = useConversation(visible);
+  const [topic, setTopic] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -133,6 +134,25 @@ export function App() {
             <div class="bubble-wrap">
               <div class="bubble">{settings.welcomeText}</div>
             </div>
+          </div>
+        ) : null}
+        {settings?.topics.length && !state.session?.conversationId && state.pending.length === 0 ? (
+          <div class="topics" role="group" aria-label={t("topic")}>
+            {settings.topics.map((tp) => (
+              <button
+                key={tp.skill}
+                type="button"
+                class={topic === tp.skill ? "topic on" : "topic"}
+                aria-pressed={topic === tp.skill}
+                onClick={() => {
+                  setTopic(tp.skill);
+                  pickTopic(tp.skill);
+                  input.current?.focus();
+                }}
+              >
+                {tp.label}
+              </button>
+            ))}
           </div>
         ) : null}
         {state.messages.map((m, i) => {

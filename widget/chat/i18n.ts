@@ -3,6 +3,7 @@
  * languages. `t(key, vars)` fills `{name}`-style placeholders.
  */
 const en = {
+  topic: "What is it about?",
   joined: "{name} joined the conversation",
   queued: "You are number {position} in line. Expected wait: about {minutes} min.",
   title: "Chat with us",
@@ -25,6 +26,7 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  topic: "Czego dotyczy pytanie?",
   joined: "{name} dołącza do rozmowy",
   queued: "Jesteś {position}. w kolejce. Przewidywany czas oczekiwania: ok. {minutes} min.",
   title: "Napisz do nas",
@@ -45,6 +47,7 @@ const pl: Dict = {
   you: "Ty",
 };
 const fi: Dict = {
+  topic: "Mitä asiasi koskee?",
   joined: "{name} liittyi keskusteluun",
   queued: "Olet jonossa sijalla {position}. Arvioitu odotus: noin {minutes} min.",
   title: "Keskustele kanssamme",
@@ -65,6 +68,7 @@ const fi: Dict = {
   you: "Sinä",
 };
 const ru: Dict = {
+  topic: "О чём ваш вопрос?",
   joined: "{name} присоединяется к разговору",
   queued: "Вы {position}-й в очереди. Ожидание: примерно {minutes} мин.",
   title: "Напишите нам",

@@ -61,6 +61,7 @@ export function useConversation(visible: boolean) {
     new TypingSignal((f) => client.current?.sendFrame(f) ?? false, { withDraft: true, everyMs: 400, idleMs: 4000 }),
   );
   const starting = useRef<Promise<void> | null>(null);
+  const topic = useRef<string | null>(null);
   const patch = (p: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)) =>
     setState((s) => ({ ...s, ...(typeof p === "function" ? p(s) : p) }));
 
@@ -156,7 +157,7 @@ export function useConversation(visible: boolean) {
 
   async function ensureConversation(session: VisitorSessionResponse) {
     starting.current ??= (async () => {
-      const { conversationId, peekToken } = await startConversation(session.token);
+      const { conversationId, peekToken } = await startConversation(session.token, topic.current);
       patch({ session: { ...session, conversationId, peekToken } });
       toHost({ type: "peek", token: peekToken });
       connect(session, conversationId);
@@ -203,6 +204,10 @@ export function useConversation(visible: boolean) {
     },
     typing(text: string) {
       typingSignal.current.input(text);
+    },
+    /** The topic chosen before the first message (routes to an operator with that skill). */
+    pickTopic(skill: string) {
+      topic.current = skill;
     },
     loadOlder() {
       const first = state.messages[0];

@@ -287,8 +287,10 @@ export class SiteHub extends DurableObject<Env> {
   }
 
   /** The operator routing would pick now, or null. */
-  private async choose(skill: string | null, exclude?: ReadonlySet<string>): Promise<RosterEntry | null> {
+  private async choose(wanted: string | null, exclude?: ReadonlySet<string>): Promise<RosterEntry | null> {
     const roster = await this.loadRoster();
+    // A skill nobody on the team has cannot be waited for: route as if none was asked.
+    const skill = wanted && roster.some((r) => r.skills.includes(wanted)) ? wanted : null;
     const loads = this.loads();
     const online = new Set(this.operatorsOnline().filter((o) => o.status === "online").map((o) => o.id));
     const candidates: Candidate[] = roster

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { getConversation, listConversations } from "../db/conversations";
+import { siteRoster } from "../db/operators";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
 import { readJson, readQuery } from "../lib/request-input";
@@ -68,6 +69,9 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { row } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
     const { operator } = c.var.session;
     const target = "operatorId" in body ? { operatorId: body.operatorId } : { skill: body.skill };
+    if ("skill" in target && !(await siteRoster(c.env.DB, row.siteId)).some((r) => r.skills.includes(target.skill))) {
+      throw new ApiError("validation_failed", `Nobody on the team has the skill "${target.skill}".`);
+    }
     const summary = await c.env.SITE_HUB.getByName(row.siteId).transfer(row.id, { operatorId: operator.id, name: operator.name }, target, body.note ?? null);
     if (!summary) throw new ApiError("not_found", "No such conversation or operator on this site.");
     return c.json({ conversation: fresher(row, summary) });

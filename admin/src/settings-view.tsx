@@ -1,0 +1,67 @@
+/**
+ * The site's settings for owners and admins: the widget's colour and welcome, typing preview
+ * (privacy), how long an unanswered chat stays with one operator, and the topics visitors pick.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { SiteMembership, SiteSettings } from "../../worker/protocol";
+import { ApiFailure, api } from "./api";
+import { t } from "./i18n";
+
+export function SettingsView({ site }: { site: SiteMembership }) {
+  const [s, setS] = useState<SiteSettings | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => void api.settings(site.id).then(setS, () => setS(null)), [site.id]);
+  if (!s) return <section class="settings" aria-busy="true" />;
+  const readOnly = site.role === "agent";
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      setS(await api.saveSettings(site.id, { ...s, topics: s.topics.filter((x) => x.label && x.skill) }));
+      setMessage({ ok: true, text: t("saved") });
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof ApiFailure ? err.message : t("genericError") });
+    }
+  };
+  return (
+    <form class="settings" onSubmit={save}>
+      <h2>{t("settings")}</h2>
+      <fieldset disabled={readOnly}>
+        <label>
+          {t("accentColor")}
+          <input type="color" value={s.accentColor} onInput={(e) => setS({ ...s, accentColor: e.currentTarget.value })} />
+        </label>
+        <label>
+          {t("welcomeText")}
+          <textarea rows={2} maxLength={500} value={s.welcomeText} onInput={(e) => setS({ ...s, welcomeText: e.currentTarget.value })} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={s.typingPreview} onChange={(e) => setS({ ...s, typingPreview: e.currentTarget.checked })} />
+          {t("typingPreviewSetting")}
+        </label>
+        <label>
+          {t("reassignAfter")}
+          <input type="number" min={15} max={3600} value={s.reassignAfterSeconds} onInput={(e) => setS({ ...s, reassignAfterSeconds: Number(e.currentTarget.value) })} />
+        </label>
+        <div class="topics-editor">
+          <span>{t("visitorTopics")}</span>
+          {s.topics.map((tp, i) => (
+            <div key={i} class="topic-row">
+              <input placeholder={t("topicLabel")} value={tp.label} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, label: e.currentTarget.value } : x)) })} />
+              <input placeholder={t("topicSkill")} value={tp.skill} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, skill: e.currentTarget.value.trim().toLowerCase() } : x)) })} />
+              <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: s.topics.filter((_, j) => j !== i) })}>
+                {t("delete")}
+              </button>
+            </div>
+          ))}
+          <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: [...s.topics, { label: "", skill: "" }] })}>
+            + {t("addTopic")}
+          </button>
+        </div>
+        <button class="primary" type="submit">
+          {t("save")}
+        </button>
+        {message ? <p class={message.ok ? "ok" : "error"}>{message.text}</p> : null}
+      </fieldset>
+    </form>
+  );
+}
