@@ -289,10 +289,11 @@ export class SiteHub extends DurableObject<Env> {
   /** The operator routing would pick now, or null. */
   private async choose(wanted: string | null, exclude?: ReadonlySet<string>): Promise<RosterEntry | null> {
     const roster = await this.loadRoster();
-    // A skill nobody on the team has cannot be waited for: route as if none was asked.
-    const skill = wanted && roster.some((r) => r.skills.includes(wanted)) ? wanted : null;
     const loads = this.loads();
     const online = new Set(this.operatorsOnline().filter((o) => o.status === "online").map((o) => o.id));
+    // When nobody online has the skill, the visitor should not wait for someone who is not
+    // there: route as if none was asked. Skilled operators who are online but busy are waited for.
+    const skill = wanted && roster.some((r) => online.has(r.id) && r.skills.includes(wanted)) ? wanted : null;
     const candidates: Candidate[] = roster
       .filter((r) => online.has(r.id))
       .map((r) => ({ id: r.id, load: loads.get(r.id) ?? 0, maxChats: r.maxChats, skills: r.skills }));
