@@ -8,6 +8,7 @@ import type { SiteHub } from "./do/site-hub";
 export interface Env {
   DB: D1Database;
   ASSETS: Fetcher;
+  FILES: R2Bucket;
   CONVERSATION: DurableObjectNamespace<ConversationRoom>;
   SITE_HUB: DurableObjectNamespace<SiteHub>;
   /** Signs visitor tokens. `.dev.vars` locally, `wrangler secret put TOKEN_SECRET` in production. */

@@ -12,6 +12,7 @@ import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
 import { authRoutes, meRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
+import { avatarUpload, fileRoutes } from "./routes/files";
 import { socketRoutes } from "./routes/sockets";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
@@ -28,7 +29,8 @@ app.notFound(handleNotFound);
 
 app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }), async (c, next) => {
   await next();
-  c.header("Cache-Control", "no-store");
+  // API answers are personal and live; only files (avatars) say otherwise themselves.
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
 });
 // Cookie-authenticated routes refuse cross-site writes; the widget API uses bearer tokens instead.
 app.use("/api/auth/*", sameOrigin());
@@ -38,11 +40,13 @@ app.route("/api/auth", authRoutes);
 app.route("/api/me", meRoutes);
 app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
+app.route("/api/sites/:siteId/operators/:operatorId/avatar", avatarUpload);
 app.route("/api/sites/:siteId/operators", teamRoutes);
 app.route("/api/sites/:siteId/search", searchRoutes);
 app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
 app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/widget", widgetRoutes);
+app.route("/api/files", fileRoutes);
 app.route("/ws", socketRoutes);
 
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -24,11 +24,12 @@ export function whenSignedOut(fn: () => void): void {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let r: Response;
   try {
+    const raw = body instanceof Blob;
     r = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { "content-type": raw ? body.type : "application/json" },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiFailure("network", "network", 0);
@@ -51,6 +52,8 @@ export const api = {
     request<{ id: string }>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
   updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
     request<{ ok: true }>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
+  uploadAvatar: (siteId: string, operatorId: string, file: File) =>
+    request<{ avatarUrl: string }>("PUT", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(operatorId)}/avatar`, file),
   settings: (siteId: string) => request<SiteSettings>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),
   saveSettings: (siteId: string, body: Partial<SiteSettings>) => request<SiteSettings>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
   savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 const en = {
+  uploadPhoto: "Upload a photo (PNG, JPEG or WebP, up to 512 KB)",
   settings: "Settings",
   accentColor: "Widget colour",
   welcomeText: "Welcome message",
@@ -142,6 +143,7 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  uploadPhoto: "Wgraj zdjęcie (PNG, JPEG lub WebP, do 512 KB)",
   settings: "Ustawienia",
   accentColor: "Kolor widżetu",
   welcomeText: "Wiadomość powitalna",
@@ -276,6 +278,7 @@ const pl: Dict = {
   noMessages: "Brak wiadomości.",
 };
 const fi: Dict = {
+  uploadPhoto: "Lataa kuva (PNG, JPEG tai WebP, enintään 512 kt)",
   settings: "Asetukset",
   accentColor: "Widgetin väri",
   welcomeText: "Tervetuloviesti",
@@ -410,6 +413,7 @@ const fi: Dict = {
   noMessages: "Ei vielä viestejä.",
 };
 const ru: Dict = {
+  uploadPhoto: "Загрузить фото (PNG, JPEG или WebP, до 512 КБ)",
   settings: "Настройки",
   accentColor: "Цвет виджета",
   welcomeText: "Приветствие",

@@ -10,7 +10,7 @@ import { t } from "./i18n";
 
 type Operator = TeamResponse["operators"][number];
 
-export function TeamView({ site }: { site: SiteMembership }) {
+export function TeamView({ site, meId }: { site: SiteMembership; meId: string }) {
   const [team, setTeam] = useState<Operator[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ email: "", name: "", password: "", maxChats: "5", skills: "" });
@@ -59,7 +59,24 @@ export function TeamView({ site }: { site: SiteMembership }) {
           {team.map((o) => (
             <tr key={o.id}>
               <td class="who-cell">
-                <Avatar name={o.name} url={o.avatarUrl} size={28} />
+                {manager || o.id === meId ? (
+                  <label class="avatar-upload" title={t("uploadPhoto")}>
+                    <Avatar name={o.name} url={o.avatarUrl} size={28} />
+                    <input
+                      type="file"
+                      accept="image/png,image/jpeg,image/webp"
+                      aria-label={t("uploadPhoto")}
+                      onChange={async (e) => {
+                        const file = e.currentTarget.files?.[0];
+                        if (!file) return;
+                        await api.uploadAvatar(site.id, o.id, file).catch((err) => setError(err instanceof ApiFailure ? err.message : t("genericError")));
+                        await load();
+                      }}
+                    />
+                  </label>
+                ) : (
+                  <Avatar name={o.name} url={o.avatarUrl} size={28} />
+                )}
                 <div>
                   <strong>{o.name}</strong>
                   <span class="muted small">{o.email}</span>

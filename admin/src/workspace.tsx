@@ -146,7 +146,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
       </nav>
       {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
       {page !== "inbox" && site ? (
-        <div class="team-page">{page === "team" ? <TeamView site={site} /> : <SettingsView site={site} />}</div>
+        <div class="team-page">{page === "team" ? <TeamView site={site} meId={me.operator.id} /> : <SettingsView site={site} />}</div>
       ) : (
         <>
           <InboxList

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 422,
   too_large: 413,
+  unsupported_media_type: 415,
   unknown_type: 400,
   unauthorized: 401,
   bad_credentials: 401,

@@ -28,6 +28,8 @@ export const LOGIN_MAX_FAILURES_PER_ADDRESS = 50;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** Operator sessions last this long from login. */
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
+/** Largest avatar image an operator may upload. */
+export const MAX_AVATAR_BYTES = 512 * 1024;
 /** Conversations returned by one inbox list request. */
 export const MAX_LIST_LIMIT = 100;
 

@@ -69,8 +69,11 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { row } = await findConversation(c.env, c.var.site.id, c.req.param("conversationId"));
     const { operator } = c.var.session;
     const target = "operatorId" in body ? { operatorId: body.operatorId } : { skill: body.skill };
-    if ("skill" in target && !(await siteRoster(c.env.DB, row.siteId)).some((r) => r.skills.includes(target.skill))) {
-      throw new ApiError("validation_failed", `Nobody on the team has the skill "${target.skill}".`);
+    if ("skill" in body) {
+      const skill = body.skill;
+      if (!(await siteRoster(c.env.DB, row.siteId)).some((r) => r.skills.includes(skill))) {
+        throw new ApiError("validation_failed", `Nobody on the team has the skill "${skill}".`);
+      }
     }
     const summary = await c.env.SITE_HUB.getByName(row.siteId).transfer(row.id, { operatorId: operator.id, name: operator.name }, target, body.note ?? null);
     if (!summary) throw new ApiError("not_found", "No such conversation or operator on this site.");
