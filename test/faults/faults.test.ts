@@ -49,6 +49,7 @@ async function storedMessages(id: string, cookie: string): Promise<ChatMessage[]
     const r = await fetch(`${base}/api/sites/${DEMO.siteId}/conversations/${id}/messages?limit=200${before ? `&before=${before}` : ""}`, {
       headers: { cookie },
     });
+    if (!r.ok) throw new Error(`history of ${id}: ${r.status} ${await r.text()}`);
     const page = (await r.json()) as HistoryResponse;
     all.unshift(...page.messages);
     if (!page.hasMore || page.messages.length === 0) return all;
@@ -105,6 +106,11 @@ describe("faults", () => {
     // Let every outbox drain.
     const drainDeadline = Date.now() + 90_000;
     while (everyone.some((p) => p.unacknowledged > 0) && Date.now() < drainDeadline) await sleep(250);
+    const stuck = everyone.filter((p) => p.unacknowledged > 0);
+    if (stuck.length) {
+      console.log(`still unacknowledged after 90 s: ${stuck.map((p) => `${p.name}=${p.unacknowledged} (${p.client.connectionState})`).join(", ")}`);
+      console.log(`wrangler dev's last output:\n${server!.output().slice(-3000)}`);
+    }
     await sleep(1000); // last broadcasts
     for (const p of everyone) p.client.stop();
 

@@ -127,4 +127,14 @@ describe("ConversationClient", () => {
     runTimers();
     expect(sockets).toHaveLength(2);
   });
+
+  it("abandons a handshake that never completes and tries again", () => {
+    const { client, sockets, runTimers } = setup();
+    client.start();
+    expect(sockets).toHaveLength(1);
+    runTimers(); // connect timeout: the socket never opened
+    expect(sockets[0]!.readyState).toBe(3);
+    runTimers(); // backoff elapsed
+    expect(sockets).toHaveLength(2);
+  });
 });

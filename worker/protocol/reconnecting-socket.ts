@@ -33,6 +33,8 @@ export interface ReconnectingSocketOptions {
   maxBackoffMs?: number;
   /** Keep-alive period; a socket silent for a whole period after a ping is replaced. */
   pingMs?: number;
+  /** A connection attempt not open by then is abandoned and retried (a handshake can hang). */
+  connectTimeoutMs?: number;
   setTimer?(fn: () => void, ms: number): unknown;
   clearTimer?(id: unknown): void;
 }
@@ -73,7 +75,10 @@ export class ReconnectingSocket {
     const s = this.socket;
     this.socket = null;
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      // Closing a socket that is still connecting reports an error; Node's `ws` throws an
+      // unhandled one when nobody listens, so keep a listener that ignores it.
+      s.onerror = () => {};
       try {
         s.close(1000, "bye");
       } catch {
@@ -122,7 +127,12 @@ export class ReconnectingSocket {
       return;
     }
     this.socket = socket;
+    // The ping timer is not running yet, so this guards the handshake itself.
+    this.pingTimer = this.timer(() => {
+      if (this.socket === socket && socket.readyState !== OPEN) socket.close(4002, "connect timeout");
+    }, this.o.connectTimeoutMs ?? 10_000);
     socket.onopen = () => {
+      this.clearTimers();
       this.schedulePing();
       this.o.onOpen?.();
     };
