@@ -35,6 +35,12 @@ const OUTBOX_RETRY_MAX_MS = 60_000;
 const OUTBOX_MESSAGES_PER_FLUSH = 400;
 /** Site settings are re-read this often; a change (privacy) takes effect within a minute. */
 const POLICY_TTL_MS = 60_000;
+/**
+ * Hub updates of one conversation are at least this far apart: the first change goes at once,
+ * a burst is coalesced into its latest summary. An RPC per message was a quarter of the message
+ * path's CPU under load; an inbox row a fifth of a second late is not.
+ */
+const HUB_MIN_INTERVAL_MS = 200;
 
 /** Who a conversation is handed to, and why (the site hub decides; the room records it). */
 export interface Assignment {
@@ -58,9 +64,10 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly store: ConversationStore;
   private alarmScheduled = false;
   private outboxFailures = 0;
-  /** Latest summary not yet sent to the hub; sends are coalesced, at most one in flight. */
+  /** Latest summary not yet sent to the hub; sends are coalesced and spaced, one in flight. */
   private hubPending: ConversationSummary | null = null;
   private hubInFlight = false;
+  private hubSentAt = 0;
   private policy: { typingPreview: boolean; at: number } | null = null;
   private policyLoading = false;
 
@@ -204,15 +211,12 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
   private async flushOutbox(): Promise<void> {
-    const items = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
     const info = this.store.info();
-    if (items.length === 0 || !info) return;
-    const summaries = items.filter((i) => i.key === "summary").map((i) => JSON.parse(i.payload) as ConversationSummary);
-    const messages: IndexedMessage[] = items
-      .filter((i) => i.key.startsWith("msg:"))
-      .map((i) => ({ ...(JSON.parse(i.payload) as Omit<IndexedMessage, "siteId" | "conversationId">), siteId: info.siteId, conversationId: info.id }));
+    if (!info || !this.store.outboxPending()) return;
+    const batch = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
+    const messages: IndexedMessage[] = batch.messages.map((m) => ({ ...m, siteId: info.siteId, conversationId: info.id }));
     try {
-      await flushConversationOutbox(this.env.DB, summaries, messages);
+      await flushConversationOutbox(this.env.DB, batch.summary ? [batch.summary] : [], messages);
     } catch (err) {
       this.outboxFailures++;
       const delay = Math.min(OUTBOX_RETRY_MAX_MS, OUTBOX_FLUSH_MS * 2 ** this.outboxFailures);
@@ -222,8 +226,8 @@ export class ConversationRoom extends DurableObject<Env> {
       return;
     }
     this.outboxFailures = 0;
-    this.store.clearOutbox(items);
-    if (this.store.outboxSize() > 0) {
+    this.store.outboxDelivered(batch);
+    if (this.store.outboxPending()) {
       // A backlog (or changes made during the flush): continue soon.
       this.alarmScheduled = true;
       await this.ctx.storage.setAlarm(Date.now() + 100);
@@ -358,8 +362,11 @@ export class ConversationRoom extends DurableObject<Env> {
   private async drainHub(): Promise<void> {
     try {
       while (this.hubPending) {
+        const wait = this.hubSentAt + HUB_MIN_INTERVAL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const summary = this.hubPending;
         this.hubPending = null;
+        this.hubSentAt = Date.now();
         try {
           await this.env.SITE_HUB.getByName(summary.siteId).conversationChanged(summary);
         } catch (err) {
