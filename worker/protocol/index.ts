@@ -11,3 +11,4 @@ export * from "./conversation-client";
 export * from "./reconnecting-socket";
 export * from "./typing-signal";
 export * from "./saved-reply-text";
+export * from "./visitors";
