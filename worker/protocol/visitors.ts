@@ -72,7 +72,11 @@ export const IdentifyData = v.object({
 export const TRACK_EVENTS = ["view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent"] as const;
 export const TrackBody = v.object({
   k: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
-  /** The visitor token from an earlier answer (kept in the shop's localStorage). */
+  /**
+   * The visitor's tracking token from an earlier answer (kept in the shop's localStorage). It
+   * names the visitor for tracking and the unread count only — never the chat token, which
+   * reads the conversation and stays inside the chat iframe.
+   */
   t: v.optional(Str(512)),
   e: v.picklist(TRACK_EVENTS),
   u: v.optional(Url),
@@ -91,7 +95,7 @@ export const TrackBody = v.object({
 export type TrackBody = v.InferOutput<typeof TrackBody>;
 
 export interface TrackResponse {
-  /** The visitor token to keep (new, the same, or another after a verified identify merged profiles). */
+  /** The tracking token to keep (new, the same, or another after a verified identify merged profiles). */
   t?: string;
   /** Peek token of the visitor's conversation, if there is one (for the unread badge). */
   p?: string;
