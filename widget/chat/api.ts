@@ -33,8 +33,13 @@ async function call<T>(path: string, body: unknown, token?: string): Promise<T> 
   return r.json() as Promise<T>;
 }
 
-export async function startSession(siteKey: string): Promise<VisitorSessionResponse> {
-  const s = await call<VisitorSessionResponse>("/api/widget/session", { siteKey, token: read(tokenKey(siteKey)) ?? undefined });
+/** `track`: the loader's tracking token, so the chat and the page views are one visitor. */
+export async function startSession(siteKey: string, track: string | null): Promise<VisitorSessionResponse & { trackToken?: string }> {
+  const s = await call<VisitorSessionResponse & { trackToken?: string }>("/api/widget/session", {
+    siteKey,
+    token: read(tokenKey(siteKey)) ?? undefined,
+    track: track ?? undefined,
+  });
   write(tokenKey(siteKey), s.token);
   return s;
 }

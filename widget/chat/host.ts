@@ -1,13 +1,20 @@
 /**
  * The chat iframe's side of the postMessage channel with the loader on the shop page. Trusts
  * only the embedding page's origin (from `location.ancestorOrigins`, else the `host` parameter)
- * and posts only to it. The visitor token never crosses this channel.
+ * and posts only to it. The visitor's chat token never crosses this channel.
  */
 const params = new URLSearchParams(location.search);
 export const siteKey = params.get("site") ?? "";
 const hostOrigin = location.ancestorOrigins?.[0] ?? params.get("host") ?? "";
 
-export type HostMessage = { type: "ready" } | { type: "close" } | { type: "unread"; count: number } | { type: "peek"; token: string | null };
+/**
+ * The loader's tracking token for this visitor, handed over in the URL hash (never the query, so
+ * no server log sees it): the session adopts the visitor the shop's page views belong to.
+ */
+export const trackToken = decodeURIComponent(location.hash.slice(1)) || null;
+
+/** `peek` hands the loader the session's tracking token (the chat token never leaves the iframe). */
+export type HostMessage = { type: "ready" } | { type: "close" } | { type: "unread"; count: number } | { type: "peek"; track: string };
 
 export function toHost(message: HostMessage): void {
   if (window.parent !== window && hostOrigin) window.parent.postMessage({ gadka: 1, ...message }, hostOrigin);

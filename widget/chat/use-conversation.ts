@@ -16,7 +16,7 @@ import type {
 import { ConversationClient, mergeMessages } from "../../worker/protocol/conversation-client";
 import { TypingSignal } from "../../worker/protocol/typing-signal";
 import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
-import { siteKey, toHost } from "./host";
+import { siteKey, toHost, trackToken } from "./host";
 
 const newId = () => crypto.randomUUID();
 
@@ -132,10 +132,11 @@ export function useConversation(visible: boolean) {
     let retry = 1000;
     const boot = async () => {
       try {
-        const session = await startSession(siteKey);
+        const session = await startSession(siteKey, trackToken);
         if (stopped) return;
         patch({ session, failed: false });
-        toHost({ type: "peek", token: session.peekToken });
+        // The loader keeps the tracking token, so its beacons name this same visitor.
+        if (session.trackToken) toHost({ type: "peek", track: session.trackToken });
         const pending = loadPending(siteKey);
         if (session.conversationId) connect(session, session.conversationId);
         else if (pending.length > 0) await ensureConversation(session);
@@ -155,11 +156,22 @@ export function useConversation(visible: boolean) {
     };
   }, []);
 
+  // An operator's invitation starts a conversation for this visitor after the session began:
+  // when the loader opens the panel and the chat has none yet, ask again so the invite shows
+  // and the visitor answers into that same conversation.
+  useEffect(() => {
+    if (!visible || client.current || !state.session || starting.current) return;
+    startSession(siteKey, trackToken).then((session) => {
+      if (!session.conversationId || client.current || starting.current) return;
+      patch({ session });
+      connect(session, session.conversationId);
+    }, () => {});
+  }, [visible]);
+
   async function ensureConversation(session: VisitorSessionResponse) {
     starting.current ??= (async () => {
       const { conversationId, peekToken } = await startConversation(session.token, topic.current);
       patch({ session: { ...session, conversationId, peekToken } });
-      toHost({ type: "peek", token: peekToken });
       connect(session, conversationId);
     })().catch(() => {
       starting.current = null;
