@@ -51,7 +51,7 @@ if (script && !w.__gadka) {
   // A closed shadow root: the shop's CSS cannot restyle the widget, nor its scripts reach in.
   const root = host.attachShadow({ mode: "closed" });
   // Only the button's style is here; the open panel's comes with the chat (/chat/frame.css).
-  root.innerHTML = `<style>button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;width:56px;height:56px;border-radius:50%;background:${data.color ?? "#4f46e5"};color:#fff;cursor:pointer;box-shadow:0 6px 20px #0003}svg{width:28px}b{position:absolute;top:0;right:0;min-width:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#e11d48;font:600 12px/20px system-ui}b:empty,iframe{display:none}</style><div><button aria-label="Chat"><svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg><b></b></button></div>`;
+  root.innerHTML = `<style>button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;width:56px;height:56px;border-radius:50%;background:${data.color ?? "#4f46e5"};color:#fff;cursor:pointer;box-shadow:0 6px 20px #0003}svg{width:28px;fill:none;stroke:#fff;stroke-width:2}b{position:absolute;top:0;right:0;min-width:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#e11d48;font:600 12px/20px system-ui}b:empty,iframe{display:none}</style><div><button aria-label="Chat"><svg viewBox="0 0 24 24"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg><b></b></button></div>`;
   const wrap = root.lastChild as HTMLElement;
   const button = wrap.firstChild as HTMLElement;
   const badge = button.lastChild as HTMLElement;
@@ -96,7 +96,7 @@ if (script && !w.__gadka) {
   let gone = 0;
   let opened!: Fn;
   let chain: Promise<unknown> = new Promise((r) => (opened = r));
-  const json = (b: object) => JSON.stringify({ k: key, t: token || void 0, c: consent == "1", ...b });
+  const json = (b: object) => JSON.stringify({ k: key, t: token || void 0, c: consent == "1" || void 0, ...b });
   const send = (e: string, x?: object) => {
     const b = { e, u: href(), ...x };
     blocked ||
@@ -149,14 +149,12 @@ if (script && !w.__gadka) {
     toggle: () => setOpen(!isOpen),
     on: (name, fn) => (listeners[name] ??= []).push(fn),
     consent: (yes) => {
-      const was = blocked;
       set(local, consentKey, (consent = yes ? "1" : "0"));
-      // A refusal still reaches the server; nothing else does after it.
-      blocked = false;
-      send("consent", { c: !!yes });
+      // Given after the server refused this page's view: record the page now.
+      if (yes && blocked) lastUrl = "";
       blocked = !yes;
-      // Consent given after a refusal: this page was not recorded yet.
-      if (yes && was) (lastUrl = ""), view();
+      send("consent");
+      view();
     },
     identify: (id) => send("identify", { id }),
     setAttributes: (a) => send("attributes", { a }),
