@@ -1,7 +1,6 @@
 // Demo Shop's own script (not part of Gadka): a cart in localStorage, the header count, a demo
 // customer sign-in, and how a shop tells Gadka about its customer and cart:
-//   Gadka('identify', {id, email, name, hash})  once the customer is known (hash: signed by the
-//                                               shop's server; here a fixed demo value)
+//   Gadka('identify', {id, email, name, hash})  once the customer is known
 //   Gadka('track', 'cart', {items, total, currency})   on every cart change
 //   Gadka('track', 'purchase', {orderId, items, total, currency})   after checkout
 const CART = "demo-shop:cart";
@@ -11,9 +10,16 @@ const products = {
   kettle: { name: "Gooseneck kettle", price: 74 },
   dripper: { name: "Ceramic dripper V60", price: 32 },
 };
-// The demo customer the cart page can "sign in" as. A real shop renders identify (with the
-// hash computed on its server from its Gadka identity secret) into the signed-in page.
-const DEMO_CUSTOMER = { id: "cust_1001", email: "ewa@example.com", name: "Ewa Zielińska" };
+// The demo customer the cart page can "sign in" as. A real shop renders identify into the
+// signed-in page, with `hash` computed on its server: hex HMAC-SHA256 of the customer id under
+// the site's identity secret (never in the browser). This one is signed with the local demo
+// secret (scripts/lib/seed.mjs DEMO.identitySecret), so the profile shows as verified.
+const DEMO_CUSTOMER = {
+  id: "cust_1001",
+  email: "ewa@example.com",
+  name: "Ewa Zielińska",
+  hash: "8d4f4638de59208455fe6816ca56819ebd2e075101caef62ce6fef117a3253ed",
+};
 window.Gadka = window.Gadka || function () { (Gadka.q = Gadka.q || []).push(arguments); };
 
 const cart = () => JSON.parse(localStorage.getItem(CART) || "{}");
