@@ -3,6 +3,7 @@
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
 import type { AddOperatorBody, SiteSettings, UpdateOperatorBody } from "../../worker/protocol";
+import type { InviteResponse, VisitorDetailsResponse } from "../../worker/protocol";
 import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
@@ -67,6 +68,12 @@ export const api = {
     request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transfer`, body),
   take: (siteId: string, id: string) =>
     request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/take`),
+  visitor: (siteId: string, visitorId: string) =>
+    request<VisitorDetailsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
+  eraseVisitor: (siteId: string, visitorId: string) =>
+    request<unknown>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
+  invite: (siteId: string, visitorId: string, text: string) =>
+    request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
   conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>
     request<ConversationListResponse>(
       "GET",

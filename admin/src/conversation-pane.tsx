@@ -1,10 +1,10 @@
 /**
  * The open conversation: timeline with day separators and grouped bubbles, the visitor's typing,
- * the reply composer, resolve / reopen, and a details column. Marks visitor messages read while
- * the window is focused.
+ * the reply composer, resolve / reopen, and a details column with the visitor's profile and live
+ * page trail. Marks visitor messages read while the window is focused.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationStatus, ConversationSummary, MeResponse, MessageKind } from "../../worker/protocol";
+import type { ChatMessage, ConversationStatus, ConversationSummary, LiveVisitor, MeResponse, MessageKind } from "../../worker/protocol";
 import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatDay, formatTime, t } from "./i18n";
@@ -15,6 +15,7 @@ import { WorkflowControls } from "./workflow-controls";
 import { fillSavedReply } from "../../worker/protocol/saved-reply-text";
 import { matchReplies, useSavedReplies } from "./use-saved-replies";
 import { useConversation } from "./use-conversation";
+import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
 
 export function ConversationPane(props: {
   siteId: string;
@@ -23,6 +24,8 @@ export function ConversationPane(props: {
   me: MeResponse;
   queued: boolean;
   assigneeName: string | null;
+  /** The visitor's Live entry while they are on the shop. */
+  live: (visitorId: string) => LiveVisitor | undefined;
 }) {
   const { siteId, id, summary, me, queued } = props;
   const [transferring, setTransferring] = useState(false);
@@ -52,6 +55,11 @@ export function ConversationPane(props: {
   const name = summary ? visitorName(summary) : t("visitor", { id: view.info ? visitorLabel(view.info.visitorId) : "" });
   const visitorId = view.info?.visitorId ?? summary?.visitorId ?? id;
   const status = view.info?.status ?? summary?.status ?? "open";
+  const knownVisitor = view.info?.visitorId ?? summary?.visitorId ?? null;
+  const live = knownVisitor ? props.live(knownVisitor) : undefined;
+  const details = useVisitorDetails(siteId, knownVisitor, live);
+  const profile = details?.profile;
+  const shownName = profile?.name || profile?.email ? (profile.name ?? profile.email!) : name;
 
   useEffect(() => {
     setDraft("");
@@ -107,9 +115,9 @@ export function ConversationPane(props: {
     <div class="conversation">
       <section class="thread" aria-label={name}>
         <header class="thread-head">
-          <Avatar name={name} seed={visitorId} size={36} />
+          <Avatar name={shownName} seed={visitorId} size={36} />
           <div class="who">
-            <strong>{name}</strong>
+            <strong>{shownName}</strong>
             <span class={`status ${status}`}>{t(status)}</span>
           </div>
         </header>
@@ -263,10 +271,29 @@ export function ConversationPane(props: {
       </section>
       <aside class="details" aria-label={t("details")}>
         <div class="details-card">
-          <Avatar name={name} seed={visitorId} size={56} />
-          <strong>{name}</strong>
+          <Avatar name={shownName} seed={visitorId} size={56} />
+          <strong>
+            {shownName}
+            {profile?.externalId ? (
+              profile.verified ? (
+                <span class="verified" title={t("verified")}>
+                  ✓ {t("verified")}
+                </span>
+              ) : (
+                <span class="unverified" title={t("unverifiedHint")}>
+                  {t("unverified")}
+                </span>
+              )
+            ) : null}
+          </strong>
+          {profile?.email && profile.name ? <span class="muted small">{profile.email}</span> : null}
+          {live ? (
+            <span class="live-now small">
+              <i class="live on" /> {live.title || live.url}
+            </span>
+          ) : null}
         </div>
-        <dl>
+        <dl class="facts">
           <dt>{t("visitorId")}</dt>
           <dd class="mono">{visitorId}</dd>
           <dt>{t("started")}</dt>
@@ -278,6 +305,13 @@ export function ConversationPane(props: {
           <dt>{t("messages")}</dt>
           <dd>{summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length}</dd>
         </dl>
+        <VisitorSidebar
+          siteId={siteId}
+          details={details}
+          live={live}
+          conversationId={id}
+          manager={me.sites.find((s) => s.id === siteId)?.role !== "agent"}
+        />
       </aside>
     </div>
   );

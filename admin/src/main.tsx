@@ -1,6 +1,7 @@
 /**
  * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
- * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`) because the app is
+ * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`, `#/live`,
+ * `#/team`, `#/settings`) because the app is
  * static files with no server-side fallback.
  */
 import { render } from "preact";
@@ -44,7 +45,8 @@ function App() {
     );
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
-  return <Workspace me={me} page={hash.startsWith("#/team") ? "team" : hash.startsWith("#/settings") ? "settings" : "inbox"} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
+  const page = (["live", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
+  return <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
 }
 
 render(<App />, document.getElementById("app")!);

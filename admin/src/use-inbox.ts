@@ -1,9 +1,10 @@
 /**
  * The live inbox of one site: the site hub's socket (snapshot, then updates) through the shared
- * `ReconnectingSocket`, merged by revision so an older summary never replaces a newer one.
+ * `ReconnectingSocket`, merged by revision so an older summary never replaces a newer one; and
+ * the visitors on the site now (the Live view's `live.*` frames on the same socket).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationSummary, HubServerFrame, OnlineOperator } from "../../worker/protocol";
+import type { ConversationSummary, HubServerFrame, LiveGoneFrame, LiveSnapshotFrame, LiveUpdateFrame, LiveVisitor, OnlineOperator } from "../../worker/protocol";
 import { type ConnectionState, ReconnectingSocket } from "../../worker/protocol/reconnecting-socket";
 import { socketUrl } from "./api";
 
@@ -14,6 +15,8 @@ export interface Inbox {
   queue: string[];
   connection: ConnectionState;
   loaded: boolean;
+  /** Visitors on the site now, by visitor id. */
+  live: Map<string, LiveVisitor>;
 }
 
 export function mergeSummary(map: Map<string, ConversationSummary>, s: ConversationSummary): Map<string, ConversationSummary> {
@@ -26,14 +29,14 @@ export function mergeSummary(map: Map<string, ConversationSummary>, s: Conversat
 
 export function useInbox(siteId: string): Inbox & { setPresence(status: "online" | "away"): void } {
   const socketRef = useRef<ReconnectingSocket | null>(null);
-  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], queue: [], connection: "connecting", loaded: false });
+  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], queue: [], connection: "connecting", loaded: false, live: new Map() });
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: () => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/inbox`),
       connect: (url) => new WebSocket(url),
       onState: (connection) => setInbox((s) => ({ ...s, connection })),
       onText: (text) => {
-        const frame = JSON.parse(text) as HubServerFrame;
+        const frame = JSON.parse(text) as HubServerFrame | LiveSnapshotFrame | LiveUpdateFrame | LiveGoneFrame;
         if (frame.type === "inbox.snapshot") {
           socket.markHealthy();
           setInbox((s) => {
@@ -45,10 +48,21 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
           });
         } else if (frame.type === "inbox.update") {
           setInbox((s) => ({ ...s, conversations: mergeSummary(s.conversations, frame.conversation) }));
+
         } else if (frame.type === "presence") {
           setInbox((s) => ({ ...s, online: frame.operatorsOnline }));
         } else if (frame.type === "queue.state") {
           setInbox((s) => ({ ...s, queue: frame.conversationIds }));
+        } else if (frame.type === "live.snapshot") {
+          setInbox((s) => ({ ...s, live: new Map(frame.visitors.map((v) => [v.visitorId, v])) }));
+        } else if (frame.type === "live.update") {
+          setInbox((s) => ({ ...s, live: new Map(s.live).set(frame.visitor.visitorId, frame.visitor) }));
+        } else if (frame.type === "live.gone") {
+          setInbox((s) => {
+            const live = new Map(s.live);
+            live.delete(frame.visitorId);
+            return { ...s, live };
+          });
         }
       },
     });

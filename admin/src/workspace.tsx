@@ -11,6 +11,7 @@ import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
+import { LiveView } from "./live-view";
 import { useAlertPrefs, useAlerts } from "./alerts";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { SettingsView } from "./settings-view";
@@ -19,7 +20,9 @@ import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
 
-export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: "inbox" | "team" | "settings"; selected: string | null; onSignedOut: () => void }) {
+export type Page = "inbox" | "live" | "team" | "settings";
+
+export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: Page; selected: string | null; onSignedOut: () => void }) {
   const [siteId, setSiteId] = useState(() => {
     const saved = localStorage.getItem(SITE_KEY);
     return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
@@ -112,6 +115,11 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
           <a href="#/inbox" class={page === "inbox" ? "on" : ""}>
             {t("inbox")}
           </a>
+          <a href="#/live" class={page === "live" ? "on" : ""}>
+            {t("live")}
+            {inbox.live.size ? <span class="nav-count">{inbox.live.size}</span> : null}
+          </a>
+
           <a href="#/team" class={page === "team" ? "on" : ""}>
             {t("team")}
           </a>
@@ -146,7 +154,16 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
       </nav>
       {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
       {page !== "inbox" && site ? (
-        <div class="team-page">{page === "team" ? <TeamView site={site} meId={me.operator.id} /> : <SettingsView site={site} />}</div>
+        <div class="team-page">
+          {page === "team" ? (
+            <TeamView site={site} meId={me.operator.id} />
+          ) : page === "live" ? (
+            <LiveView siteId={siteId} me={me} live={inbox.live} />
+
+          ) : (
+            <SettingsView site={site} />
+          )}
+        </div>
       ) : (
         <>
           <InboxList
@@ -175,6 +192,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
               me={me}
               queued={inbox.queue.includes(selected)}
               assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
+              live={(visitorId) => inbox.live.get(visitorId)}
             />
           ) : (
             <div class="placeholder">
