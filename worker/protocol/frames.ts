@@ -10,6 +10,7 @@
 import * as v from "valibot";
 import type { ErrorCode } from "./errors";
 import { MAX_CLIENT_ID_CHARS, MAX_FRAME_BYTES, MAX_MESSAGE_CHARS } from "./limits";
+import type { LiveGoneFrame, LiveSnapshotFrame, LiveUpdateFrame } from "./visitors";
 import {
   type AuthorRole,
   CONVERSATION_STATUSES,
@@ -192,7 +193,22 @@ export type ConversationServerFrame =
   | HistoryPageFrame
   | ErrorFrame;
 
-export type HubServerFrame = InboxSnapshotFrame | InboxUpdateFrame | PresenceFrame | QueueStateFrame | ErrorFrame;
+/** Dashboard socket: a conversation was erased (GDPR): drop it from the inbox. */
+export interface InboxRemoveFrame {
+  type: "inbox.remove";
+  conversationId: string;
+}
+
+export type HubServerFrame =
+  | InboxSnapshotFrame
+  | InboxUpdateFrame
+  | InboxRemoveFrame
+  | PresenceFrame
+  | QueueStateFrame
+  | LiveSnapshotFrame
+  | LiveUpdateFrame
+  | LiveGoneFrame
+  | ErrorFrame;
 
 // ---- decoding -----------------------------------------------------------------------------
 

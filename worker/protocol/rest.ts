@@ -46,6 +46,11 @@ export const VisitorSessionBody = v.object({
   siteKey: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   /** A token from an earlier visit; invalid or foreign tokens are replaced, not rejected. */
   token: v.optional(v.pipe(v.string(), v.maxLength(512))),
+  /**
+   * The loader's tracking token (TrackResponse.t), if it has one. Used only when `token` names
+   * no visitor of this site: the chat then adopts the visitor the loader has been tracking.
+   */
+  track: v.optional(v.pipe(v.string(), v.maxLength(512))),
 });
 export type VisitorSessionBody = v.InferOutput<typeof VisitorSessionBody>;
 
@@ -143,6 +148,10 @@ const settingFields = {
   reassignAfterSeconds: v.pipe(v.number(), v.integer(), v.minValue(15), v.maxValue(3600)),
   /** Topics a visitor may pick before writing; each routes to operators with its skill. */
   topics: v.pipe(v.array(v.object({ label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(60)), skill: Skill })), v.maxLength(8)),
+  /** Track nothing until the shop calls `Gadka('consent', true)` (owners only). */
+  consentRequired: v.boolean(),
+  /** Visitor data (profiles, visits, page views, events, their conversations) older than this many days is deleted; null keeps it (owners only). */
+  retentionDays: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1, "retentionDays is at least 1"), v.maxValue(3650))),
 };
 
 /** A site's settings as stored; every field has a default, so older rows read fine. */
@@ -152,6 +161,8 @@ export const SiteSettings = v.object({
   typingPreview: v.optional(settingFields.typingPreview, true),
   reassignAfterSeconds: v.optional(settingFields.reassignAfterSeconds, 60),
   topics: v.optional(settingFields.topics, []),
+  consentRequired: v.optional(settingFields.consentRequired, false),
+  retentionDays: v.optional(settingFields.retentionDays, null),
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 
@@ -188,6 +199,11 @@ export interface VisitorSessionResponse {
   peekToken: string | null;
   settings: WidgetSettings;
   operatorsOnline: OnlineOperator[];
+  /**
+   * The tracking token of this visitor (their canonical profile after a verified merge). The
+   * chat hands it to the loader, which keeps it as its `t` so page views and chat are one visitor.
+   */
+  trackToken: string;
 }
 
 export interface StartConversationResponse {

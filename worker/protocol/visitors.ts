@@ -237,3 +237,128 @@ export const InviteBody = v.object({ text: v.pipe(v.string(), v.trim(), v.minLen
 export interface InviteResponse {
   conversationId: string;
 }
+
+// ---- extensions (backend, issue 5) ---------------------------------------------------------
+
+/** A Live view entry leaves this long after the visitor's tab said "leave", unless a view or ping comes first. */
+export const LEAVE_GRACE_MS = 10_000;
+/** An invitation the visitor's loader has not picked up within this long is dropped. */
+export const INVITE_TTL_MS = VISIT_IDLE_MS;
+
+const Digits = (name: string, max = 15) => v.pipe(v.string(), v.regex(new RegExp(`^\\d{1,${max}}$`), `${name} must be a whole number`), v.transform(Number));
+const Flag = (name: string) => v.pipe(v.string(), v.picklist(["0", "1", "true", "false"], `${name} is 1 or 0`), v.transform((s) => s === "1" || s === "true"));
+
+/**
+ * `GET /api/sites/:siteId/visitors?…` (members): newest activity first. Filters combine (AND):
+ * `returning=1|0`, `hasOrders=1|0`, `verified=1|0`, `country=PL`, `source=google` (first or latest
+ * visit's source: utm_source, else the referrer's host, else "direct"), `q` (name, email or the
+ * shop's customer id). `cursor` is `nextCursor` of the previous page.
+ */
+export const VisitorListQuery = v.object({
+  returning: v.optional(Flag("returning")),
+  hasOrders: v.optional(Flag("hasOrders")),
+  verified: v.optional(Flag("verified")),
+  country: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, "country is a 2-letter code"), v.toUpperCase())),
+  source: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200), v.toLowerCase())),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  limit: v.optional(v.pipe(Digits("limit", 3), v.minValue(1), v.maxValue(100)), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}~[A-Za-z0-9_-]{1,64}$/, "cursor is not one this API gave"))),
+});
+export interface VisitorListResponse {
+  visitors: VisitorProfile[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** `GET /api/sites/:siteId/audience?from=&to=` (ms since epoch; default the last 30 days; at most 366 days). */
+export const AudienceQuery = v.object({
+  from: v.optional(Digits("from")),
+  to: v.optional(Digits("to")),
+});
+export interface AudienceResponse {
+  from: number;
+  to: number;
+  /** Visits (sessions) that started in the period. */
+  visits: number;
+  /** Distinct visitors with a visit in the period; new = their first visit ever was in it. */
+  visitors: number;
+  newVisitors: number;
+  returningVisitors: number;
+  pageViews: number;
+  /** Counted in visits, biggest first (top 20 each). Source: utm_source, else referrer host, else "direct". */
+  sources: { source: string; visits: number }[];
+  devices: { type: DeviceInfo["type"] | "unknown"; visits: number }[];
+  browsers: { browser: string; visits: number }[];
+  countries: { country: string; visits: number }[];
+}
+
+/** `PUT /api/v1/customers/:externalId` (shop API, secret key): a verified profile, created if needed. */
+export const CustomerBody = v.object({
+  email: v.optional(v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(254), v.email()))),
+  name: v.optional(v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(120)))),
+  attributes: v.optional(Attributes),
+});
+export const ExternalId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+export interface CustomerResponse {
+  customer: VisitorProfile;
+  created: boolean;
+}
+
+/**
+ * `POST /api/v1/orders` (shop API): idempotent on `orderId` (a repeat answers 200 with the stored
+ * order; a first one 201). `customerId` (the shop's id; its verified profile is created if
+ * needed) or `visitorId` (Gadka's) names the buyer. `createdAt` ms since epoch, default now.
+ */
+export const ShopOrderBody = v.pipe(
+  v.object({
+    orderId: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+    customerId: v.optional(ExternalId),
+    visitorId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "visitorId is not a Gadka visitor id"))),
+    items: v.optional(v.pipe(v.array(CartItem), v.maxLength(MAX_CART_ITEMS)), []),
+    total: Money,
+    currency: Currency,
+    createdAt: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15))),
+  }),
+  v.check((o) => o.customerId !== undefined || o.visitorId !== undefined, "give customerId or visitorId"),
+);
+export interface ShopOrder extends OrderInfo {
+  visitorId: string | null;
+  customerId: string | null;
+}
+export interface ShopOrderResponse {
+  order: ShopOrder;
+  created: boolean;
+}
+
+/** `GET /api/sites/:siteId/settings/secrets` (owners): the identify secret, and which API key is active. */
+export interface SiteSecretsResponse {
+  /** Sign `hash` = hex HMAC-SHA256(customer id) with it, on the shop's server. */
+  identitySecret: string;
+  /** The active secret API key, shown only by its start; null when none was created yet. */
+  apiKey: { prefix: string; createdAt: number } | null;
+}
+/** `POST …/settings/secrets/api-key` (owners): a new key replaces the old one; shown this once. */
+export interface ApiKeyResponse {
+  apiKey: string;
+  prefix: string;
+  createdAt: number;
+}
+/** `POST …/settings/secrets/identity` (owners): a new identify secret; old hashes stop verifying. */
+export interface IdentitySecretResponse {
+  identitySecret: string;
+}
+
+/** `GET /api/sites/:siteId/visitors/:visitorId/export` (owners, admins): every trace of one person. */
+export interface VisitorExport {
+  exportedAt: number;
+  siteId: string;
+  profile: VisitorProfile;
+  /** This profile and the anonymous ones merged into it. */
+  visitorIds: string[];
+  visits: (VisitSummary & { visitorId: string; device: DeviceInfo | null; country: string | null; city: string | null })[];
+  pageViews: (PageView & { visitorId: string; visitId: string | null })[];
+  events: { visitorId: string; type: string; data: unknown; at: number }[];
+  orders: ShopOrder[];
+  cart: CartInfo | null;
+  conversations: { id: string; visitorId: string; createdAt: number; status: string; messages: { seq: number; kind: string; role: string; authorName: string | null; text: string; createdAt: number }[] }[];
+}
