@@ -13,5 +13,7 @@ export interface AppEnv {
     session: OperatorWithSites & { tokenHash: string };
     /** Set by `siteMember()`: the membership of the site named in the path. */
     site: SiteMembership;
+    /** Set by the shop API's key check: the site whose secret key authenticated the call. */
+    apiSiteId: string;
   };
 }

@@ -17,6 +17,10 @@ import { socketRoutes } from "./routes/sockets";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { settingsRoutes } from "./routes/settings";
+import { shopApiRoutes } from "./routes/shop-api";
+import { trackRoutes } from "./routes/track";
+import { audienceRoutes, visitorRoutes } from "./routes/visitors";
+import { runRetention } from "./lib/erase";
 import { teamRoutes } from "./routes/team";
 import { widgetRoutes } from "./routes/widget";
 
@@ -45,8 +49,19 @@ app.route("/api/sites/:siteId/operators", teamRoutes);
 app.route("/api/sites/:siteId/search", searchRoutes);
 app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
 app.route("/api/sites/:siteId/settings", settingsRoutes);
+app.route("/api/sites/:siteId/visitors", visitorRoutes);
+app.route("/api/sites/:siteId/audience", audienceRoutes);
+// The beacon (any shop origin, tracking token) and the shop's server API (secret key): no cookies.
+app.route("/api/track", trackRoutes);
+app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
 app.route("/ws", socketRoutes);
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  /** Cron (wrangler.toml [triggers]): the data retention job. */
+  async scheduled(_controller, env) {
+    await runRetention(env, Date.now());
+  },
+} satisfies ExportedHandler<Env>;

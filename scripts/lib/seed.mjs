@@ -1,7 +1,7 @@
 // The demo data for local development and the end-to-end tests: the site "Demo Shop" and two
 // operators (anna@demo.test, owner; piotr@demo.test, agent; password demo1234). Idempotent:
 // running it again changes nothing. Never part of migrations, never deployed.
-import { webcrypto as crypto } from "node:crypto";
+import { createHash, webcrypto as crypto } from "node:crypto";
 
 export const DEMO = {
   siteId: "site_demo",
@@ -9,6 +9,12 @@ export const DEMO = {
   password: "demo1234",
   anna: { id: "op_anna", email: "anna@demo.test", name: "Anna Kowalska", avatarUrl: "/admin/avatars/anna.svg" },
   piotr: { id: "op_piotr", email: "piotr@demo.test", name: "Piotr Nowak", avatarUrl: "/admin/avatars/piotr.svg" },
+  // Dev-only, published on purpose so the README can show working examples. Never use these on a
+  // deployed site: an owner creates real ones in Admin → settings (or rotates these away).
+  /** identify hash = hex HMAC-SHA256(customer id) under this secret. */
+  identitySecret: "is_demo_identity_secret_do_not_use_in_production",
+  /** `Authorization: Bearer <apiKey>` for /api/v1 (stored only as its SHA-256). */
+  apiKey: "sk_demo_shop_api_key_do_not_use_in_production",
 };
 
 // Same format as worker/lib/crypto.ts hashPassword (PBKDF2-SHA256, 100,000 iterations).
@@ -44,6 +50,10 @@ export async function seedSql() {
       `INSERT INTO memberships (site_id, operator_id, role, created_at, skills) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}, ${q(JSON.stringify(skills))}) ON CONFLICT DO NOTHING;`,
     );
   }
+  const apiKeyHash = createHash("sha256").update(DEMO.apiKey).digest("hex");
+  lines.push(
+    `INSERT INTO site_secrets (site_id, identity_secret, identity_secret_created_at, api_key_hash, api_key_prefix, api_key_created_at) VALUES (${q(DEMO.siteId)}, ${q(DEMO.identitySecret)}, ${now}, ${q(apiKeyHash)}, ${q(DEMO.apiKey.slice(0, 10))}, ${now}) ON CONFLICT DO NOTHING;`,
+  );
   const replies = [
     ["sr_demo_hello", "hello", "Hi {visitor.name}! I'm {operator.firstName} from Demo Shop — how can I help?"],
     ["sr_demo_shipping", "shipping", "We ship within 24 hours on working days; delivery in Poland takes 1–2 days, elsewhere in the EU 3–5 days."],

@@ -60,8 +60,8 @@ export async function login(email: string, password = PASSWORD): Promise<string>
   return setCookie.split(";")[0]!;
 }
 
-export async function visitorSession(siteKey: string, token?: string): Promise<VisitorSessionResponse> {
-  const r = await api("/api/widget/session", { method: "POST", json: { siteKey, token } });
+export async function visitorSession(siteKey: string, token?: string, track?: string): Promise<VisitorSessionResponse> {
+  const r = await api("/api/widget/session", { method: "POST", json: { siteKey, token, track } });
   if (r.status !== 200) throw new Error(`session: ${r.status} ${await r.text()}`);
   return r.json();
 }

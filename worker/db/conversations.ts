@@ -80,31 +80,18 @@ export async function findVisitorConversation(db: D1Database, siteId: string, vi
 }
 
 /**
- * Records a visitor's visit and returns their conversation id, if any, in one round trip.
- */
-export async function touchVisitorAndFindConversation(
-  db: D1Database,
-  siteId: string,
-  visitorId: string,
-  now: number,
-): Promise<string | null> {
-  const [, found] = await db.batch([
-    touchVisitorStatement(db, siteId, visitorId, now),
-    db.prepare("SELECT id FROM conversations WHERE site_id = ? AND visitor_id = ?").bind(siteId, visitorId),
-  ]);
-  return ((found?.results ?? []) as { id: string }[])[0]?.id ?? null;
-}
-
-/**
  * Creates the visitor's conversation row unless one exists, and returns the id that won: two
  * tabs starting at once converge on one conversation (unique index on site + visitor).
  */
 export async function createOrGetConversation(
   db: D1Database,
   row: { id: string; siteId: string; visitorId: string; now: number },
+  opts: { touch?: boolean } = {},
 ): Promise<{ id: string; createdAt: number }> {
-  const [, , found] = await db.batch([
-    touchVisitorStatement(db, row.siteId, row.visitorId, row.now),
+  const results = await db.batch([
+    opts.touch === false
+      ? db.prepare("SELECT 1 FROM visitors WHERE site_id = ? AND id = ?").bind(row.siteId, row.visitorId)
+      : touchVisitorStatement(db, row.siteId, row.visitorId, row.now),
     db
       .prepare(
         `INSERT INTO conversations (id, site_id, visitor_id, status, created_at, updated_at)
@@ -115,6 +102,7 @@ export async function createOrGetConversation(
       .prepare("SELECT id, created_at FROM conversations WHERE site_id = ? AND visitor_id = ?")
       .bind(row.siteId, row.visitorId),
   ]);
+  const found = results[2];
   const winner = ((found?.results ?? []) as { id: string; created_at: number }[])[0];
   if (!winner) throw new Error("conversation row missing right after insert");
   return { id: winner.id, createdAt: winner.created_at };

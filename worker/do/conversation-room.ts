@@ -61,7 +61,7 @@ export interface ConversationInit {
 }
 
 export class ConversationRoom extends DurableObject<Env> {
-  private readonly store: ConversationStore;
+  private store: ConversationStore;
   private alarmScheduled = false;
   private outboxFailures = 0;
   /** Latest summary not yet sent to the hub; sends are coalesced and spaced, one in flight. */
@@ -139,6 +139,73 @@ export class ConversationRoom extends DurableObject<Env> {
     if (this.ownedBy(siteId) && this.store.setQueue(position, etaSeconds)) {
       this.broadcast({ type: "queue", position, etaSeconds }, undefined, "visitor");
     }
+  }
+
+  /**
+   * An operator's invitation from the Live view: creates the conversation if needed (as
+   * `initialize`), reopens it, gives it to the inviting operator unless someone has it, and
+   * stores the text as that operator's ordinary message (seq, broadcast, outbox, unread count).
+   * One synchronous turn, so the hub hears of the result once, already assigned.
+   */
+  invite(init: ConversationInit, operator: Assignment["operator"], text: string): { message: ChatMessage; summary: ConversationSummary } {
+    const info = this.store.info();
+    if (info && (info.siteId !== init.siteId || info.visitorId !== init.visitorId)) throw new Error("conversation owner mismatch");
+    if (!info) this.store.create(init);
+    const now = Date.now();
+    if (this.store.info()!.status !== "open") this.applyStatus("open", operator.name);
+    if (!this.store.info()!.assigneeId) this.store.assign(operator.id);
+    const { message } = this.store.append(
+      {
+        clientId: `invite-${now}-${crypto.randomUUID()}`,
+        kind: "text",
+        role: "operator",
+        authorId: operator.id,
+        authorName: operator.name,
+        authorAvatar: operator.avatarUrl,
+        text,
+      },
+      now,
+    );
+    this.broadcast({ type: "message", message });
+    this.changed();
+    return { message, summary: this.store.summary()! };
+  }
+
+  /** Every message (notes included) for a data export; null unless the conversation is this site's. */
+  exportMessages(siteId: string): { info: ConversationInfo; messages: ChatMessage[] } | null {
+    if (!this.ownedBy(siteId)) return null;
+    const messages: ChatMessage[] = [];
+    let after = 0;
+    for (;;) {
+      const chunk = this.store.after("operator", after, 1000);
+      messages.push(...chunk);
+      if (chunk.length < 1000) break;
+      after = chunk[chunk.length - 1]!.seq;
+    }
+    return { info: this.store.info()!, messages };
+  }
+
+  /**
+   * Erasure (GDPR, retention): closes every socket and deletes all of this object's storage,
+   * history, state and alarm. Afterwards the object is as if never created. False when the
+   * conversation is not this site's (nothing is touched).
+   */
+  async erase(siteId: string): Promise<boolean> {
+    const info = this.store.info();
+    if (info && info.siteId !== siteId) return false;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(4404, "conversation erased");
+      } catch {
+        // already closed
+      }
+    }
+    this.hubPending = null;
+    this.alarmScheduled = false;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store = new ConversationStore(this.ctx.storage.sql);
+    return true;
   }
 
   /** Operator messages the visitor has not read; null unless the conversation is theirs. */
@@ -226,6 +293,7 @@ export class ConversationRoom extends DurableObject<Env> {
       return;
     }
     this.outboxFailures = 0;
+    if (!this.store.initialized) return; // erased while the flush was on its way
     this.store.outboxDelivered(batch);
     if (this.store.outboxPending()) {
       // A backlog (or changes made during the flush): continue soon.

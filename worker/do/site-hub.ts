@@ -17,6 +17,10 @@ import {
   type ConversationSummary,
   decodeHubFrame,
   type HubServerFrame,
+  INVITE_TTL_MS,
+  LEAVE_GRACE_MS,
+  LIVE_TIMEOUT_MS,
+  type LiveVisitor,
   type OnlineOperator,
   PING,
   PONG,
@@ -44,6 +48,10 @@ const SCHEMA = [
                              assigned_at INTEGER NOT NULL, answered INTEGER NOT NULL,
                              tried TEXT NOT NULL DEFAULT '[]');
    CREATE TABLE queue (conversation_id TEXT PRIMARY KEY, skill TEXT, enqueued_at INTEGER NOT NULL);`,
+  // v3: the Live view (visitors on the site now, until expires_at) and pending invitations.
+  `CREATE TABLE live (visitor_id TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX live_by_expiry ON live (expires_at);
+   CREATE TABLE invites (visitor_id TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
 ];
 
 export class SiteHub extends DurableObject<Env> {
@@ -82,7 +90,110 @@ export class SiteHub extends DurableObject<Env> {
       JSON.stringify(merged),
     );
     this.broadcast({ type: "inbox.update", conversation: merged });
+    this.refreshLiveChat(merged);
     await this.followUp(merged);
+  }
+
+  // ---- Live view ----------------------------------------------------------------------------
+
+  /**
+   * The tracking beacon saw a visitor: `visitor` is their Live view entry when they are on a page
+   * (null otherwise). Dashboards hear of it only when something they show changed, not on every
+   * ping. Returns whether an operator's invitation was waiting for them (and clears it).
+   */
+  async visitorSeen(siteId: string, visitorId: string, visitor: LiveVisitor | null, leaving = false): Promise<{ invited: boolean }> {
+    this.rememberSite(siteId);
+    if (visitor) {
+      const now = Date.now();
+      const entry = this.withChat(visitor);
+      const before = this.liveEntry(entry.visitorId);
+      const expiresAt = leaving ? now + LEAVE_GRACE_MS : Math.max(now, entry.lastSeenAt) + LIVE_TIMEOUT_MS;
+      this.sql.exec("INSERT OR REPLACE INTO live (visitor_id, data, expires_at) VALUES (?, ?, ?)", entry.visitorId, JSON.stringify(entry), expiresAt);
+      if (!before || material(before) !== material(entry)) this.broadcast({ type: "live.update", visitor: entry });
+      await this.scheduleAt(expiresAt);
+    }
+    const invite = this.sql.exec("SELECT at FROM invites WHERE visitor_id = ?", visitorId).toArray()[0];
+    if (!invite) return { invited: false };
+    this.sql.exec("DELETE FROM invites WHERE visitor_id = ?", visitorId);
+    return { invited: Number(invite.at) > Date.now() - INVITE_TTL_MS };
+  }
+
+  /** An operator invited this visitor: their loader's next beacon answers `o: 1`. */
+  invite(siteId: string, visitorId: string): void {
+    this.rememberSite(siteId);
+    this.sql.exec("INSERT OR REPLACE INTO invites (visitor_id, at) VALUES (?, ?)", visitorId, Date.now());
+  }
+
+  /**
+   * Visitors erased or merged away: out of the Live view, and (erasure) their conversations out
+   * of the inbox, routing and the queue.
+   */
+  async forgetVisitors(siteId: string, visitorIds: string[], conversationIds: string[] = []): Promise<void> {
+    if (this.siteId() !== siteId) return;
+    for (const id of visitorIds) {
+      this.sql.exec("DELETE FROM invites WHERE visitor_id = ?", id);
+      if (this.sql.exec("DELETE FROM live WHERE visitor_id = ? RETURNING visitor_id", id).toArray().length) {
+        this.broadcast({ type: "live.gone", visitorId: id });
+      }
+    }
+    let freed = false;
+    for (const id of conversationIds) {
+      this.sql.exec("DELETE FROM inbox WHERE id = ?", id);
+      freed = this.sql.exec("DELETE FROM assignments WHERE conversation_id = ? RETURNING 1", id).toArray().length > 0 || freed;
+      freed = this.sql.exec("DELETE FROM queue WHERE conversation_id = ? RETURNING 1", id).toArray().length > 0 || freed;
+      this.broadcast({ type: "inbox.remove", conversationId: id });
+    }
+    if (freed) {
+      await this.publishQueue();
+      await this.drainQueue();
+    }
+  }
+
+  /** Everyone on the site now (dashboards get this on connect). */
+  liveVisitors(): LiveVisitor[] {
+    return this.sql
+      .exec("SELECT data FROM live WHERE expires_at > ? ORDER BY expires_at DESC LIMIT 2000", Date.now())
+      .toArray()
+      .map((r) => JSON.parse(String(r.data)) as LiveVisitor);
+  }
+
+  private liveEntry(visitorId: string): LiveVisitor | null {
+    const r = this.sql.exec("SELECT data FROM live WHERE visitor_id = ?", visitorId).toArray()[0];
+    return r ? (JSON.parse(String(r.data)) as LiveVisitor) : null;
+  }
+
+  /** `chatting`: the visitor's conversation is open and has messages (from the live inbox). */
+  private withChat(v: LiveVisitor): LiveVisitor {
+    const summary = v.conversationId ? this.summaryOf(v.conversationId) : null;
+    return { ...v, chatting: summary !== null && summary.status === "open" && summary.messageCount > 0 };
+  }
+
+  /** A conversation changed: its visitor's Live view entry may now be (or stop being) chatting. */
+  private refreshLiveChat(s: ConversationSummary): void {
+    const entry = this.liveEntry(s.visitorId);
+    if (!entry) return;
+    const next = this.withChat({ ...entry, conversationId: s.id });
+    if (material(next) === material(entry)) return;
+    this.sql.exec("UPDATE live SET data = ? WHERE visitor_id = ?", JSON.stringify(next), s.visitorId);
+    this.broadcast({ type: "live.update", visitor: next });
+  }
+
+  /** Drops visitors whose time is up (O(expired), by the expiry index). */
+  private expireLive(): void {
+    const gone = this.sql.exec("DELETE FROM live WHERE expires_at <= ? RETURNING visitor_id", Date.now()).toArray();
+    for (const r of gone) this.broadcast({ type: "live.gone", visitorId: String(r.visitor_id) });
+    this.sql.exec("DELETE FROM invites WHERE at <= ?", Date.now() - INVITE_TTL_MS);
+  }
+
+  /** The one alarm serves re-assignment and the Live view: it is set for whichever is due first. */
+  private async scheduleAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async scheduleLiveCheck(): Promise<void> {
+    const next = this.sql.exec("SELECT MIN(expires_at) AS t FROM live").one().t as number | null;
+    if (next !== null) await this.scheduleAt(next);
   }
 
   operatorsOnline(): OnlineOperator[] {
@@ -165,6 +276,7 @@ export class SiteHub extends DurableObject<Env> {
     server.serializeAttachment({ ...who, status: "online" } satisfies Attachment);
     this.send(server, { type: "inbox.snapshot", conversations: this.snapshot(), operatorsOnline: this.operatorsOnline() });
     this.send(server, { type: "queue.state", conversationIds: this.queued().map((q) => q.id) });
+    this.send(server, { type: "live.snapshot", visitors: this.liveVisitors() });
     this.broadcast({ type: "presence", operatorsOnline: this.operatorsOnline() }, server);
     this.ctx.waitUntil(this.drainQueue());
     return new Response(null, { status: 101, webSocket: client });
@@ -191,6 +303,8 @@ export class SiteHub extends DurableObject<Env> {
 
   /** Re-assigns conversations whose assignee did not answer in time, then sleeps until the next. */
   override async alarm(): Promise<void> {
+    this.expireLive();
+    await this.scheduleLiveCheck();
     const siteId = this.siteId();
     if (!siteId) return;
     const { reassignAfterSeconds } = await getSiteSettings(this.env.DB, siteId);
@@ -229,11 +343,13 @@ export class SiteHub extends DurableObject<Env> {
     if (held || this.isQueued(s.id)) return;
     if (s.assigneeId) {
       // Reopened by the visitor: back on its operator's plate, waiting for an answer.
+      // Nobody waits for an answer when the last word is the operator's (an invitation).
       this.sql.exec(
-        "INSERT INTO assignments (conversation_id, operator_id, assigned_at, answered) VALUES (?, ?, ?, 0)",
+        "INSERT INTO assignments (conversation_id, operator_id, assigned_at, answered) VALUES (?, ?, ?, ?)",
         s.id,
         s.assigneeId,
         Date.now(),
+        s.lastMessageRole === "operator" ? 1 : 0,
       );
       await this.scheduleReassignCheck();
       return;
@@ -430,4 +546,10 @@ export class SiteHub extends DurableObject<Env> {
   private send(ws: WebSocket, frame: HubServerFrame): void {
     sendFrame(ws, frame);
   }
+}
+
+/** What a dashboard shows of an entry, without the heartbeat (a ping alone changes nothing visible). */
+function material(v: LiveVisitor): string {
+  const { lastSeenAt: _, ...rest } = v;
+  return JSON.stringify(rest);
 }

@@ -96,3 +96,15 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/**
+ * Checks `hexSignature` = hex HMAC-SHA256 of `data` under `secret` (the identify hash). The
+ * comparison is the platform's constant-time `verify`; malformed hex is simply false.
+ */
+export async function hmacHexVerify(secret: string, data: string, hexSignature: string): Promise<boolean> {
+  if (!/^[0-9a-fA-F]{64}$/.test(hexSignature)) return false;
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hexSignature.slice(i * 2, i * 2 + 2), 16);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  return crypto.subtle.verify("HMAC", key, bytes, encoder.encode(data));
+}

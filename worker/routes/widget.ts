@@ -5,7 +5,8 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { createOrGetConversation, touchVisitorAndFindConversation } from "../db/conversations";
+import { createOrGetConversation } from "../db/conversations";
+import { touchVisitorForSession } from "../db/visitors";
 import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
@@ -13,9 +14,11 @@ import { isConversationId } from "../lib/ids";
 import { readJson } from "../lib/request-input";
 import {
   signPeekToken,
+  signTrackToken,
   signVisitorToken,
   type VisitorIdentity,
   verifyPeekToken,
+  verifyTrackToken,
   verifyVisitorToken,
 } from "../lib/visitor-token";
 import type { StartConversationResponse, UnreadResponse, VisitorSessionResponse } from "../protocol";
@@ -29,15 +32,23 @@ export const widgetRoutes = new Hono<AppEnv>()
 
     // A token from another site, or a forged one, simply starts a new anonymous visitor.
     const presented = body.token ? await verifyVisitorToken(c.env.TOKEN_SECRET, body.token) : null;
+    // The chat's own token wins; without one, the chat adopts the visitor the loader tracks.
+    const chatOk = presented !== null && presented.siteId === site.id;
+    const tracked = !chatOk && body.track ? await verifyTrackToken(c.env.TOKEN_SECRET, body.track) : null;
     const who: VisitorIdentity =
-      presented && presented.siteId === site.id ? presented : { siteId: site.id, visitorId: newId("v") };
-    const [conversationId, operatorsOnline] = await Promise.all([
-      touchVisitorAndFindConversation(c.env.DB, site.id, who.visitorId, Date.now()),
+      chatOk && presented
+        ? presented
+        : tracked && tracked.siteId === site.id
+          ? tracked
+          : { siteId: site.id, visitorId: newId("v") };
+    const [{ conversationId, canonicalId }, operatorsOnline] = await Promise.all([
+      touchVisitorForSession(c.env.DB, site.id, who.visitorId, Date.now()),
       c.env.SITE_HUB.getByName(site.id).operatorsOnline(),
     ]);
-    const [token, peekToken] = await Promise.all([
+    const [token, peekToken, trackToken] = await Promise.all([
       signVisitorToken(c.env.TOKEN_SECRET, who),
       conversationId ? signPeekToken(c.env.TOKEN_SECRET, { ...who, conversationId }) : null,
+      signTrackToken(c.env.TOKEN_SECRET, { siteId: site.id, visitorId: canonicalId }),
     ]);
     return c.json({
       token,
@@ -47,6 +58,7 @@ export const widgetRoutes = new Hono<AppEnv>()
       peekToken,
       settings: site.settings,
       operatorsOnline,
+      trackToken,
     } satisfies VisitorSessionResponse);
   })
   .post("/conversations", async (c) => {

@@ -1,0 +1,101 @@
+/**
+ * D1 side of privacy: everything stored about one person (a profile and the anonymous ones
+ * merged into it) for export, its erasure, and the retention sweep. Site-scoped; id lists go
+ * in as one JSON parameter (json_each), so no statement approaches the bound-parameter limit.
+ */
+import { getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor } from "./profiles";
+
+const IN_IDS = "(SELECT value FROM json_each(?2))";
+
+/** The profile (following a merge) and every visitor id that is part of it. */
+export async function visitorGroup(db: D1Database, siteId: string, visitorId: string): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
+  const canonical = await getCanonicalVisitor(db, siteId, visitorId);
+  if (!canonical) return null;
+  const { results } = await db.prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into = ?").bind(siteId, canonical.id).all<{ id: string }>();
+  return { canonical, ids: [canonical.id, ...results.map((r) => r.id)] };
+}
+
+export interface ExportRows {
+  visitors: RawVisitor[];
+  visits: RawVisit[];
+  pageViews: { visitor_id: string; visit_id: string | null; url: string; title: string | null; at: number; duration_ms: number | null }[];
+  events: { visitor_id: string; type: string; data: string | null; at: number }[];
+  orders: RawOrder[];
+  conversations: { id: string; visitor_id: string; status: string; created_at: number }[];
+}
+
+export async function exportRows(db: D1Database, siteId: string, ids: string[]): Promise<ExportRows> {
+  const json = JSON.stringify(ids);
+  const q = (sql: string) => db.prepare(sql).bind(siteId, json);
+  const [visitors, visits, pageViews, events, orders, conversations] = await db.batch([
+    q(`SELECT * FROM visitors WHERE site_id = ?1 AND id IN ${IN_IDS}`),
+    q(`SELECT * FROM visits WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY started_at`),
+    q(`SELECT visitor_id, visit_id, url, title, at, duration_ms FROM page_views WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY at, id`),
+    q(`SELECT visitor_id, type, data, at FROM visitor_events WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY at, id`),
+    q(`SELECT * FROM orders WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY created_at`),
+    q(`SELECT id, visitor_id, status, created_at FROM conversations WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY created_at`),
+  ]);
+  return {
+    visitors: visitors!.results as RawVisitor[],
+    visits: visits!.results as RawVisit[],
+    pageViews: pageViews!.results as ExportRows["pageViews"],
+    events: events!.results as ExportRows["events"],
+    orders: orders!.results as RawOrder[],
+    conversations: conversations!.results as ExportRows["conversations"],
+  };
+}
+
+export async function conversationsOfVisitors(db: D1Database, siteId: string, ids: string[]): Promise<string[]> {
+  const { results } = await db
+    .prepare(`SELECT id FROM conversations WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`)
+    .bind(siteId, JSON.stringify(ids))
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Deletes every D1 row of these visitors and conversations (search index included), in one transaction. */
+export async function eraseRows(db: D1Database, siteId: string, visitorIds: string[], conversationIds: string[]): Promise<void> {
+  const v = JSON.stringify(visitorIds);
+  const c = JSON.stringify(conversationIds);
+  await db.batch([
+    db.prepare(`DELETE FROM message_search WHERE site_id = ?1 AND conversation_id IN ${IN_IDS}`).bind(siteId, c),
+    db.prepare(`DELETE FROM conversations WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, c),
+    ...["page_views", "visits", "visitor_events", "orders"].map((t) => db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v)),
+    db.prepare(`DELETE FROM visitors WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, v),
+  ]);
+}
+
+/** Sites with a retention period, and it in days. */
+export async function sitesWithRetention(db: D1Database): Promise<{ siteId: string; days: number }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, CAST(json_extract(settings, '$.retentionDays') AS INTEGER) AS days FROM sites
+       WHERE json_valid(settings) AND json_extract(settings, '$.retentionDays') > 0`,
+    )
+    .all<{ id: string; days: number }>();
+  return results.map((r) => ({ siteId: r.id, days: r.days }));
+}
+
+/** Up to `limit` profiles last seen before `cutoff`, with the ids merged into each. */
+export async function staleVisitorGroups(db: D1Database, siteId: string, cutoff: number, limit: number): Promise<{ profiles: number; ids: string[] }> {
+  const { results } = await db
+    .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into IS NULL AND last_seen_at < ? LIMIT ?")
+    .bind(siteId, cutoff, limit)
+    .all<{ id: string }>();
+  const ids = results.map((r) => r.id);
+  if (!ids.length) return { profiles: 0, ids };
+  const merged = await db
+    .prepare(`SELECT id FROM visitors WHERE site_id = ?1 AND merged_into IN ${IN_IDS}`)
+    .bind(siteId, JSON.stringify(ids))
+    .all<{ id: string }>();
+  return { profiles: ids.length, ids: [...ids, ...merged.results.map((r) => r.id)] };
+}
+
+/** Activity rows older than `cutoff` of visitors who are still around. */
+export async function deleteActivityBefore(db: D1Database, siteId: string, cutoff: number): Promise<void> {
+  await db.batch([
+    db.prepare("DELETE FROM page_views WHERE site_id = ? AND at < ?").bind(siteId, cutoff),
+    db.prepare("DELETE FROM visits WHERE site_id = ? AND last_at < ?").bind(siteId, cutoff),
+    db.prepare("DELETE FROM visitor_events WHERE site_id = ? AND at < ?").bind(siteId, cutoff),
+  ]);
+}

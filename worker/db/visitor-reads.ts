@@ -1,0 +1,150 @@
+/**
+ * D1 reads for operators: one visitor's profile sidebar, the visitor list with filters and
+ * cursor paging, and the audience summary of a period. Every query names the site.
+ */
+import {
+  type AudienceResponse,
+  type InterestSignal,
+  LIVE_TIMEOUT_MS,
+  type PageView,
+  VISIT_IDLE_MS,
+  type VisitorDetailsResponse,
+  type VisitorProfile,
+} from "../protocol";
+import { cartOf, getCanonicalVisitor, GROUP, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
+
+const PREVIOUS_VISITS = 20;
+const TRAIL_LIMIT = 300;
+
+export async function visitorDetails(db: D1Database, siteId: string, visitorId: string, now: number): Promise<VisitorDetailsResponse | null> {
+  const row = await getCanonicalVisitor(db, siteId, visitorId);
+  if (!row) return null;
+  const currentVisitId = row.current_visit_id && now - row.last_seen_at <= VISIT_IDLE_MS ? row.current_visit_id : null;
+  const [visits, pages, conversations, orders, totals, interest] = await db.batch([
+    db.prepare("SELECT * FROM visits WHERE site_id = ? AND visitor_id = ? ORDER BY started_at DESC LIMIT ?").bind(siteId, row.id, PREVIOUS_VISITS + 1),
+    db
+      .prepare("SELECT id, url, title, at, duration_ms FROM page_views WHERE site_id = ? AND visit_id = ? ORDER BY at, id LIMIT ?")
+      .bind(siteId, currentVisitId ?? "", TRAIL_LIMIT),
+    db
+      .prepare(
+        `SELECT id, status, created_at, last_message_at, last_message_preview FROM conversations
+         WHERE site_id = ?1 AND ${GROUP()} ORDER BY created_at DESC LIMIT 50`,
+      )
+      .bind(siteId, row.id),
+    db.prepare("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ? ORDER BY created_at DESC LIMIT 50").bind(siteId, row.id),
+    db
+      .prepare("SELECT currency, SUM(total) AS amount FROM orders WHERE site_id = ? AND visitor_id = ? GROUP BY currency ORDER BY amount DESC")
+      .bind(siteId, row.id),
+    db
+      .prepare(
+        `SELECT url, MAX(title) AS title, COUNT(*) AS views, COUNT(DISTINCT visit_id) AS visits FROM page_views
+         WHERE site_id = ? AND visitor_id = ? GROUP BY url HAVING COUNT(*) >= 2 ORDER BY views DESC, visits DESC LIMIT 10`,
+      )
+      .bind(siteId, row.id),
+  ]);
+  const visitRows = (visits!.results as RawVisit[]).map(toVisit);
+  const current = currentVisitId ? visitRows.find((v) => v.id === currentVisitId) ?? null : null;
+  const live = now - row.last_seen_at <= LIVE_TIMEOUT_MS;
+  const trail: PageView[] = (pages!.results as { id: number; url: string; title: string | null; at: number; duration_ms: number | null }[]).map((p) => ({
+    url: p.url,
+    title: p.title,
+    at: p.at,
+    // The page the visitor is on now has no duration yet.
+    durationMs: live && p.id === row.current_view_id ? null : p.duration_ms,
+  }));
+  return {
+    profile: toProfile(row),
+    currentVisit: current ? { visit: current, pages: trail } : null,
+    previousVisits: visitRows.filter((v) => v.id !== current?.id).slice(0, PREVIOUS_VISITS),
+    conversations: (
+      conversations!.results as { id: string; status: string; created_at: number; last_message_at: number | null; last_message_preview: string | null }[]
+    ).map((c) => ({ id: c.id, status: c.status, createdAt: c.created_at, lastMessageAt: c.last_message_at, lastMessagePreview: c.last_message_preview })),
+    orders: (orders!.results as RawOrder[]).map(toOrder),
+    totalSpent: (totals!.results as { currency: string; amount: number }[]).map((t) => ({ currency: t.currency, amount: Math.round(t.amount * 100) / 100 })),
+    cart: cartOf(row),
+    interest: interest!.results as InterestSignal[],
+  };
+}
+
+export interface VisitorFilter {
+  returning?: boolean | undefined;
+  hasOrders?: boolean | undefined;
+  verified?: boolean | undefined;
+  country?: string | undefined;
+  source?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export async function listVisitors(db: D1Database, siteId: string, f: VisitorFilter): Promise<{ visitors: VisitorProfile[]; nextCursor: string | null }> {
+  const where = ["v.site_id = ?", "v.merged_into IS NULL"];
+  const params: unknown[] = [siteId];
+  if (f.returning !== undefined) where.push(f.returning ? "v.visits > 1" : "v.visits <= 1");
+  if (f.verified !== undefined) where.push(f.verified ? "v.verified = 1" : "v.verified = 0");
+  if (f.hasOrders !== undefined) {
+    where.push(`${f.hasOrders ? "" : "NOT "}EXISTS (SELECT 1 FROM orders o WHERE o.site_id = v.site_id AND o.visitor_id = v.id)`);
+  }
+  if (f.country) {
+    where.push("v.country = ?");
+    params.push(f.country);
+  }
+  if (f.source) {
+    where.push("(v.first_source_label = ? OR v.last_source_label = ?)");
+    params.push(f.source, f.source);
+  }
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    where.push("(v.name LIKE ? ESCAPE '\\' OR v.email LIKE ? ESCAPE '\\' OR v.external_id = ?)");
+    params.push(like, like, f.q);
+  }
+  if (f.cursor) {
+    const [at, id] = f.cursor.split("~");
+    where.push("(v.last_seen_at < ? OR (v.last_seen_at = ? AND v.id < ?))");
+    params.push(Number(at), Number(at), id);
+  }
+  const { results } = await db
+    .prepare(`SELECT v.* FROM visitors v WHERE ${where.join(" AND ")} ORDER BY v.last_seen_at DESC, v.id DESC LIMIT ?`)
+    .bind(...params, f.limit + 1)
+    .all<RawVisitor>();
+  const page = results.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return { visitors: page.map(toProfile), nextCursor: results.length > f.limit && last ? `${last.last_seen_at}~${last.id}` : null };
+}
+
+export async function audience(db: D1Database, siteId: string, from: number, to: number): Promise<AudienceResponse> {
+  const period = "vi.site_id = ?1 AND vi.started_at >= ?2 AND vi.started_at < ?3";
+  const top = (column: string, fallback: string) =>
+    db
+      .prepare(`SELECT COALESCE(${column}, '${fallback}') AS k, COUNT(*) AS n FROM visits vi WHERE ${period} GROUP BY k ORDER BY n DESC, k LIMIT 20`)
+      .bind(siteId, from, to);
+  const [totals, sources, devices, browsers, countries] = await db.batch([
+    db
+      .prepare(
+        `SELECT COUNT(*) AS visits, COUNT(DISTINCT vi.visitor_id) AS visitors, COALESCE(SUM(vi.page_views), 0) AS page_views,
+           COUNT(DISTINCT CASE WHEN NOT EXISTS (SELECT 1 FROM visits e WHERE e.site_id = vi.site_id AND e.visitor_id = vi.visitor_id
+             AND e.started_at < ?2) THEN vi.visitor_id END) AS new_visitors
+         FROM visits vi WHERE ${period}`,
+      )
+      .bind(siteId, from, to),
+    top("vi.source_label", "direct"),
+    top("vi.device_type", "unknown"),
+    top("vi.browser", "unknown"),
+    top("vi.country", "unknown"),
+  ]);
+  const t = (totals!.results as { visits: number; visitors: number; page_views: number; new_visitors: number }[])[0]!;
+  const pairs = (r: D1Result | undefined) => (r!.results as { k: string; n: number }[]);
+  return {
+    from,
+    to,
+    visits: t.visits,
+    visitors: t.visitors,
+    newVisitors: t.new_visitors,
+    returningVisitors: t.visitors - t.new_visitors,
+    pageViews: t.page_views,
+    sources: pairs(sources).map((p) => ({ source: p.k, visits: p.n })),
+    devices: pairs(devices).map((p) => ({ type: p.k as AudienceResponse["devices"][number]["type"], visits: p.n })),
+    browsers: pairs(browsers).map((p) => ({ browser: p.k, visits: p.n })),
+    countries: pairs(countries).map((p) => ({ country: p.k, visits: p.n })),
+  };
+}
