@@ -153,8 +153,8 @@ if (script && !w.__gadka) {
       // Given after the server refused this page's view: record the page now.
       if (yes && blocked) lastUrl = "";
       blocked = !yes;
-      send("consent");
       view();
+      send("consent");
     },
     identify: (id) => send("identify", { id }),
     setAttributes: (a) => send("attributes", { a }),

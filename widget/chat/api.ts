@@ -34,8 +34,8 @@ async function call<T>(path: string, body: unknown, token?: string): Promise<T> 
 }
 
 /** `track`: the loader's tracking token, so the chat and the page views are one visitor. */
-export async function startSession(siteKey: string, track: string | null): Promise<VisitorSessionResponse & { trackToken?: string }> {
-  const s = await call<VisitorSessionResponse & { trackToken?: string }>("/api/widget/session", {
+export async function startSession(siteKey: string, track: string | null): Promise<VisitorSessionResponse> {
+  const s = await call<VisitorSessionResponse>("/api/widget/session", {
     siteKey,
     token: read(tokenKey(siteKey)) ?? undefined,
     track: track ?? undefined,

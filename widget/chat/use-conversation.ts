@@ -136,7 +136,7 @@ export function useConversation(visible: boolean) {
         if (stopped) return;
         patch({ session, failed: false });
         // The loader keeps the tracking token, so its beacons name this same visitor.
-        if (session.trackToken) toHost({ type: "peek", track: session.trackToken });
+        toHost({ type: "peek", track: session.trackToken });
         const pending = loadPending(siteKey);
         if (session.conversationId) connect(session, session.conversationId);
         else if (pending.length > 0) await ensureConversation(session);
