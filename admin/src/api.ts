@@ -3,7 +3,7 @@
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
 import type { AddOperatorBody, SiteSettings, UpdateOperatorBody } from "../../worker/protocol";
-import type { InviteResponse, VisitorDetailsResponse } from "../../worker/protocol";
+import type { AudienceResponse, InviteResponse, VisitorDetailsResponse } from "../../worker/protocol";
 import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
@@ -72,6 +72,8 @@ export const api = {
     request<VisitorDetailsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
   eraseVisitor: (siteId: string, visitorId: string) =>
     request<unknown>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
+  audience: (siteId: string, from: number, to: number) =>
+    request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   invite: (siteId: string, visitorId: string, text: string) =>
     request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
   conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>

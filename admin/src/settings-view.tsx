@@ -1,6 +1,7 @@
 /**
  * The site's settings for owners and admins: the widget's colour and welcome, typing preview
- * (privacy), how long an unanswered chat stays with one operator, and the topics visitors pick.
+ * (privacy), how long an unanswered chat stays with one operator, the topics visitors pick, and
+ * (owners only) consent mode and how long visitor data is kept.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { SiteMembership, SiteSettings } from "../../worker/protocol";
@@ -13,10 +14,13 @@ export function SettingsView({ site }: { site: SiteMembership }) {
   useEffect(() => void api.settings(site.id).then(setS, () => setS(null)), [site.id]);
   if (!s) return <section class="settings" aria-busy="true" />;
   const readOnly = site.role === "agent";
+  const owner = site.role === "owner";
   const save = async (e: Event) => {
     e.preventDefault();
+    // Consent and retention are the owner's call: others send only what they may change.
+    const { consentRequired, retentionDays, ...rest } = s;
     try {
-      setS(await api.saveSettings(site.id, { ...s, topics: s.topics.filter((x) => x.label && x.skill) }));
+      setS(await api.saveSettings(site.id, { ...rest, ...(owner ? { consentRequired, retentionDays } : {}), topics: s.topics.filter((x) => x.label && x.skill) }));
       setMessage({ ok: true, text: t("saved") });
     } catch (err) {
       setMessage({ ok: false, text: err instanceof ApiFailure ? err.message : t("genericError") });
@@ -57,6 +61,24 @@ export function SettingsView({ site }: { site: SiteMembership }) {
             + {t("addTopic")}
           </button>
         </div>
+        <fieldset class="privacy-settings" disabled={!owner} title={owner ? undefined : t("ownersOnly")}>
+          <legend>{t("privacy")}</legend>
+          <label class="check">
+            <input type="checkbox" checked={s.consentRequired} onChange={(e) => setS({ ...s, consentRequired: e.currentTarget.checked })} />
+            {t("consentRequiredSetting")}
+          </label>
+          <label>
+            {t("retentionSetting")}
+            <input
+              type="number"
+              min={1}
+              max={3650}
+              value={s.retentionDays ?? ""}
+              onInput={(e) => setS({ ...s, retentionDays: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
+            />
+          </label>
+          {owner ? null : <p class="muted small">{t("ownersOnly")}</p>}
+        </fieldset>
         <button class="primary" type="submit">
           {t("save")}
         </button>

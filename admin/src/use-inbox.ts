@@ -4,7 +4,7 @@
  * the visitors on the site now (the Live view's `live.*` frames on the same socket).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationSummary, HubServerFrame, LiveGoneFrame, LiveSnapshotFrame, LiveUpdateFrame, LiveVisitor, OnlineOperator } from "../../worker/protocol";
+import type { ConversationSummary, HubServerFrame, LiveVisitor, OnlineOperator } from "../../worker/protocol";
 import { type ConnectionState, ReconnectingSocket } from "../../worker/protocol/reconnecting-socket";
 import { socketUrl } from "./api";
 
@@ -36,7 +36,7 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
       connect: (url) => new WebSocket(url),
       onState: (connection) => setInbox((s) => ({ ...s, connection })),
       onText: (text) => {
-        const frame = JSON.parse(text) as HubServerFrame | LiveSnapshotFrame | LiveUpdateFrame | LiveGoneFrame;
+        const frame = JSON.parse(text) as HubServerFrame;
         if (frame.type === "inbox.snapshot") {
           socket.markHealthy();
           setInbox((s) => {
@@ -48,7 +48,13 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
           });
         } else if (frame.type === "inbox.update") {
           setInbox((s) => ({ ...s, conversations: mergeSummary(s.conversations, frame.conversation) }));
-
+        } else if (frame.type === "inbox.remove") {
+          // Erased (GDPR): gone from every list at once.
+          setInbox((s) => {
+            const conversations = new Map(s.conversations);
+            conversations.delete(frame.conversationId);
+            return { ...s, conversations };
+          });
         } else if (frame.type === "presence") {
           setInbox((s) => ({ ...s, online: frame.operatorsOnline }));
         } else if (frame.type === "queue.state") {

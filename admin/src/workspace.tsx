@@ -7,6 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { ConversationSummary, MeResponse } from "../../worker/protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
+import { AudienceView } from "./audience-view";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
@@ -20,7 +21,7 @@ import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "team" | "settings";
+export type Page = "inbox" | "live" | "audience" | "team" | "settings";
 
 export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: Page; selected: string | null; onSignedOut: () => void }) {
   const [siteId, setSiteId] = useState(() => {
@@ -119,7 +120,9 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             {t("live")}
             {inbox.live.size ? <span class="nav-count">{inbox.live.size}</span> : null}
           </a>
-
+          <a href="#/audience" class={page === "audience" ? "on" : ""}>
+            {t("audience")}
+          </a>
           <a href="#/team" class={page === "team" ? "on" : ""}>
             {t("team")}
           </a>
@@ -159,7 +162,8 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             <TeamView site={site} meId={me.operator.id} />
           ) : page === "live" ? (
             <LiveView siteId={siteId} me={me} live={inbox.live} />
-
+          ) : page === "audience" ? (
+            <AudienceView siteId={siteId} />
           ) : (
             <SettingsView site={site} />
           )}
