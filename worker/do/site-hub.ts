@@ -162,7 +162,7 @@ export class SiteHub extends DurableObject<Env> {
     return r ? (JSON.parse(String(r.data)) as LiveVisitor) : null;
   }
 
-  /** `chatting`: the visitor's conversation is open and has messages (from the live inbox). */
+  /** `chatting`: the visitor's conversation is open and has messages, an invitation's included (from the live inbox). */
   private withChat(v: LiveVisitor): LiveVisitor {
     const summary = v.conversationId ? this.summaryOf(v.conversationId) : null;
     return { ...v, chatting: summary !== null && summary.status === "open" && summary.messageCount > 0 };

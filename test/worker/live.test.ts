@@ -1,0 +1,126 @@
+// The Live view: operator dashboards get a snapshot of who is on the shop, an update when a
+// visitor navigates (not on every ping), and "gone" after the timeout (the hub's alarm).
+// Invitations: an operator's personal message opens the visitor's chat on the next beacon.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { SiteHub } from "../../worker/do/site-hub";
+import type { InviteResponse } from "../../worker/protocol";
+import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
+import { SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
+
+let anna: string;
+let other: string;
+
+beforeAll(async () => {
+  await seedSite({ id: "site_l", key: "pk_l" }, [
+    { id: "op_l_anna", email: "anna@l.test", name: "Anna", role: "owner" },
+    { id: "op_l_piotr", email: "piotr@l.test", name: "Piotr", role: "agent" },
+  ]);
+  await seedSite({ id: "site_l2", key: "pk_l2" }, [{ id: "op_l2", email: "x@l2.test", name: "X", role: "owner" }]);
+  [anna, other] = await Promise.all([login("anna@l.test"), login("x@l2.test")]);
+});
+
+describe("live view", () => {
+  it("shows a visitor arriving and navigating, ignores heartbeats, and drops them after the timeout", async () => {
+    const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
+    expect((await dash.next("live.snapshot")).visitors).toEqual([]);
+    const foreign = await mustOpen("/ws/sites/site_l2/inbox", { cookie: other });
+    await foreign.next("live.snapshot");
+
+    const t = (await track({ k: "pk_l", e: "view", u: `${SHOP}/?utm_source=ig`, ti: "Home" }, { ua: UA.iphone, cf: { country: "FI" } })).t!;
+    const id = visitorOf(t);
+    const arrived = await dash.until("live.update", (f) => f.visitor.visitorId === id);
+    expect(arrived.visitor).toMatchObject({ url: `${SHOP}/`, title: "Home", returning: false, country: "FI", chatting: false, conversationId: null, cart: null, device: { type: "mobile" } });
+    expect(arrived.visitor.source?.utmSource).toBe("ig");
+
+    await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/`, ms: 15_000 });
+    expect(await dash.receives("live.update", 300)).toBe(false);
+
+    await track({ k: "pk_l", t, e: "view", u: `${SHOP}/p/aeropress`, ti: "AeroPress" });
+    const moved = await dash.until("live.update", (f) => f.visitor.visitorId === id);
+    expect(moved.visitor).toMatchObject({ url: `${SHOP}/p/aeropress`, title: "AeroPress", visitStartedAt: arrived.visitor.visitStartedAt });
+    await track({ k: "pk_l", t, e: "cart", d: { items: [{ id: "a", price: 30 }], total: 30, currency: "EUR" } });
+    expect((await dash.until("live.update", (f) => f.visitor.visitorId === id)).visitor.cart).toEqual({ total: 30, currency: "EUR" });
+
+    // A dashboard opened now sees them in its snapshot.
+    const late = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
+    expect((await late.next("live.snapshot")).visitors.map((v) => v.visitorId)).toContain(id);
+
+    // No ping for LIVE_TIMEOUT_MS: the alarm drops them (time moved by moving their expiry).
+    const hub = env.SITE_HUB.getByName("site_l");
+    await runInDurableObject(hub, (_: SiteHub, state) => state.storage.sql.exec("UPDATE live SET expires_at = ? WHERE visitor_id = ?", Date.now() - 1, id));
+    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    expect((await dash.next("live.gone")).visitorId).toBe(id);
+    expect((await late.next("live.gone")).visitorId).toBe(id);
+    expect(await foreign.receives("live.update", 100)).toBe(false);
+    for (const s of [dash, late, foreign]) s.close();
+  });
+
+  it("lets a visitor who leaves go after a short grace, unless they come back first", async () => {
+    const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
+    await dash.next("live.snapshot");
+    const t = await visitPages("pk_l", ["/a"]);
+    await dash.until("live.update", (f) => f.visitor.visitorId === visitorOf(t));
+    await track({ k: "pk_l", t, e: "leave", u: `${SHOP}/a`, ms: 3000 });
+    const expiry = await runInDurableObject(env.SITE_HUB.getByName("site_l"), (_: SiteHub, state) =>
+      Number(state.storage.sql.exec("SELECT expires_at FROM live WHERE visitor_id = ?", visitorOf(t)).one().expires_at),
+    );
+    expect(expiry - Date.now()).toBeLessThanOrEqual(10_000);
+    // The next page of a multi-page shop arrives right after its "leave": they stay.
+    await track({ k: "pk_l", t, e: "view", u: `${SHOP}/b` });
+    const extended = await runInDurableObject(env.SITE_HUB.getByName("site_l"), (_: SiteHub, state) =>
+      Number(state.storage.sql.exec("SELECT expires_at FROM live WHERE visitor_id = ?", visitorOf(t)).one().expires_at),
+    );
+    expect(extended - Date.now()).toBeGreaterThan(30_000);
+    dash.close();
+  });
+});
+
+describe("invitations", () => {
+  it("puts the operator's message in the visitor's conversation and opens their chat on the next beacon", async () => {
+    const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
+    await dash.next("live.snapshot");
+    const t = await visitPages("pk_l", ["/p/chemex"]);
+    const id = visitorOf(t);
+    expect((await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` })).o).toBeUndefined();
+
+    for (const json of [{}, { text: "   " }, { text: "x".repeat(1001) }]) {
+      expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, json })).status).toBe(422);
+    }
+    expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, body: "{", headers: { "content-type": "application/json" } })).status).toBe(400);
+    // Not this operator's shop, not this shop's visitor, not a visitor at all.
+    expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(404);
+    expect((await api(`/api/sites/site_l2/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(404);
+    expect((await api(`/api/sites/site_l/visitors/v_nobody/invite`, { method: "POST", cookie: anna, json: { text: "hi" } })).status).toBe(404);
+
+    const r = await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, json: { text: "Hi! Need help choosing a filter?" } });
+    expect(r.status).toBe(200);
+    const { conversationId } = (await r.json()) as InviteResponse;
+    const history = await env.CONVERSATION.getByName(conversationId).history("site_l", null, 50);
+    const invite = history!.messages.find((m) => m.kind === "text")!;
+    expect(invite).toMatchObject({ role: "operator", authorId: "op_l_anna", authorName: "Anna", authorAvatar: "/avatars/op_l_anna.svg", text: "Hi! Need help choosing a filter?" });
+    expect((await env.CONVERSATION.getByName(conversationId).summary("site_l"))!.assigneeId).toBe("op_l_anna");
+
+    // The loader's next beacon: open the chat (once), one unread reply, the peek token.
+    const next = await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` });
+    expect(next).toMatchObject({ o: 1, n: 1 });
+    expect(next.p).toMatch(/^p1\.site_l\./);
+    expect((await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` })).o).toBeUndefined();
+    // The Live view shows them in a conversation now (an invitation starts one).
+    const live = await dash.until("live.update", (f) => f.visitor.visitorId === id && f.visitor.conversationId === conversationId);
+    expect(live.visitor.chatting).toBe(true);
+
+    // The chat iframe adopts the tracked visitor, sees the invitation, and the answer reaches Anna.
+    const chat = await visitorSession("pk_l", undefined, t);
+    expect(chat.conversationId).toBe(conversationId);
+    const operator = await mustOpen(`/ws/sites/site_l/conversations/${conversationId}`, { cookie: anna });
+    await operator.next("hello");
+    const visitor = await mustOpen(visitorSocketPath(conversationId, chat.token));
+    expect((await visitor.next("hello")).messages.map((m) => m.text)).toContain("Hi! Need help choosing a filter?");
+    visitor.send({ type: "message.send", clientId: "reply-1", text: "Yes please, for a V60" });
+    await visitor.next("ack");
+    expect((await operator.next("message")).message).toMatchObject({ role: "visitor", text: "Yes please, for a V60" });
+    for (const s of [dash, operator, visitor]) s.close();
+  });
+});
