@@ -96,9 +96,8 @@ export function VisitorSidebar(props: {
 
       {details.currentVisit ? (
         <section class="trail-section">
-          <h4>
-            {t("thisVisit")} <span class="muted small">· {sourceLabel(details.currentVisit.visit.source)}</span>
-          </h4>
+          <h4>{t("thisVisit")}</h4>
+          <p class="muted small visit-source">{sourceLabel(details.currentVisit.visit.source)}</p>
           <ol class="trail">
             {[...pages].reverse().map((pv: PageView, i) => (
               <li key={`${pv.at}-${i}`} class={i === 0 && pv.durationMs === null ? "current" : ""}>
