@@ -61,7 +61,7 @@ app.route("/ws", socketRoutes);
 export default {
   fetch: app.fetch,
   /** Cron (wrangler.toml [triggers]): the data retention job. */
-  async scheduled(_controller, env) {
+  async scheduled(_controller, env, _ctx) {
     await runRetention(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

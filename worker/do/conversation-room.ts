@@ -433,6 +433,7 @@ export class ConversationRoom extends DurableObject<Env> {
         const wait = this.hubSentAt + HUB_MIN_INTERVAL_MS - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const summary = this.hubPending;
+        if (!summary) break; // erased while waiting
         this.hubPending = null;
         this.hubSentAt = Date.now();
         try {
