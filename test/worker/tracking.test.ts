@@ -2,6 +2,7 @@
 // source and device parsing, identify with good / wrong / missing hashes, consent mode, the
 // tracking token's scope, and coded errors that leave stored data alone.
 import { env, exports } from "cloudflare:workers";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanUrl, parseUserAgent, sourceLabel, trafficSource } from "../../worker/lib/traffic";
 import type { VisitorDetailsResponse } from "../../worker/protocol";
@@ -267,6 +268,40 @@ describe("tokens and errors", () => {
     const pre = await exportsFetchOptions();
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+  });
+});
+
+describe("beacon fuzzing", () => {
+  it("answers 400 random and half-valid beacons with 200 or a coded 4xx; a rejected one changes nothing", async () => {
+    const t = await visitPages("pk_t", ["/fuzz"]);
+    const fingerprint = () =>
+      env.DB.prepare(
+        `SELECT (SELECT COUNT(*) FROM visitors WHERE site_id = 'site_t') || ':' || (SELECT COUNT(*) FROM visits WHERE site_id = 'site_t') || ':' ||
+           (SELECT COUNT(*) FROM page_views WHERE site_id = 'site_t') || ':' || (SELECT COUNT(*) FROM visitor_events WHERE site_id = 'site_t') || ':' ||
+           (SELECT COUNT(*) FROM orders WHERE site_id = 'site_t') || ':' || (SELECT COALESCE(SUM(duration_ms), 0) FROM page_views WHERE site_id = 'site_t') || ':' ||
+           (SELECT last_seen_at || attributes || COALESCE(cart, '') || COALESCE(external_id, '') || COALESCE(language, '') FROM visitors WHERE id = ?) AS f`,
+      )
+        .bind(visitorOf(t))
+        .first<string>("f");
+    const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }));
+    const beacon = fc.record(
+      { k: fc.oneof(fc.constant("pk_t"), field), t: fc.oneof(fc.constant(t), field), e: fc.oneof(fc.constantFrom("view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent"), field), u: field, ms: field, l: field, id: field, a: field, d: field, c: field },
+      { requiredKeys: ["k", "e"] },
+    );
+    let rejected = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(beacon.map((b) => JSON.stringify(b)), fc.string()), async (body) => {
+        const before = await fingerprint();
+        const r = await trackRaw(body);
+        expect(r.status === 200 || (r.status >= 400 && r.status < 500), `${r.status} for ${body}`).toBe(true);
+        if (r.status === 200) return void (await r.arrayBuffer());
+        rejected++;
+        expect(((await r.json()) as { error: { code: string } }).error.code).toMatch(/^[a-z_]+$/);
+        expect(await fingerprint(), body).toBe(before);
+      }),
+      { numRuns: 400 },
+    );
+    expect(rejected).toBeGreaterThan(300);
   });
 });
 

@@ -50,6 +50,17 @@ export async function loadTrackRow(db: D1Database, siteId: string, visitorId: st
   return db.prepare(LOAD).bind(siteId, visitorId).first<TrackRow>();
 }
 
+/** The visitor (with current visit and page) and their conversation, in one round trip. */
+export async function loadTrack(db: D1Database, siteId: string, visitorId: string): Promise<{ row: TrackRow | null; conversation: TrackConversation | null }> {
+  const [row, conversation] = await db.batch([db.prepare(LOAD).bind(siteId, visitorId), conversationStatement(db, siteId, visitorId)]);
+  const c = (conversation!.results as { id: string; visitor_id: string }[])[0];
+  return { row: (row!.results as TrackRow[])[0] ?? null, conversation: c ? { id: c.id, visitorId: c.visitor_id } : null };
+}
+
+function conversationStatement(db: D1Database, siteId: string, visitorId: string): D1PreparedStatement {
+  return db.prepare(`SELECT id, visitor_id FROM conversations WHERE site_id = ?1 AND ${GROUP()} ORDER BY updated_at DESC LIMIT 1`).bind(siteId, visitorId);
+}
+
 /** The conversation of this visitor or of a profile merged into it (the chat may still use the old id). */
 export async function conversationOfGroup(db: D1Database, siteId: string, visitorId: string): Promise<TrackConversation | null> {
   const r = await db

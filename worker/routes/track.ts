@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { createVerifiedStatement, conversationOfGroup, findVerifiedCustomer, loadTrackRow, mergeStatements, type RequestFacts, type TrackRow, TrackWriter } from "../db/tracking";
+import { createVerifiedStatement, conversationOfGroup, findVerifiedCustomer, loadTrack, loadTrackRow, mergeStatements, type RequestFacts, type TrackRow, TrackWriter } from "../db/tracking";
 import { type TrackSite, trackSiteByKey } from "../db/secrets";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
@@ -42,12 +42,13 @@ export const trackRoutes = new Hono<AppEnv>()
 
     const presented = body.t ? await verifyTrackToken(c.env.TOKEN_SECRET, body.t) : null;
     let visitorId = presented && presented.siteId === site.id ? presented.visitorId : null;
-    let existing = visitorId ? await loadTrackRow(c.env.DB, site.id, visitorId) : null;
-    if (existing?.merged_into) {
+    let loaded = visitorId ? await loadTrack(c.env.DB, site.id, visitorId) : { row: null, conversation: null };
+    if (loaded.row?.merged_into) {
       // Merged into a verified profile on another page: carry on as that profile.
-      visitorId = existing.merged_into;
-      existing = await loadTrackRow(c.env.DB, site.id, visitorId);
+      visitorId = loaded.row.merged_into;
+      loaded = await loadTrack(c.env.DB, site.id, visitorId);
     }
+    const existing = loaded.row;
     // No token, a foreign or forged one, or a visitor since erased: a new anonymous visitor.
     if (!existing || existing.merged_into) visitorId = newId("v");
 
@@ -108,7 +109,13 @@ export const trackRoutes = new Hono<AppEnv>()
     }
     await w.commit();
 
-    const conversation = await conversationOfGroup(c.env.DB, site.id, w.visitorId);
+    // A new visitor has no conversation yet; after a merge the profile's may differ.
+    const conversation =
+      w.visitorId === existing?.id
+        ? loaded.conversation
+        : !existing && w.visitorId === visitorId
+          ? null
+          : await conversationOfGroup(c.env.DB, site.id, w.visitorId);
     const hub = c.env.SITE_HUB.getByName(site.id);
     const [token, peek, unread, seen] = await Promise.all([
       signTrackToken(c.env.TOKEN_SECRET, { siteId: site.id, visitorId: w.visitorId }),
