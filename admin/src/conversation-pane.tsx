@@ -113,7 +113,7 @@ export function ConversationPane(props: {
 
   return (
     <div class="conversation">
-      <section class="thread" aria-label={name}>
+      <section class="thread" aria-label={shownName}>
         <header class="thread-head">
           <Avatar name={shownName} seed={visitorId} size={36} />
           <div class="who">
@@ -160,7 +160,7 @@ export function ConversationPane(props: {
           ) : null}
           {view.info && view.messages.length === 0 && pending.length === 0 ? <p class="note">{t("noMessages")}</p> : null}
           {view.messages.map((m, i) => (
-            <Message key={m.seq} m={m} prev={view.messages[i - 1]} me={me} seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq} visitor={name} visitorId={visitorId} />
+            <Message key={m.seq} m={m} prev={view.messages[i - 1]} me={me} seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq} visitor={shownName} visitorId={visitorId} />
           ))}
           {pending.map((p) => (
             <div key={p.clientId} class={`msg mine pending ${p.kind === "note" ? "note-msg" : ""}`}>

@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { LEAVE_GRACE_MS, type VisitorDetailsResponse } from "../../worker/protocol";
 import { useChromium } from "./browser";
-import { chatFrame, sendFromWidget, signIn } from "./pages";
+import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
 
 const base = inject("baseUrl");
 const SITE_ID = "site_demo";
@@ -56,9 +56,13 @@ async function operator(lang = "en-US"): Promise<{ context: BrowserContext; admi
   return { context, admin };
 }
 
-/** A shop visitor whose loader pings every second (the documented `data-ping` test override). */
+/**
+ * A shop visitor whose loader pings every second (the documented `data-ping` test override),
+ * with the User-Agent of a desktop Chrome (headless Chromium's own counts as a bot).
+ */
 async function visitor(): Promise<BrowserContext> {
-  const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${chromium.browser.version()} Safari/537.36`;
+  const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent, locale: "en-GB" });
   await context.route(/\/demo\/[\w-]*\.html|\/demo\/(\?.*)?$/, async (route) => {
     const response = await route.fetch();
     const body = (await response.text()).replace('data-site="pk_demo_shop"', 'data-ping="1000" data-site="pk_demo_shop"');
@@ -102,6 +106,17 @@ describe("visitors", () => {
     await row.locator(".verified").waitFor();
     const who = await eventually(() => details(admin, visitorId), (d) => d.profile.verified);
     expect(who.profile).toMatchObject({ name: "Ewa Zielińska", email: "ewa@example.com", externalId: "cust_1001", verified: true });
+
+    // She writes; the operator's sidebar shows who she is, her trail and her cart.
+    const chat = await openWidget(shop);
+    await sendFromWidget(chat, `Does the Kaffa grind fine enough for a V60? (${campaign})`);
+    const withChat = await eventually(() => details(admin, visitorId), (d) => d.conversations.length > 0);
+    await admin.goto(`${base}/admin/#/inbox/${withChat.conversations[0]!.id}`);
+    await admin.locator(".details-card .verified").waitFor({ timeout: 10_000 });
+    await admin.locator(".visitor-sidebar .items li", { hasText: "Gooseneck kettle" }).waitFor();
+    expect(await admin.locator(".visitor-sidebar .trail li").count()).toBeGreaterThanOrEqual(4);
+    await shot(admin, "sidebar-verified-en");
+    await admin.goto(`${base}/admin/#/live`);
 
     // The visitor leaves the shop: the loader's leave beacon (pagehide) ends the Live entry after
     // the server's grace period (LEAVE_GRACE_MS), without waiting for pings to stop.
