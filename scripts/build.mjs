@@ -1,5 +1,6 @@
 // Builds everything the Worker serves as static files into dist/public:
 //   /widget.js            the loader (widget/loader.ts, IIFE)
+//   /presence.js          the presence module the loader loads when idle (widget/presence.ts)
 //   /chat/                the chat UI loaded in the iframe (widget/chat/)
 //   /demo/                the demo shop (widget/demo/, copied as is)
 //   /admin/               the operator app (admin/)
@@ -31,6 +32,12 @@ const entries = [
   {
     entryPoints: [join(root, "widget/loader.ts")],
     outfile: join(out, "widget.js"),
+    format: "iife",
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+  },
+  {
+    entryPoints: [join(root, "widget/presence.ts")],
+    outfile: join(out, "presence.js"),
     format: "iife",
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   },
@@ -74,6 +81,9 @@ function copyStatics() {
   Referrer-Policy: no-referrer
   X-Content-Type-Options: nosniff
 /widget.js
+  Cache-Control: public, max-age=300
+  X-Content-Type-Options: nosniff
+/presence.js
   Cache-Control: public, max-age=300
   X-Content-Type-Options: nosniff
 `,

@@ -1,6 +1,6 @@
 // What the loader costs a shop page, measured in Chromium on the demo shop: no long task, no
-// layout shift, no iframe and no socket before the visitor shows intent. Prints the loader's
-// main-thread time (a report, not a timed assertion).
+// layout shift, no iframe and no socket before the visitor shows intent. Prints the main-thread
+// time of the loader and of the presence module it loads when idle (a report, not a timed assertion).
 import { describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 
@@ -45,22 +45,33 @@ describe("loader on the demo shop", () => {
     // Long tasks are attributed through the trace: every piece of main-thread work that ran the
     // loader's code (its evaluation, timers, event handlers) must stay under 50 ms. The page's
     // own long tasks (a busy CI machine parsing the shop) are reported, not blamed on Gadka.
-    const loaderTasks = trace.traceEvents.filter(
-      (e) => ["EvaluateScript", "v8.compile", "FunctionCall", "TimerFire"].includes(e.name) && e.args?.data?.url?.endsWith("/widget.js"),
-    );
+    const tasksOf = (file: string) =>
+      trace.traceEvents.filter(
+        (e) => ["EvaluateScript", "v8.compile", "FunctionCall", "TimerFire"].includes(e.name) && e.args?.data?.url?.endsWith(file),
+      );
+    const loaderTasks = tasksOf("/widget.js");
+    // The presence module (page views, pings) arrives once the page is idle; it is held to the same rule.
+    const presenceTasks = tasksOf("/presence.js");
     expect(loaderTasks.length).toBeGreaterThan(0);
+    expect(presenceTasks.length).toBeGreaterThan(0);
     expect(Math.max(...loaderTasks.map((e) => (e.dur ?? 0) / 1000)), "longest loader task, ms").toBeLessThan(50);
+    expect(Math.max(...presenceTasks.map((e) => (e.dur ?? 0) / 1000)), "longest presence-module task, ms").toBeLessThan(50);
     console.log(`page long tasks (any cause): ${JSON.stringify(obs.longTasks.map(Math.round))}`);
     expect(obs.layoutShift, "cumulative layout shift").toBe(0);
     expect(page.frames()).toHaveLength(1);
     expect(sockets).toEqual([]);
     expect(requests.filter((p) => p.startsWith("/chat/"))).toEqual([]);
     expect(requests).toContain("/widget.js");
+    expect(requests).toContain("/presence.js");
+    // The page view was recorded, after the page had loaded.
+    expect(requests).toContain("/api/track");
     // The launcher is on the page.
     expect(await page.evaluate(() => document.querySelectorAll("body > *").length)).toBeGreaterThan(0);
 
     const loaderMicros = loaderTasks.reduce((sum, e) => sum + (e.dur ?? 0), 0);
+    const presenceMicros = presenceTasks.reduce((sum, e) => sum + (e.dur ?? 0), 0);
     console.log(`loader main-thread time (compile + evaluate + handlers): ${(loaderMicros / 1000).toFixed(2)} ms`);
+    console.log(`presence module main-thread time (after idle): ${(presenceMicros / 1000).toFixed(2)} ms`);
     await context.close();
   });
 });
