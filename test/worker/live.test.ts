@@ -121,6 +121,11 @@ describe("invitations", () => {
     visitor.send({ type: "message.send", clientId: "reply-1", text: "Yes please, for a V60" });
     await visitor.next("ack");
     expect((await operator.next("message")).message).toMatchObject({ role: "visitor", text: "Yes please, for a V60" });
+
+    // She says who she is: the inbox row shows her name from then on, not "Visitor #…".
+    await track({ k: "pk_l", t, e: "identify", u: `${SHOP}/p/chemex`, id: { id: "cust-77", name: "Ewa Zielińska" } });
+    const renamed = await dash.until("inbox.update", (f) => f.conversation.id === conversationId && f.conversation.visitorName !== null);
+    expect(renamed.conversation.visitorName).toBe("Ewa Zielińska");
     for (const s of [dash, operator, visitor]) s.close();
   });
 });

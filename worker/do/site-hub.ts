@@ -80,7 +80,10 @@ export class SiteHub extends DurableObject<Env> {
     this.rememberSite(summary.siteId);
     // Profiles live in D1, not in the room: keep the visitor name the hub already knows.
     const knownName = current ? (JSON.parse(String(current.summary)) as ConversationSummary).visitorName : null;
-    const merged: ConversationSummary = { ...summary, visitorName: summary.visitorName ?? knownName };
+    const merged: ConversationSummary = {
+      ...summary,
+      visitorName: summary.visitorName ?? knownName ?? this.liveEntry(summary.visitorId)?.name ?? null,
+    };
     this.sql.exec(
       "INSERT OR REPLACE INTO inbox (id, status, updated_at, rev, summary) VALUES (?, ?, ?, ?, ?)",
       merged.id,
@@ -110,6 +113,7 @@ export class SiteHub extends DurableObject<Env> {
       const expiresAt = leaving ? now + LEAVE_GRACE_MS : Math.max(now, entry.lastSeenAt) + LIVE_TIMEOUT_MS;
       this.sql.exec("INSERT OR REPLACE INTO live (visitor_id, data, expires_at) VALUES (?, ?, ?)", entry.visitorId, JSON.stringify(entry), expiresAt);
       if (!before || material(before) !== material(entry)) this.broadcast({ type: "live.update", visitor: entry });
+      if (entry.name && entry.conversationId) this.nameInInbox(entry.conversationId, entry.name);
       await this.scheduleAt(expiresAt);
     }
     const invite = this.sql.exec("SELECT at FROM invites WHERE visitor_id = ?", visitorId).toArray()[0];
@@ -147,6 +151,17 @@ export class SiteHub extends DurableObject<Env> {
       await this.publishQueue();
       await this.drainQueue();
     }
+  }
+
+  /** A visitor gave their name (identify) after their conversation began: the inbox shows it. */
+  private nameInInbox(conversationId: string, name: string): void {
+    const row = this.sql.exec("SELECT summary FROM inbox WHERE id = ?", conversationId).toArray()[0];
+    if (!row) return;
+    const summary = JSON.parse(String(row.summary)) as ConversationSummary;
+    if (summary.visitorName === name) return;
+    const renamed = { ...summary, visitorName: name };
+    this.sql.exec("UPDATE inbox SET summary = ? WHERE id = ?", JSON.stringify(renamed), conversationId);
+    this.broadcast({ type: "inbox.update", conversation: renamed });
   }
 
   /** Everyone on the site now (dashboards get this on connect). */
