@@ -15,6 +15,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { avatarUpload, fileRoutes } from "./routes/files";
 import { socketRoutes } from "./routes/sockets";
 import { savedReplyRoutes } from "./routes/saved-replies";
+import { segmentRoutes } from "./routes/segments";
 import { searchRoutes } from "./routes/search";
 import { settingsRoutes } from "./routes/settings";
 import { shopApiRoutes } from "./routes/shop-api";
@@ -50,6 +51,7 @@ app.route("/api/sites/:siteId/search", searchRoutes);
 app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
 app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/sites/:siteId/visitors", visitorRoutes);
+app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
 // The beacon (any shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
