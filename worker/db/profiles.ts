@@ -74,12 +74,8 @@ export function cartOf(r: { cart: string | null }): CartInfo | null {
   return parseJson<CartInfo | null>(r.cart, null);
 }
 
-export interface RawVisit {
-  id: string;
-  visitor_id: string;
-  started_at: number;
-  last_at: number;
-  page_views: number;
+/** A visit's source columns (visits table; also read with the visitor for the beacon). */
+export interface SourceColumns {
   referrer: string | null;
   utm_source: string | null;
   utm_medium: string | null;
@@ -87,6 +83,14 @@ export interface RawVisit {
   utm_term: string | null;
   utm_content: string | null;
   landing_url: string | null;
+}
+
+export interface RawVisit extends SourceColumns {
+  id: string;
+  visitor_id: string;
+  started_at: number;
+  last_at: number;
+  page_views: number;
   device_type: string | null;
   browser: string | null;
   os: string | null;
@@ -94,7 +98,7 @@ export interface RawVisit {
   city: string | null;
 }
 
-export function sourceOfVisit(r: Pick<RawVisit, "referrer" | "utm_source" | "utm_medium" | "utm_campaign" | "utm_term" | "utm_content" | "landing_url">): TrafficSource {
+export function sourceOfVisit(r: SourceColumns): TrafficSource {
   return {
     referrer: r.referrer,
     utmSource: r.utm_source,

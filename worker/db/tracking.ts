@@ -15,18 +15,11 @@ import {
 } from "../protocol";
 import { newId } from "../lib/crypto";
 import { sourceLabel, trafficSource } from "../lib/traffic";
-import { cartOf, GROUP, mergeAttributes, parseJson, type RawVisitor, sourceOfVisit } from "./profiles";
+import { cartOf, GROUP, mergeAttributes, parseJson, type RawVisitor, type SourceColumns, sourceOfVisit } from "./profiles";
 
-export interface TrackRow extends RawVisitor {
+export interface TrackRow extends RawVisitor, SourceColumns {
   visit_started_at: number | null;
   visit_returning: number | null;
-  referrer: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  utm_term: string | null;
-  utm_content: string | null;
-  landing_url: string | null;
   view_url: string | null;
   view_title: string | null;
   view_at: number | null;
@@ -207,34 +200,27 @@ export class TrackWriter {
     this.event("purchase", p);
   }
 
-  /** An identify without a valid hash: kept, marked unverified; a verified profile is never overwritten by it. */
-  identifyUnverified(d: { id: string; email?: string | undefined; name?: string | undefined }): void {
+  /**
+   * The visitor says who they are. `verified`: the hash checked out (and no other profile has
+   * that id), so the profile becomes the customer's. Otherwise the claim is kept as unverified —
+   * and never written over a verified profile.
+   */
+  identify(d: { id: string; email?: string | undefined; name?: string | undefined }, verified: boolean): void {
     const r = this.row;
-    if (r.verified) return;
+    if (!verified && r.verified) return;
     r.external_id = d.id;
     r.email = d.email ?? r.email;
     r.name = d.name ?? r.name;
+    if (verified) r.verified = 1;
     this.statements.push(
       this.db
-        .prepare("UPDATE visitors SET external_id = ?3, email = ?4, name = ?5 WHERE site_id = ?1 AND id = ?2 AND verified = 0")
-        .bind(this.siteId, r.id, r.external_id, r.email, r.name),
+        .prepare(
+          `UPDATE visitors SET external_id = ?3, email = ?4, name = ?5, verified = ?6
+           WHERE site_id = ?1 AND id = ?2 AND (?6 = 1 OR verified = 0)`,
+        )
+        .bind(this.siteId, r.id, r.external_id, r.email, r.name, verified ? 1 : 0),
     );
-    this.event("identify", { id: d.id, verified: false });
-  }
-
-  /** This visitor is the verified customer `id` (no other profile has that id). */
-  identifyVerified(d: { id: string; email?: string | undefined; name?: string | undefined }): void {
-    const r = this.row;
-    r.external_id = d.id;
-    r.verified = 1;
-    r.email = d.email ?? r.email;
-    r.name = d.name ?? r.name;
-    this.statements.push(
-      this.db
-        .prepare("UPDATE visitors SET external_id = ?3, verified = 1, email = ?4, name = ?5 WHERE site_id = ?1 AND id = ?2")
-        .bind(this.siteId, r.id, r.external_id, r.email, r.name),
-    );
-    this.event("identify", { id: d.id, verified: true });
+    this.event("identify", { id: d.id, verified });
   }
 
   event(type: string, data: unknown): void {

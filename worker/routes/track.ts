@@ -176,12 +176,12 @@ async function identify(
   const verified = site.identitySecret !== null && d.hash !== undefined && (await hmacHexVerify(site.identitySecret, d.id, d.hash.toLowerCase()));
   w.touch();
   if (!verified) {
-    w.identifyUnverified(d);
+    w.identify(d, false);
     return { writer: w, forgotten: [] };
   }
   const row = w.row;
   if (row.verified && row.external_id === d.id) {
-    w.identifyVerified(d);
+    w.identify(d, true);
     return { writer: w, forgotten: [] };
   }
   const target = await findVerifiedCustomer(env.DB, site.id, d.id);
@@ -203,7 +203,7 @@ async function identify(
     await env.DB.batch([createVerifiedStatement(env.DB, { siteId: site.id, id, externalId: d.id, email: d.email ?? null, name: d.name ?? null, now: w.now })]);
     return { writer: await switchTo(env, site, id, w.now, facts), forgotten: [row.id] };
   }
-  w.identifyVerified(d);
+  w.identify(d, true);
   try {
     await w.commit();
   } catch (err) {
