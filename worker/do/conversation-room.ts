@@ -64,6 +64,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private store: ConversationStore;
   private alarmScheduled = false;
   private outboxFailures = 0;
+  /** The outbox flush under way, if any: erasure waits for it, so it cannot write D1 back after. */
+  private flushing: Promise<void> | null = null;
   /** Latest summary not yet sent to the hub; sends are coalesced and spaced, one in flight. */
   private hubPending: ConversationSummary | null = null;
   private hubInFlight = false;
@@ -201,6 +203,7 @@ export class ConversationRoom extends DurableObject<Env> {
       }
     }
     this.hubPending = null;
+    await this.flushing?.catch(() => {});
     this.alarmScheduled = false;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -269,7 +272,12 @@ export class ConversationRoom extends DurableObject<Env> {
     this.alarmScheduled = false;
     const { status, snoozedUntil } = this.store.summary() ?? {};
     if (status === "snoozed" && snoozedUntil != null && snoozedUntil <= Date.now()) this.applyStatus("open", null);
-    await this.flushOutbox();
+    this.flushing = this.flushOutbox();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
     const later = this.store.summary();
     if (!this.alarmScheduled && later?.status === "snoozed" && later.snoozedUntil != null) {
       await this.ctx.storage.setAlarm(later.snoozedUntil);
