@@ -3,7 +3,7 @@
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
 import type { AddOperatorBody, SiteSettings, UpdateOperatorBody } from "../../worker/protocol";
-import type { AudienceResponse, InviteResponse, VisitorDetailsResponse } from "../../worker/protocol";
+import type { ApiKeyResponse, AudienceResponse, IdentitySecretResponse, InviteResponse, SegmentBody, SegmentFilters, SegmentListResponse, SegmentResponse, SiteSecretsResponse, VisitorDetailsResponse, VisitorListResponse } from "../../worker/protocol";
 import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
 
 export class ApiFailure extends Error {
@@ -72,6 +72,16 @@ export const api = {
     request<VisitorDetailsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
   eraseVisitor: (siteId: string, visitorId: string) =>
     request<unknown>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
+  visitors: (siteId: string, filters: SegmentFilters, cursor?: string) => {
+    const query = new URLSearchParams(Object.entries({ ...filters, ...(cursor ? { cursor } : {}) }).filter((e): e is [string, string] => !!e[1]));
+    return request<VisitorListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors?${query}`);
+  },
+  segments: (siteId: string) => request<SegmentListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/segments`),
+  createSegment: (siteId: string, body: SegmentBody) => request<SegmentResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/segments`, body),
+  deleteSegment: (siteId: string, id: string) => request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/segments/${encodeURIComponent(id)}`),
+  secrets: (siteId: string) => request<SiteSecretsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets`),
+  rotateIdentitySecret: (siteId: string) => request<IdentitySecretResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/identity`),
+  createApiKey: (siteId: string) => request<ApiKeyResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/api-key`),
   audience: (siteId: string, from: number, to: number) =>
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   invite: (siteId: string, visitorId: string, text: string) =>

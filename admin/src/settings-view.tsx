@@ -1,11 +1,12 @@
 /**
  * The site's settings for owners and admins: the widget's colour and welcome, typing preview
  * (privacy), how long an unanswered chat stays with one operator, the topics visitors pick, and
- * (owners only) consent mode and how long visitor data is kept.
+ * (owners only) consent mode, how long visitor data is kept, and the identity and API secrets.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { SiteMembership, SiteSettings } from "../../worker/protocol";
 import { ApiFailure, api } from "./api";
+import { DeveloperSettings } from "./developer-settings";
 import { t } from "./i18n";
 
 export function SettingsView({ site }: { site: SiteMembership }) {
@@ -27,63 +28,66 @@ export function SettingsView({ site }: { site: SiteMembership }) {
     }
   };
   return (
-    <form class="settings" onSubmit={save}>
-      <h2>{t("settings")}</h2>
-      <fieldset disabled={readOnly}>
-        <label>
-          {t("accentColor")}
-          <input type="color" value={s.accentColor} onInput={(e) => setS({ ...s, accentColor: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t("welcomeText")}
-          <textarea rows={2} maxLength={500} value={s.welcomeText} onInput={(e) => setS({ ...s, welcomeText: e.currentTarget.value })} />
-        </label>
-        <label class="check">
-          <input type="checkbox" checked={s.typingPreview} onChange={(e) => setS({ ...s, typingPreview: e.currentTarget.checked })} />
-          {t("typingPreviewSetting")}
-        </label>
-        <label>
-          {t("reassignAfter")}
-          <input type="number" min={15} max={3600} value={s.reassignAfterSeconds} onInput={(e) => setS({ ...s, reassignAfterSeconds: Number(e.currentTarget.value) })} />
-        </label>
-        <div class="topics-editor">
-          <span>{t("visitorTopics")}</span>
-          {s.topics.map((tp, i) => (
-            <div key={i} class="topic-row">
-              <input placeholder={t("topicLabel")} value={tp.label} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, label: e.currentTarget.value } : x)) })} />
-              <input placeholder={t("topicSkill")} value={tp.skill} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, skill: e.currentTarget.value.trim().toLowerCase() } : x)) })} />
-              <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: s.topics.filter((_, j) => j !== i) })}>
-                {t("delete")}
-              </button>
-            </div>
-          ))}
-          <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: [...s.topics, { label: "", skill: "" }] })}>
-            + {t("addTopic")}
-          </button>
-        </div>
-        <fieldset class="privacy-settings" disabled={!owner} title={owner ? undefined : t("ownersOnly")}>
-          <legend>{t("privacy")}</legend>
-          <label class="check">
-            <input type="checkbox" checked={s.consentRequired} onChange={(e) => setS({ ...s, consentRequired: e.currentTarget.checked })} />
-            {t("consentRequiredSetting")}
+    <>
+      <form class="settings" onSubmit={save}>
+        <h2>{t("settings")}</h2>
+        <fieldset disabled={readOnly}>
+          <label>
+            {t("accentColor")}
+            <input type="color" value={s.accentColor} onInput={(e) => setS({ ...s, accentColor: e.currentTarget.value })} />
           </label>
           <label>
-            {t("retentionSetting")}
-            <input
-              type="number"
-              min={1}
-              max={3650}
-              value={s.retentionDays ?? ""}
-              onInput={(e) => setS({ ...s, retentionDays: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
-            />
+            {t("welcomeText")}
+            <textarea rows={2} maxLength={500} value={s.welcomeText} onInput={(e) => setS({ ...s, welcomeText: e.currentTarget.value })} />
           </label>
-          {owner ? null : <p class="muted small">{t("ownersOnly")}</p>}
+          <label class="check">
+            <input type="checkbox" checked={s.typingPreview} onChange={(e) => setS({ ...s, typingPreview: e.currentTarget.checked })} />
+            {t("typingPreviewSetting")}
+          </label>
+          <label>
+            {t("reassignAfter")}
+            <input type="number" min={15} max={3600} value={s.reassignAfterSeconds} onInput={(e) => setS({ ...s, reassignAfterSeconds: Number(e.currentTarget.value) })} />
+          </label>
+          <div class="topics-editor">
+            <span>{t("visitorTopics")}</span>
+            {s.topics.map((tp, i) => (
+              <div key={i} class="topic-row">
+                <input placeholder={t("topicLabel")} value={tp.label} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, label: e.currentTarget.value } : x)) })} />
+                <input placeholder={t("topicSkill")} value={tp.skill} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, skill: e.currentTarget.value.trim().toLowerCase() } : x)) })} />
+                <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: s.topics.filter((_, j) => j !== i) })}>
+                  {t("delete")}
+                </button>
+              </div>
+            ))}
+            <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: [...s.topics, { label: "", skill: "" }] })}>
+              + {t("addTopic")}
+            </button>
+          </div>
+          <fieldset class="privacy-settings" disabled={!owner} title={owner ? undefined : t("ownersOnly")}>
+            <legend>{t("privacy")}</legend>
+            <label class="check">
+              <input type="checkbox" checked={s.consentRequired} onChange={(e) => setS({ ...s, consentRequired: e.currentTarget.checked })} />
+              {t("consentRequiredSetting")}
+            </label>
+            <label>
+              {t("retentionSetting")}
+              <input
+                type="number"
+                min={1}
+                max={3650}
+                value={s.retentionDays ?? ""}
+                onInput={(e) => setS({ ...s, retentionDays: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
+              />
+            </label>
+            {owner ? null : <p class="muted small">{t("ownersOnly")}</p>}
+          </fieldset>
+          <button class="primary" type="submit">
+            {t("save")}
+          </button>
+          {message ? <p class={message.ok ? "ok" : "error"}>{message.text}</p> : null}
         </fieldset>
-        <button class="primary" type="submit">
-          {t("save")}
-        </button>
-        {message ? <p class={message.ok ? "ok" : "error"}>{message.text}</p> : null}
-      </fieldset>
-    </form>
+      </form>
+      {owner ? <DeveloperSettings siteId={site.id} /> : null}
+    </>
   );
 }

@@ -32,6 +32,8 @@ export function VisitorSidebar(props: {
   conversationId: string;
   /** Owners and admins may export and erase a visitor (GDPR). */
   manager: boolean;
+  /** After an erasure; by default back to the inbox, since the open conversation is gone. */
+  onErased?: () => void;
 }) {
   const { siteId, details, live, conversationId } = props;
   const now = useNow();
@@ -215,7 +217,7 @@ export function VisitorSidebar(props: {
             class="ghost small danger"
             onClick={async () => {
               if (!confirm(t("eraseConfirm"))) return;
-              await api.eraseVisitor(siteId, p.id).then(() => (location.hash = "#/inbox"), () => alert(t("genericError")));
+              await api.eraseVisitor(siteId, p.id).then(props.onErased ?? (() => (location.hash = "#/inbox")), () => alert(t("genericError")));
             }}
           >
             {t("eraseVisitor")}

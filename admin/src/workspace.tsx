@@ -17,11 +17,12 @@ import { useAlertPrefs, useAlerts } from "./alerts";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { SettingsView } from "./settings-view";
 import { TeamView } from "./team-view";
+import { VisitorsView } from "./visitors-view";
 import { mergeSummary, useInbox } from "./use-inbox";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "audience" | "team" | "settings";
+export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
 
 export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: Page; selected: string | null; onSignedOut: () => void }) {
   const [siteId, setSiteId] = useState(() => {
@@ -120,6 +121,9 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             {t("live")}
             {inbox.live.size ? <span class="nav-count">{inbox.live.size}</span> : null}
           </a>
+          <a href="#/visitors" class={page === "visitors" ? "on" : ""}>
+            {t("visitorsNav")}
+          </a>
           <a href="#/audience" class={page === "audience" ? "on" : ""}>
             {t("audience")}
           </a>
@@ -162,6 +166,8 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
             <TeamView site={site} meId={me.operator.id} />
           ) : page === "live" ? (
             <LiveView siteId={siteId} me={me} live={inbox.live} />
+          ) : page === "visitors" ? (
+            <VisitorsView siteId={siteId} me={me} live={inbox.live} />
           ) : page === "audience" ? (
             <AudienceView siteId={siteId} />
           ) : (
