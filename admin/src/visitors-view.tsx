@@ -147,8 +147,8 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
               <tr>
                 <th>{t("colVisitor")}</th>
                 <th>{t("colWhere")}</th>
-                <th class="num">{t("visits")}</th>
-                <th class="num">{t("pageViews")}</th>
+                <th>{t("visits")}</th>
+                <th>{t("pageViews")}</th>
                 <th>{t("lastSeen")}</th>
                 <th>{t("firstSource")}</th>
               </tr>

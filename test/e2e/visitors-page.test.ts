@@ -134,7 +134,26 @@ describe("visitors page", () => {
     await dev.locator(".secret code", { hasText: DEMO_IDENTITY_SECRET }).waitFor({ timeout: 10_000 });
     await dev.locator("pre.code", { hasText: "createHmac('sha256'" }).waitFor();
     await dev.locator("pre.code", { hasText: "/api/v1/orders" }).waitFor();
-    await shot(dev, "settings-developers-en");
+    await dev.scrollIntoViewIfNeeded();
+    await shot(owner.admin, "settings-developers-en");
+
+    // A new API key is shown once, in full, with the warning; afterwards only its start.
+    owner.admin.once("dialog", (d) => void d.accept());
+    await dev.locator("button", { hasText: "Create new key" }).click();
+    const shown = dev.locator(".new-key", { hasText: "will not be shown again" });
+    await shown.waitFor({ timeout: 10_000 });
+    const key = (await shown.locator("code").textContent())!;
+    expect(key).toMatch(/^sk_/);
+    await shot(dev, "settings-new-key-en");
+    await owner.admin.reload();
+    await dev.locator(".key-line code", { hasText: `${key.slice(0, 10)}…` }).waitFor({ timeout: 10_000 });
+    expect(await dev.locator(".new-key").count()).toBe(0);
+    const orders = await fetch(`${base}/api/v1/orders`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ orderId: `e2e-${Date.now()}`, customerId: "cust_e2e_key", total: 12, currency: "EUR" }),
+    });
+    expect(orders.status).toBe(201);
     await owner.context.close();
 
     const agent = await operator("piotr@demo.test");
