@@ -105,7 +105,8 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
                   </td>
                   <td class="live-page">
                     <strong title={v.title ?? v.url}>{v.title || pathOf(v.url)}</strong>
-                    <a class="muted small" href={v.url} target="_blank" rel="noopener noreferrer">
+                    {/* The server keeps only http(s) page URLs; checked here too, as a link is clickable. */}
+                    <a class="muted small" href={/^https?:\/\//i.test(v.url) ? v.url : undefined} target="_blank" rel="noopener noreferrer">
                       {pathOf(v.url)}
                     </a>
                   </td>

@@ -4,7 +4,7 @@
  * segments as chips; a row opens the visitor's profile in a drawer. All text, no HTML.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { LiveVisitor, MeResponse, SegmentFilters, VisitorProfile } from "../../worker/protocol";
+import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../worker/protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
 import { formatRelative, t } from "./i18n";
@@ -43,7 +43,7 @@ function useSettled<T>(value: T, key: string, ms = 300): T {
 }
 
 interface ListState {
-  rows: VisitorProfile[];
+  rows: VisitorListEntry[];
   next: string | null;
   status: "loading" | "ready" | "more" | "error";
 }
@@ -151,6 +151,7 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
                 <th>{t("pageViews")}</th>
                 <th>{t("lastSeen")}</th>
                 <th>{t("firstSource")}</th>
+                <th>{t("orders")}</th>
               </tr>
             </thead>
             <tbody>
@@ -180,6 +181,7 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
                   <td class="num">{v.pageViews}</td>
                   <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
                   <td class="small">{sourceLabel(v.firstSource)}</td>
+                  <td class="num">{v.orders || "—"}</td>
                 </tr>
               ))}
             </tbody>

@@ -97,6 +97,9 @@ describe("visitor profile and list", () => {
     expect((await list("q=%25")).visitors).toEqual([]); // LIKE wildcards are literal
     expect((await list("hasOrders=1")).visitors.map((v) => v.id)).toContain(visitorOf(buyer));
     expect((await list("hasOrders=1")).visitors.map((v) => v.id)).not.toContain(visitorOf(google));
+    // Each row says how many orders the visitor placed.
+    expect((await list("hasOrders=1")).visitors.find((v) => v.id === visitorOf(buyer))?.orders).toBe(1);
+    expect((await list("q=zofia")).visitors[0]?.orders).toBe(0);
     expect((await list("country=de")).visitors.every((v) => v.country === "DE")).toBe(true);
     expect((await list("country=de")).visitors).toHaveLength(1);
     expect((await list("returning=1")).visitors).toEqual([]);

@@ -9,7 +9,7 @@ import {
   type PageView,
   VISIT_IDLE_MS,
   type VisitorDetailsResponse,
-  type VisitorProfile,
+  type VisitorListResponse,
 } from "../protocol";
 import { cartOf, getCanonicalVisitor, GROUP, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
 
@@ -77,7 +77,7 @@ export interface VisitorFilter {
   cursor?: string | undefined;
 }
 
-export async function listVisitors(db: D1Database, siteId: string, f: VisitorFilter): Promise<{ visitors: VisitorProfile[]; nextCursor: string | null }> {
+export async function listVisitors(db: D1Database, siteId: string, f: VisitorFilter): Promise<VisitorListResponse> {
   const where = ["v.site_id = ?", "v.merged_into IS NULL"];
   const params: unknown[] = [siteId];
   if (f.returning !== undefined) where.push(f.returning ? "v.visits > 1" : "v.visits <= 1");
@@ -104,12 +104,15 @@ export async function listVisitors(db: D1Database, siteId: string, f: VisitorFil
     params.push(Number(at), Number(at), id);
   }
   const { results } = await db
-    .prepare(`SELECT v.* FROM visitors v WHERE ${where.join(" AND ")} ORDER BY v.last_seen_at DESC, v.id DESC LIMIT ?`)
+    .prepare(
+      `SELECT v.*, (SELECT COUNT(*) FROM orders o WHERE o.site_id = v.site_id AND o.visitor_id = v.id) AS order_count
+       FROM visitors v WHERE ${where.join(" AND ")} ORDER BY v.last_seen_at DESC, v.id DESC LIMIT ?`,
+    )
     .bind(...params, f.limit + 1)
-    .all<RawVisitor>();
+    .all<RawVisitor & { order_count: number }>();
   const page = results.slice(0, f.limit);
   const last = page[page.length - 1];
-  return { visitors: page.map(toProfile), nextCursor: results.length > f.limit && last ? `${last.last_seen_at}~${last.id}` : null };
+  return { visitors: page.map((r) => ({ ...toProfile(r), orders: r.order_count })), nextCursor: results.length > f.limit && last ? `${last.last_seen_at}~${last.id}` : null };
 }
 
 export async function audience(db: D1Database, siteId: string, from: number, to: number): Promise<AudienceResponse> {

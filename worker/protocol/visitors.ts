@@ -264,8 +264,13 @@ export const VisitorListQuery = v.object({
   limit: v.optional(v.pipe(Digits("limit", 3), v.minValue(1), v.maxValue(100)), "50"),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}~[A-Za-z0-9_-]{1,64}$/, "cursor is not one this API gave"))),
 });
+/** A row of the visitor list: the profile and how many orders the visitor has placed. */
+export interface VisitorListEntry extends VisitorProfile {
+  orders: number;
+}
+
 export interface VisitorListResponse {
-  visitors: VisitorProfile[];
+  visitors: VisitorListEntry[];
   /** Pass as `cursor` for the next page; null on the last one. */
   nextCursor: string | null;
 }
