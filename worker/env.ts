@@ -11,6 +11,10 @@ export interface Env {
   FILES: R2Bucket;
   CONVERSATION: DurableObjectNamespace<ConversationRoom>;
   SITE_HUB: DurableObjectNamespace<SiteHub>;
+  /** New anonymous visitors per site and client address (worker/lib/rate-limit.ts). */
+  NEW_VISITORS?: RateLimit;
+  /** Tracking beacons per visitor. */
+  BEACONS?: RateLimit;
   /** Signs visitor tokens. `.dev.vars` locally, `wrangler secret put TOKEN_SECRET` in production. */
   TOKEN_SECRET: string;
   ENVIRONMENT: string;

@@ -11,6 +11,7 @@ import { createVerifiedStatement, conversationOfGroup, findVerifiedCustomer, loa
 import { type TrackSite, trackSiteByKey } from "../db/secrets";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
+import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
 import { hmacHexVerify, newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/request-input";
@@ -50,7 +51,12 @@ export const trackRoutes = new Hono<AppEnv>()
     }
     const existing = loaded.row;
     // No token, a foreign or forged one, or a visitor since erased: a new anonymous visitor.
-    if (!existing || existing.merged_into) visitorId = newId("v");
+    if (!existing || existing.merged_into) {
+      await limitNewVisitor(c.env, c.req.raw, site.id);
+      visitorId = newId("v");
+    } else {
+      await limitBeacon(c.env, site.id, visitorId!);
+    }
 
     const now = Date.now();
     const facts = requestFacts(c.req.raw, body.l);

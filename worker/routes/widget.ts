@@ -9,6 +9,7 @@ import { createOrGetConversation } from "../db/conversations";
 import { touchVisitorForSession } from "../db/visitors";
 import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
 import { ApiError } from "../lib/api-error";
+import { limitNewVisitor } from "../lib/rate-limit";
 import { newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
 import { readJson } from "../lib/request-input";
@@ -35,12 +36,14 @@ export const widgetRoutes = new Hono<AppEnv>()
     // The chat's own token wins; without one, the chat adopts the visitor the loader tracks.
     const chatOk = presented !== null && presented.siteId === site.id;
     const tracked = !chatOk && body.track ? await verifyTrackToken(c.env.TOKEN_SECRET, body.track) : null;
-    const who: VisitorIdentity =
+    const known: VisitorIdentity | null =
       chatOk && presented
         ? presented
         : tracked && tracked.siteId === site.id
           ? tracked
-          : { siteId: site.id, visitorId: newId("v") };
+          : null;
+    if (!known) await limitNewVisitor(c.env, c.req.raw, site.id);
+    const who: VisitorIdentity = known ?? { siteId: site.id, visitorId: newId("v") };
     const [{ conversationId, canonicalId }, operatorsOnline] = await Promise.all([
       touchVisitorForSession(c.env.DB, site.id, who.visitorId, Date.now()),
       c.env.SITE_HUB.getByName(site.id).operatorsOnline(),
