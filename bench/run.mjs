@@ -1,9 +1,10 @@
 // `npm run bench [-- --quick] [-- --url http://127.0.0.1:8787]`: bundles the TypeScript
 // benchmark in bench/src with esbuild (so it can run the protocol's own ConversationClient) and
 // runs it. Arguments pass through to bench/src/main.ts.
-import { build } from "esbuild";
+
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = join(here, "../node_modules/.cache/gadka-bench");

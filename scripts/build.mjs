@@ -5,10 +5,11 @@
 //   /demo/                the demo shop (widget/demo/, copied as is)
 //   /admin/               the operator app (admin/)
 // Usage: node scripts/build.mjs [--watch] [--no-clean]
-import { build, context } from "esbuild";
+
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build, context } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/public");

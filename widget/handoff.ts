@@ -2,6 +2,7 @@
  * What the loader (widget/loader.ts) hands the presence module (widget/presence.ts) on
  * `window.__gadka` when it loads it. Types only: both are separate scripts on the shop's page.
  */
+// biome-ignore lint/suspicious/noExplicitAny: command arguments are whatever the shop passes to Gadka(...)
 export type Fn = (...a: any[]) => void;
 
 export interface Handoff {

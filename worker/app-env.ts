@@ -2,9 +2,10 @@
  * Hono's environment for every route and middleware: the bindings and the per-request variables
  * that middleware sets (the signed-in operator, the site the route is about).
  */
+
+import type { SiteMembership } from "../protocol";
 import type { OperatorWithSites } from "./db/operators";
 import type { Env } from "./env";
-import type { SiteMembership } from "./protocol";
 
 export interface AppEnv {
   Bindings: Env;

@@ -4,7 +4,7 @@
  * operator's own choice, remembered in this browser.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationSummary } from "../../worker/protocol";
+import type { ConversationSummary } from "../../protocol";
 
 export interface AlertPrefs {
   sound: boolean;

@@ -2,9 +2,32 @@
  * The admin's REST client: same-origin JSON calls with the session cookie; failures become
  * `ApiFailure` with the server's error code (or `network`), and a 401 signs the operator out.
  */
-import type { AddOperatorBody, SiteSettings, UpdateOperatorBody } from "../../worker/protocol";
-import type { ApiKeyResponse, AudienceResponse, IdentitySecretResponse, InviteResponse, SegmentBody, SegmentFilters, SegmentListResponse, SegmentResponse, SiteSecretsResponse, VisitorDetailsResponse, VisitorListResponse } from "../../worker/protocol";
-import type { ConversationListResponse, ConversationStatus, ConversationSummary, MeResponse, SavedRepliesResponse, SavedReply, SavedReplyBody, SearchResponse, TeamResponse, TransferBody } from "../../worker/protocol";
+import type {
+  AddOperatorBody,
+  ApiKeyResponse,
+  AudienceResponse,
+  ConversationListResponse,
+  ConversationStatus,
+  ConversationSummary,
+  IdentitySecretResponse,
+  InviteResponse,
+  MeResponse,
+  SavedRepliesResponse,
+  SavedReply,
+  SavedReplyBody,
+  SearchResponse,
+  SegmentBody,
+  SegmentFilters,
+  SegmentListResponse,
+  SegmentResponse,
+  SiteSecretsResponse,
+  SiteSettings,
+  TeamResponse,
+  TransferBody,
+  UpdateOperatorBody,
+  VisitorDetailsResponse,
+  VisitorListResponse,
+} from "../../protocol";
 
 export class ApiFailure extends Error {
   constructor(
@@ -54,33 +77,51 @@ export const api = {
   updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
     request<{ ok: true }>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
   uploadAvatar: (siteId: string, operatorId: string, file: File) =>
-    request<{ avatarUrl: string }>("PUT", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(operatorId)}/avatar`, file),
+    request<{ avatarUrl: string }>(
+      "PUT",
+      `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(operatorId)}/avatar`,
+      file,
+    ),
   settings: (siteId: string) => request<SiteSettings>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),
-  saveSettings: (siteId: string, body: Partial<SiteSettings>) => request<SiteSettings>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
+  saveSettings: (siteId: string, body: Partial<SiteSettings>) =>
+    request<SiteSettings>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
   savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),
-  createSavedReply: (siteId: string, body: SavedReplyBody) => request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),
+  createSavedReply: (siteId: string, body: SavedReplyBody) =>
+    request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),
   deleteSavedReply: (siteId: string, id: string) =>
     request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/saved-replies/${encodeURIComponent(id)}`),
   search: (siteId: string, q: string) =>
     request<SearchResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/search?q=${encodeURIComponent(q)}`),
   team: (siteId: string) => request<TeamResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/operators`),
   transfer: (siteId: string, id: string, body: TransferBody) =>
-    request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transfer`, body),
+    request<{ conversation: ConversationSummary }>(
+      "POST",
+      `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transfer`,
+      body,
+    ),
   take: (siteId: string, id: string) =>
-    request<{ conversation: ConversationSummary }>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/take`),
+    request<{ conversation: ConversationSummary }>(
+      "POST",
+      `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/take`,
+    ),
   visitor: (siteId: string, visitorId: string) =>
     request<VisitorDetailsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
   eraseVisitor: (siteId: string, visitorId: string) =>
     request<unknown>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}`),
   visitors: (siteId: string, filters: SegmentFilters, cursor?: string) => {
-    const query = new URLSearchParams(Object.entries({ ...filters, ...(cursor ? { cursor } : {}) }).filter((e): e is [string, string] => !!e[1]));
+    const query = new URLSearchParams(
+      Object.entries({ ...filters, ...(cursor ? { cursor } : {}) }).filter((e): e is [string, string] => !!e[1]),
+    );
     return request<VisitorListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/visitors?${query}`);
   },
   segments: (siteId: string) => request<SegmentListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/segments`),
-  createSegment: (siteId: string, body: SegmentBody) => request<SegmentResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/segments`, body),
-  deleteSegment: (siteId: string, id: string) => request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/segments/${encodeURIComponent(id)}`),
+  createSegment: (siteId: string, body: SegmentBody) =>
+    request<SegmentResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/segments`, body),
+  deleteSegment: (siteId: string, id: string) =>
+    request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/segments/${encodeURIComponent(id)}`),
   secrets: (siteId: string) => request<SiteSecretsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets`),
-  rotateIdentitySecret: (siteId: string) => request<IdentitySecretResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/identity`),
+  rotateIdentitySecret: (siteId: string) =>
+    request<IdentitySecretResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/identity`),
   createApiKey: (siteId: string) => request<ApiKeyResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/api-key`),
   audience: (siteId: string, from: number, to: number) =>
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),

@@ -3,7 +3,7 @@
  * many were new or returning, over a chosen period (`GET /api/sites/:siteId/audience`).
  */
 import { useEffect, useState } from "preact/hooks";
-import type { AudienceResponse } from "../../worker/protocol";
+import type { AudienceResponse } from "../../protocol";
 import { api } from "./api";
 import { regionName, t } from "./i18n";
 
@@ -50,10 +50,12 @@ export function AudienceView({ siteId }: { siteId: string }) {
       (d) => !stale && setData(d),
       () => !stale && setData(null),
     );
-    return () => void (stale = true);
+    return () => {
+      stale = true;
+    };
   }, [siteId, days]);
 
-  const share = data && data.visitors ? Math.round((data.returningVisitors / data.visitors) * 100) : 0;
+  const share = data?.visitors ? Math.round((data.returningVisitors / data.visitors) * 100) : 0;
   return (
     <section class="audience">
       <header class="page-head">
@@ -90,18 +92,29 @@ export function AudienceView({ siteId }: { siteId: string }) {
             </div>
             <div class="stat wide">
               <span class="muted small">{t("newVsReturning")}</span>
-              <div class="split" role="img" aria-label={`${t("newVisitors")} ${data.newVisitors}, ${t("returningVisitors")} ${data.returningVisitors}`}>
+              <div
+                class="split"
+                role="img"
+                aria-label={`${t("newVisitors")} ${data.newVisitors}, ${t("returningVisitors")} ${data.returningVisitors}`}
+              >
                 <i class="new" style={{ flex: data.newVisitors || 0 }} />
                 <i class="returning" style={{ flex: data.returningVisitors || 0 }} />
               </div>
               <span class="small">
-                <b class="key new" /> {t("newVisitors")} {data.newVisitors} · <b class="key returning" /> {t("returningVisitors")} {data.returningVisitors} ({share}%)
+                <b class="key new" /> {t("newVisitors")} {data.newVisitors} · <b class="key returning" /> {t("returningVisitors")}{" "}
+                {data.returningVisitors} ({share}%)
               </span>
             </div>
           </div>
           <div class="cards">
-            <Bars title={t("sources")} rows={data.sources.map((s) => ({ label: s.source === "direct" ? t("direct") : s.source, value: s.visits }))} />
-            <Bars title={t("devices")} rows={data.devices.map((d) => ({ label: d.type === "unknown" ? t("unknown") : t(`device_${d.type}`), value: d.visits }))} />
+            <Bars
+              title={t("sources")}
+              rows={data.sources.map((s) => ({ label: s.source === "direct" ? t("direct") : s.source, value: s.visits }))}
+            />
+            <Bars
+              title={t("devices")}
+              rows={data.devices.map((d) => ({ label: d.type === "unknown" ? t("unknown") : t(`device_${d.type}`), value: d.visits }))}
+            />
             <Bars title={t("countries")} rows={data.countries.map((c) => ({ label: regionName(c.country), value: c.visits }))} />
             <Bars title={t("browsers")} rows={data.browsers.map((b) => ({ label: b.browser, value: b.visits }))} />
           </div>

@@ -4,18 +4,18 @@
  * page trail. Marks visitor messages read while the window is focused.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationStatus, ConversationSummary, LiveVisitor, MeResponse, MessageKind } from "../../worker/protocol";
-import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
+import type { ChatMessage, ConversationStatus, ConversationSummary, LiveVisitor, MeResponse, MessageKind } from "../../protocol";
+import { fillSavedReply } from "../../protocol/client/saved-reply-text";
+import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
+import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatDay, formatTime, t } from "./i18n";
 import { visitorName } from "./inbox-list";
-import { api } from "./api";
 import { TransferMenu } from "./transfer-menu";
-import { WorkflowControls } from "./workflow-controls";
-import { fillSavedReply } from "../../worker/protocol/saved-reply-text";
-import { matchReplies, useSavedReplies } from "./use-saved-replies";
 import { useConversation } from "./use-conversation";
+import { matchReplies, useSavedReplies } from "./use-saved-replies";
 import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
+import { WorkflowControls } from "./workflow-controls";
 
 export function ConversationPane(props: {
   siteId: string;
@@ -124,11 +124,11 @@ export function ConversationPane(props: {
         <div class="toolbar">
           <div class="actions">
             {summary?.assigneeId !== me.operator.id ? (
-              <button class="ghost small" onClick={() => void api.take(siteId, id).catch(() => {})}>
+              <button type="button" class="ghost small" onClick={() => void api.take(siteId, id).catch(() => {})}>
                 {t("take")}
               </button>
             ) : null}
-            <button class="ghost small" aria-expanded={transferring} onClick={() => setTransferring((x) => !x)}>
+            <button type="button" class="ghost small" aria-expanded={transferring} onClick={() => setTransferring((x) => !x)}>
               {t("transfer")}
             </button>
             <WorkflowControls
@@ -141,7 +141,9 @@ export function ConversationPane(props: {
             />
           </div>
         </div>
-        {transferring ? <TransferMenu siteId={siteId} conversationId={id} meId={me.operator.id} onDone={() => setTransferring(false)} /> : null}
+        {transferring ? (
+          <TransferMenu siteId={siteId} conversationId={id} meId={me.operator.id} onDone={() => setTransferring(false)} />
+        ) : null}
         {view.connection === "waiting" ? <div class="banner">{t("reconnecting")}</div> : null}
         <div
           class="timeline"
@@ -154,13 +156,21 @@ export function ConversationPane(props: {
           }}
         >
           {view.hasMore ? (
-            <button class="ghost small older" onClick={loadOlder} disabled={view.loadingOlder}>
+            <button type="button" class="ghost small older" onClick={loadOlder} disabled={view.loadingOlder}>
               {t("loadOlder")}
             </button>
           ) : null}
           {view.info && view.messages.length === 0 && pending.length === 0 ? <p class="note">{t("noMessages")}</p> : null}
           {view.messages.map((m, i) => (
-            <Message key={m.seq} m={m} prev={view.messages[i - 1]} me={me} seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq} visitor={shownName} visitorId={visitorId} />
+            <Message
+              key={m.seq}
+              m={m}
+              prev={view.messages[i - 1]}
+              me={me}
+              seen={m === lastOwn && (view.info?.visitorReadSeq ?? 0) >= m.seq}
+              visitor={shownName}
+              visitorId={visitorId}
+            />
           ))}
           {pending.map((p) => (
             <div key={p.clientId} class={`msg mine pending ${p.kind === "note" ? "note-msg" : ""}`}>
@@ -168,9 +178,7 @@ export function ConversationPane(props: {
               <div class="meta">{t("sending")}</div>
             </div>
           ))}
-          {view.statusNote ? (
-            <p class="note">{t(statusNoteKey(view.statusNote.status), { name: view.statusNote.byName ?? "" })}</p>
-          ) : null}
+          {view.statusNote ? <p class="note">{t(statusNoteKey(view.statusNote.status), { name: view.statusNote.byName ?? "" })}</p> : null}
           {view.visitorTyping ? (
             <div class="typing">
               <span class="dots">
@@ -214,10 +222,16 @@ export function ConversationPane(props: {
             ))}
           </div>
           {suggestions.length ? (
-            <ul class="suggestions" role="listbox" aria-label={t("savedReplies")}>
+            <ul class="suggestions" aria-label={t("savedReplies")}>
               {suggestions.map((r, i) => (
-                <li key={r.id} role="option" aria-selected={i === pick % suggestions.length}>
-                  <button type="button" class={i === pick % suggestions.length ? "on" : ""} onMouseDown={(e) => e.preventDefault()} onClick={() => insertReply(r.body)}>
+                <li key={r.id}>
+                  <button
+                    type="button"
+                    aria-current={i === pick % suggestions.length ? "true" : undefined}
+                    class={i === pick % suggestions.length ? "on" : ""}
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => insertReply(r.body)}
+                  >
                     <strong>/{r.shortcut}</strong>
                     <span>{r.body}</span>
                     {r.personal ? <em>{t("personal")}</em> : null}
@@ -301,7 +315,9 @@ export function ConversationPane(props: {
           <dt>{t("status")}</dt>
           <dd>{queued ? t("queued") : t(status)}</dd>
           <dt>{t("assignedTo")}</dt>
-          <dd>{summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}</dd>
+          <dd>
+            {summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}
+          </dd>
           <dt>{t("messages")}</dt>
           <dd>{summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length}</dd>
         </dl>
@@ -317,7 +333,21 @@ export function ConversationPane(props: {
   );
 }
 
-function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; prev: ChatMessage | undefined; me: MeResponse; seen: boolean; visitor: string; visitorId: string }) {
+function Message({
+  m,
+  prev,
+  me,
+  seen,
+  visitor,
+  visitorId,
+}: {
+  m: ChatMessage;
+  prev: ChatMessage | undefined;
+  me: MeResponse;
+  seen: boolean;
+  visitor: string;
+  visitorId: string;
+}) {
   const newDay = !prev || new Date(prev.createdAt).toDateString() !== new Date(m.createdAt).toDateString();
   const grouped = !newDay && prev && prev.role === m.role && prev.authorId === m.authorId && m.createdAt - prev.createdAt < 5 * 60_000;
   const mine = m.role === "operator" && m.authorId === me.operator.id;
@@ -331,7 +361,11 @@ function Message({ m, prev, me, seen, visitor, visitorId }: { m: ChatMessage; pr
       <div class={`msg ${side} ${grouped ? "grouped" : ""} ${note ? "note-msg" : ""}`}>
         {!grouped || note ? (
           <div class="msg-head">
-            {m.role === "visitor" ? <Avatar name={visitor} seed={visitorId} size={22} /> : <Avatar name={m.authorName ?? "?"} url={m.authorAvatar} size={22} />}
+            {m.role === "visitor" ? (
+              <Avatar name={visitor} seed={visitorId} size={22} />
+            ) : (
+              <Avatar name={m.authorName ?? "?"} url={m.authorAvatar} size={22} />
+            )}
             <span class="author">{author}</span>
             {note ? <span class="note-tag">{t("internalNote")}</span> : null}
             <time>{formatTime(m.createdAt)}</time>

@@ -4,7 +4,7 @@
  * shown once), and how a shop's server uses both.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { SiteSecretsResponse } from "../../worker/protocol";
+import type { SiteSecretsResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { formatDateTime, t } from "./i18n";
 
@@ -19,7 +19,12 @@ function CopyButton({ text }: { text: string }) {
     <button
       type="button"
       class="ghost small copy"
-      onClick={() => navigator.clipboard.writeText(text).then(() => setCopied(true), () => alert(t("copyFailed")))}
+      onClick={() =>
+        navigator.clipboard.writeText(text).then(
+          () => setCopied(true),
+          () => alert(t("copyFailed")),
+        )
+      }
     >
       {copied ? t("copied") : t("copy")}
     </button>
@@ -29,7 +34,7 @@ function CopyButton({ text }: { text: string }) {
 function Secret({ value, label }: { value: string; label: string }) {
   return (
     <div class="secret">
-      <code class="mono" aria-label={label}>
+      <code class="mono" title={label}>
         {value}
       </code>
       <CopyButton text={value} />
@@ -50,7 +55,9 @@ export function DeveloperSettings({ siteId }: { siteId: string }) {
       (s) => !stale && setSecrets(s),
       () => !stale && setSecrets(null),
     );
-    return () => void (stale = true);
+    return () => {
+      stale = true;
+    };
   }, [siteId]);
 
   const act = async (confirmText: string, run: (s: SiteSecretsResponse) => Promise<SiteSecretsResponse>) => {

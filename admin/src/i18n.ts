@@ -232,7 +232,8 @@ const en = {
   privacy: "Privacy",
   exportData: "Export data (JSON)",
   eraseVisitor: "Erase visitor…",
-  eraseConfirm: "Erase everything about this visitor — profile, visits, page views, orders and every conversation with its messages? This cannot be undone.",
+  eraseConfirm:
+    "Erase everything about this visitor — profile, visits, page views, orders and every conversation with its messages? This cannot be undone.",
   consentRequiredSetting: "Track visitors only after the shop records their consent (Gadka('consent', true))",
   retentionSetting: "Delete visitor data older than (days; empty keeps it)",
   ownersOnly: "Only owners can change this.",
@@ -269,9 +270,11 @@ const en = {
   segmentsFull: "A site keeps at most {max} segments. Delete one first.",
   developers: "Identity and API",
   identitySecret: "Identity secret",
-  identitySecretHint: "Your server signs each signed-in customer's ID with it, so Gadka can trust Gadka('identify'). Keep it on the server.",
+  identitySecretHint:
+    "Your server signs each signed-in customer's ID with it, so Gadka can trust Gadka('identify'). Keep it on the server.",
   rotateSecret: "Rotate secret…",
-  rotateSecretConfirm: "Create a new identity secret? Hashes made with the old one stop verifying at once, until your server uses the new secret.",
+  rotateSecretConfirm:
+    "Create a new identity secret? Hashes made with the old one stop verifying at once, until your server uses the new secret.",
   apiKey: "Secret API key",
   apiKeyHint: "For your server's calls to the shop API (orders, customers). Never put it in a page.",
   noApiKey: "No API key yet.",
@@ -516,7 +519,8 @@ const pl: Dict = {
   privacy: "Prywatność",
   exportData: "Eksportuj dane (JSON)",
   eraseVisitor: "Usuń odwiedzającego…",
-  eraseConfirm: "Usunąć wszystko o tym odwiedzającym — profil, wizyty, odsłony, zamówienia i wszystkie rozmowy z wiadomościami? Tego nie można cofnąć.",
+  eraseConfirm:
+    "Usunąć wszystko o tym odwiedzającym — profil, wizyty, odsłony, zamówienia i wszystkie rozmowy z wiadomościami? Tego nie można cofnąć.",
   consentRequiredSetting: "Śledź odwiedzających dopiero po zapisaniu ich zgody przez sklep (Gadka('consent', true))",
   retentionSetting: "Usuwaj dane odwiedzających starsze niż (dni; puste — zachowaj)",
   ownersOnly: "Tylko właściciele mogą to zmienić.",
@@ -553,9 +557,11 @@ const pl: Dict = {
   segmentsFull: "Witryna może mieć najwyżej {max} segmentów. Najpierw usuń któryś.",
   developers: "Tożsamość i API",
   identitySecret: "Sekret tożsamości",
-  identitySecretHint: "Twój serwer podpisuje nim ID każdego zalogowanego klienta, aby Gadka mogła ufać Gadka('identify'). Trzymaj go na serwerze.",
+  identitySecretHint:
+    "Twój serwer podpisuje nim ID każdego zalogowanego klienta, aby Gadka mogła ufać Gadka('identify'). Trzymaj go na serwerze.",
   rotateSecret: "Zmień sekret…",
-  rotateSecretConfirm: "Utworzyć nowy sekret tożsamości? Skróty utworzone starym od razu przestaną być weryfikowane, dopóki serwer nie użyje nowego sekretu.",
+  rotateSecretConfirm:
+    "Utworzyć nowy sekret tożsamości? Skróty utworzone starym od razu przestaną być weryfikowane, dopóki serwer nie użyje nowego sekretu.",
   apiKey: "Tajny klucz API",
   apiKeyHint: "Do wywołań API sklepu z Twojego serwera (zamówienia, klienci). Nigdy nie umieszczaj go na stronie.",
   noApiKey: "Nie ma jeszcze klucza API.",
@@ -798,7 +804,8 @@ const fi: Dict = {
   privacy: "Tietosuoja",
   exportData: "Vie tiedot (JSON)",
   eraseVisitor: "Poista kävijä…",
-  eraseConfirm: "Poistetaanko kaikki tästä kävijästä — profiili, käynnit, sivulataukset, tilaukset ja kaikki keskustelut viesteineen? Tätä ei voi perua.",
+  eraseConfirm:
+    "Poistetaanko kaikki tästä kävijästä — profiili, käynnit, sivulataukset, tilaukset ja kaikki keskustelut viesteineen? Tätä ei voi perua.",
   consentRequiredSetting: "Seuraa kävijöitä vasta, kun kauppa on tallentanut heidän suostumuksensa (Gadka('consent', true))",
   retentionSetting: "Poista kävijätiedot, jotka ovat vanhempia kuin (päivää; tyhjä säilyttää)",
   ownersOnly: "Vain omistajat voivat muuttaa tätä.",
@@ -835,9 +842,11 @@ const fi: Dict = {
   segmentsFull: "Sivustolla voi olla enintään {max} segmenttiä. Poista ensin jokin.",
   developers: "Tunnistus ja API",
   identitySecret: "Tunnistussalaisuus",
-  identitySecretHint: "Palvelimesi allekirjoittaa sillä jokaisen kirjautuneen asiakkaan tunnuksen, jotta Gadka voi luottaa Gadka('identify')-kutsuun. Pidä se palvelimella.",
+  identitySecretHint:
+    "Palvelimesi allekirjoittaa sillä jokaisen kirjautuneen asiakkaan tunnuksen, jotta Gadka voi luottaa Gadka('identify')-kutsuun. Pidä se palvelimella.",
   rotateSecret: "Vaihda salaisuus…",
-  rotateSecretConfirm: "Luodaanko uusi tunnistussalaisuus? Vanhalla tehdyt tiivisteet lakkaavat heti kelpaamasta, kunnes palvelimesi käyttää uutta salaisuutta.",
+  rotateSecretConfirm:
+    "Luodaanko uusi tunnistussalaisuus? Vanhalla tehdyt tiivisteet lakkaavat heti kelpaamasta, kunnes palvelimesi käyttää uutta salaisuutta.",
   apiKey: "Salainen API-avain",
   apiKeyHint: "Palvelimesi kutsuille kaupan API:in (tilaukset, asiakkaat). Älä koskaan laita sitä sivulle.",
   noApiKey: "API-avainta ei ole vielä luotu.",
@@ -1117,9 +1126,11 @@ const ru: Dict = {
   segmentsFull: "У сайта может быть не больше {max} сегментов. Сначала удалите один.",
   developers: "Идентификация и API",
   identitySecret: "Секрет идентификации",
-  identitySecretHint: "Ваш сервер подписывает им ID каждого вошедшего клиента, чтобы Gadka могла доверять Gadka('identify'). Храните его на сервере.",
+  identitySecretHint:
+    "Ваш сервер подписывает им ID каждого вошедшего клиента, чтобы Gadka могла доверять Gadka('identify'). Храните его на сервере.",
   rotateSecret: "Сменить секрет…",
-  rotateSecretConfirm: "Создать новый секрет идентификации? Хеши, созданные старым, сразу перестанут проходить проверку, пока сервер не начнёт использовать новый секрет.",
+  rotateSecretConfirm:
+    "Создать новый секрет идентификации? Хеши, созданные старым, сразу перестанут проходить проверку, пока сервер не начнёт использовать новый секрет.",
   apiKey: "Секретный ключ API",
   apiKeyHint: "Для запросов вашего сервера к API магазина (заказы, клиенты). Никогда не размещайте его на странице.",
   noApiKey: "Ключа API пока нет.",

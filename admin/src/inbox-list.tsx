@@ -4,8 +4,8 @@
  * the REST list.
  */
 import { useState } from "preact/hooks";
-import type { ConversationStatus, ConversationSummary, Priority, SearchResponse } from "../../worker/protocol";
-import { CONVERSATION_STATUSES, PRIORITIES } from "../../worker/protocol/models";
+import type { ConversationStatus, ConversationSummary, Priority, SearchResponse } from "../../protocol";
+import { CONVERSATION_STATUSES, PRIORITIES } from "../../protocol/models";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
 import { formatRelative, t, tn } from "./i18n";
@@ -33,7 +33,13 @@ export function visibleRows(all: ConversationSummary[], f: Filter, meId: string,
           : true;
   const statusOk = (c: ConversationSummary) => (f.status === "any" ? f.view === "all" || c.status !== "resolved" : c.status === f.status);
   return all
-    .filter((c) => inView(c) && statusOk(c) && (f.priority === "any" || c.priority === f.priority) && (!f.tag || (c.tags ?? []).includes(f.tag.toLowerCase())))
+    .filter(
+      (c) =>
+        inView(c) &&
+        statusOk(c) &&
+        (f.priority === "any" || c.priority === f.priority) &&
+        (!f.tag || (c.tags ?? []).includes(f.tag.toLowerCase())),
+    )
     .sort((a, b) => PRIORITY_ORDER[a.priority ?? "normal"] - PRIORITY_ORDER[b.priority ?? "normal"] || b.updatedAt - a.updatedAt);
 }
 
@@ -97,14 +103,26 @@ export function InboxList(props: {
         </form>
         <div class="tabs" role="tablist">
           {(["mine", "unassigned", "queue", "all"] as const).map((view) => (
-            <button key={view} role="tab" title={t(VIEW_LABEL[view])} aria-selected={f.view === view} class={f.view === view ? "tab on" : "tab"} onClick={() => props.onFilter({ ...f, view })}>
+            <button
+              type="button"
+              key={view}
+              role="tab"
+              title={t(VIEW_LABEL[view])}
+              aria-selected={f.view === view}
+              class={f.view === view ? "tab on" : "tab"}
+              onClick={() => props.onFilter({ ...f, view })}
+            >
               <span class="tab-label">{t(VIEW_LABEL[view])}</span>
               {counts[view] ? <span class="count">{counts[view]}</span> : null}
             </button>
           ))}
         </div>
         <div class="filters">
-          <select aria-label={t("status")} value={f.status} onChange={(e) => props.onFilter({ ...f, status: e.currentTarget.value as Filter["status"] })}>
+          <select
+            aria-label={t("status")}
+            value={f.status}
+            onChange={(e) => props.onFilter({ ...f, status: e.currentTarget.value as Filter["status"] })}
+          >
             <option value="any">{t("anyStatus")}</option>
             {CONVERSATION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -112,7 +130,11 @@ export function InboxList(props: {
               </option>
             ))}
           </select>
-          <select aria-label={t("priority")} value={f.priority} onChange={(e) => props.onFilter({ ...f, priority: e.currentTarget.value as Filter["priority"] })}>
+          <select
+            aria-label={t("priority")}
+            value={f.priority}
+            onChange={(e) => props.onFilter({ ...f, priority: e.currentTarget.value as Filter["priority"] })}
+          >
             <option value="any">{t("anyPriority")}</option>
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
@@ -120,7 +142,12 @@ export function InboxList(props: {
               </option>
             ))}
           </select>
-          <input aria-label={t("tags")} placeholder={t("tagFilter")} value={f.tag} onInput={(e) => props.onFilter({ ...f, tag: e.currentTarget.value.trim() })} />
+          <input
+            aria-label={t("tags")}
+            placeholder={t("tagFilter")}
+            value={f.tag}
+            onInput={(e) => props.onFilter({ ...f, tag: e.currentTarget.value.trim() })}
+          />
         </div>
       </header>
       {found ? (
@@ -149,7 +176,11 @@ export function InboxList(props: {
       <ul class="rows" hidden={found !== null}>
         {rows.map((c) => (
           <li key={c.id}>
-            <a href={`#/inbox/${c.id}`} class={`row ${props.selected === c.id ? "selected" : ""} ${c.unreadForOperators ? "unread" : ""}`} aria-current={props.selected === c.id}>
+            <a
+              href={`#/inbox/${c.id}`}
+              class={`row ${props.selected === c.id ? "selected" : ""} ${c.unreadForOperators ? "unread" : ""}`}
+              aria-current={props.selected === c.id}
+            >
               <Avatar name={visitorName(c)} seed={c.visitorId} size={40} />
               <div class="row-main">
                 <div class="row-top">
@@ -158,10 +189,16 @@ export function InboxList(props: {
                 </div>
                 <div class="row-bottom">
                   <span class="preview">
-                    {c.lastMessageRole === "operator" ? <span class="muted" title={t("answered")}>↩ </span> : null}
+                    {c.lastMessageRole === "operator" ? (
+                      <span class="muted" title={t("answered")}>
+                        ↩{" "}
+                      </span>
+                    ) : null}
                     {c.lastMessagePreview ?? "…"}
                   </span>
-                  {c.priority === "urgent" || c.priority === "high" ? <span class={`pri p-${c.priority}`}>{t(`priority_${c.priority}`)}</span> : null}
+                  {c.priority === "urgent" || c.priority === "high" ? (
+                    <span class={`pri p-${c.priority}`}>{t(`priority_${c.priority}`)}</span>
+                  ) : null}
                   {c.unreadForOperators ? (
                     <span class="badge" title={tn("unread", c.unreadForOperators)}>
                       {c.unreadForOperators}
@@ -182,7 +219,7 @@ export function InboxList(props: {
         </div>
       ) : null}
       {(f.view === "all" || f.status === "resolved") && (rows.length >= 20 || more.before) ? (
-        <button class="ghost more" disabled={more.busy} onClick={loadMore}>
+        <button type="button" class="ghost more" disabled={more.busy} onClick={loadMore}>
           {t("loadMore")}
         </button>
       ) : null}
@@ -194,9 +231,10 @@ export function InboxList(props: {
 function Snippet({ text }: { text: string }) {
   return (
     <>
-      {text.split(/(\u0002[^\u0003]*\u0003)/).map((part, i) =>
-        part.startsWith("\u0002") ? <mark key={i}>{part.slice(1, -1)}</mark> : part,
-      )}
+      {text
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the server marks matches with U+0002/U+0003 (never in message text)
+        .split(/(\u0002[^\u0003]*\u0003)/)
+        .map((part, i) => (part.startsWith("\u0002") ? <mark key={i}>{part.slice(1, -1)}</mark> : part))}
     </>
   );
 }

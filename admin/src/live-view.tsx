@@ -4,7 +4,7 @@
  * sent under the operator's name and photo that opens in that visitor's widget.
  */
 import { useState } from "preact/hooks";
-import type { LiveVisitor, MeResponse } from "../../worker/protocol";
+import type { LiveVisitor, MeResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { Avatar } from "./avatar";
 import { formatClock, formatMoney, t, tn } from "./i18n";
@@ -47,7 +47,14 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
         <div class="live-filters">
           <div class="tabs" role="tablist">
             {(["all", "chatting", "idle"] as const).map((c) => (
-              <button key={c} role="tab" aria-selected={filter.chat === c} class={filter.chat === c ? "tab on" : "tab"} onClick={() => set({ chat: c })}>
+              <button
+                type="button"
+                key={c}
+                role="tab"
+                aria-selected={filter.chat === c}
+                class={filter.chat === c ? "tab on" : "tab"}
+                onClick={() => set({ chat: c })}
+              >
                 {c === "all" ? t("all") : c === "chatting" ? t("chatting") : t("notChatting")}
               </button>
             ))}
@@ -60,7 +67,14 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
             <input type="checkbox" checked={filter.cart} onChange={(e) => set({ cart: e.currentTarget.checked })} />
             {t("hasCart")}
           </label>
-          <input class="live-search" type="search" value={filter.q} placeholder={t("searchVisitors")} aria-label={t("searchVisitors")} onInput={(e) => set({ q: e.currentTarget.value })} />
+          <input
+            class="live-search"
+            type="search"
+            value={filter.q}
+            placeholder={t("searchVisitors")}
+            aria-label={t("searchVisitors")}
+            onInput={(e) => set({ q: e.currentTarget.value })}
+          />
         </div>
       </header>
       {all.length === 0 ? (
@@ -94,7 +108,11 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
                       <div>
                         <strong class="live-name">
                           <span>{nameOf(v)}</span>
-                          {v.verified ? <span class="verified" title={t("verified")} aria-label={t("verified")}>✓</span> : null}
+                          {v.verified ? (
+                            <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
+                              ✓
+                            </span>
+                          ) : null}
                         </strong>
                         <span class="muted small">
                           {placeLabel(v.country)} · {deviceLabel(v.device)}
@@ -118,17 +136,21 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
                   <td class="num">{v.cart?.total ? formatMoney(v.cart.total, v.cart.currency) : "—"}</td>
                   <td class="live-actions">
                     <div>
-                    {v.chatting ? <span class="chat-state on">{t("chatting")}</span> : invited.has(v.visitorId) ? <span class="chat-state">{t("invited")}</span> : null}
-                    {conversationId ? (
-                      <a class="ghost small" href={`#/inbox/${conversationId}`}>
-                        {t("openChat")}
-                      </a>
-                    ) : null}
-                    {!v.chatting ? (
-                      <button class="primary small" onClick={() => setInviting(v)}>
-                        {t("invite")}
-                      </button>
-                    ) : null}
+                      {v.chatting ? (
+                        <span class="chat-state on">{t("chatting")}</span>
+                      ) : invited.has(v.visitorId) ? (
+                        <span class="chat-state">{t("invited")}</span>
+                      ) : null}
+                      {conversationId ? (
+                        <a class="ghost small" href={`#/inbox/${conversationId}`}>
+                          {t("openChat")}
+                        </a>
+                      ) : null}
+                      {!v.chatting ? (
+                        <button type="button" class="primary small" onClick={() => setInviting(v)}>
+                          {t("invite")}
+                        </button>
+                      ) : null}
                     </div>
                   </td>
                 </tr>
@@ -153,7 +175,13 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
   );
 }
 
-function InviteDialog(props: { siteId: string; me: MeResponse; visitor: LiveVisitor; onClose: () => void; onSent: (conversationId: string) => void }) {
+function InviteDialog(props: {
+  siteId: string;
+  me: MeResponse;
+  visitor: LiveVisitor;
+  onClose: () => void;
+  onSent: (conversationId: string) => void;
+}) {
   const { me, visitor } = props;
   const firstName = me.operator.name.split(/\s+/)[0] ?? me.operator.name;
   const [text, setText] = useState("");
@@ -173,7 +201,13 @@ function InviteDialog(props: { siteId: string; me: MeResponse; visitor: LiveVisi
     }
   };
   return (
-    <div class="modal-backdrop" role="dialog" aria-modal="true" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
+    <div
+      class="modal-backdrop"
+      role="dialog"
+      aria-modal="true"
+      onClick={(e) => e.target === e.currentTarget && props.onClose()}
+      onKeyDown={(e) => e.key === "Escape" && props.onClose()}
+    >
       <form class="modal invite" aria-label={t("inviteTitle", { name: nameOf(visitor) })} onSubmit={send}>
         <header>
           <h2>{t("inviteTitle", { name: nameOf(visitor) })}</h2>

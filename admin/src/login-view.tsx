@@ -3,10 +3,10 @@
  * throttled with the wait, no network).
  */
 import { useState } from "preact/hooks";
-import type { MeResponse } from "../../worker/protocol";
+import type { MeResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
-import { LanguagePicker } from "./language-picker";
 import { t } from "./i18n";
+import { LanguagePicker } from "./language-picker";
 
 export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void }) {
   const [email, setEmail] = useState("");

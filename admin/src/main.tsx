@@ -6,7 +6,7 @@
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { MeResponse } from "../../worker/protocol";
+import type { MeResponse } from "../../protocol";
 import { api, whenSignedOut } from "./api";
 import { useLang } from "./i18n";
 import { LoginView } from "./login-view";

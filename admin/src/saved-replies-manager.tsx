@@ -3,7 +3,7 @@
  * admins add shared replies; everyone can add personal ones.
  */
 import { useState } from "preact/hooks";
-import type { SiteMembership } from "../../worker/protocol";
+import type { SiteMembership } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { t } from "./i18n";
 import { refreshSavedReplies, useSavedReplies } from "./use-saved-replies";
@@ -30,11 +30,17 @@ export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; o
   };
 
   return (
-    <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog closes it (Escape does the same from the keyboard)
+    <div
+      class="modal-backdrop"
+      role="presentation"
+      onClick={(e) => e.target === e.currentTarget && onClose()}
+      onKeyDown={(e) => e.key === "Escape" && onClose()}
+    >
       <section class="modal" role="dialog" aria-label={t("savedReplies")}>
         <header>
           <h2>{t("savedReplies")}</h2>
-          <button class="ghost small" onClick={onClose}>
+          <button type="button" class="ghost small" onClick={onClose}>
             ✕
           </button>
         </header>
@@ -47,6 +53,7 @@ export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; o
               {r.personal ? <em>{t("personal")}</em> : null}
               {r.personal || mayShare ? (
                 <button
+                  type="button"
                   class="ghost small"
                   onClick={async () => {
                     await api.deleteSavedReply(site.id, r.id).catch(() => {});
@@ -60,8 +67,21 @@ export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; o
           ))}
         </ul>
         <form class="reply-form" onSubmit={add}>
-          <input required placeholder={t("shortcut")} aria-label={t("shortcut")} value={shortcut} onInput={(e) => setShortcut(e.currentTarget.value)} />
-          <textarea required rows={3} placeholder={t("replyText")} aria-label={t("replyText")} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+          <input
+            required
+            placeholder={t("shortcut")}
+            aria-label={t("shortcut")}
+            value={shortcut}
+            onInput={(e) => setShortcut(e.currentTarget.value)}
+          />
+          <textarea
+            required
+            rows={3}
+            placeholder={t("replyText")}
+            aria-label={t("replyText")}
+            value={body}
+            onInput={(e) => setBody(e.currentTarget.value)}
+          />
           <label class="check">
             <input type="checkbox" checked={personal} disabled={!mayShare} onChange={(e) => setPersonal(e.currentTarget.checked)} />
             {t("personal")}

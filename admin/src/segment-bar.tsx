@@ -3,7 +3,7 @@
  * "Save as segment" names the current ones, ✕ deletes one (its creator, owners and admins).
  */
 import { useEffect, useState } from "preact/hooks";
-import { MAX_SEGMENTS_PER_SITE, type Segment, type SegmentFilters } from "../../worker/protocol";
+import { MAX_SEGMENTS_PER_SITE, type Segment, type SegmentFilters } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { t } from "./i18n";
 
@@ -12,7 +12,13 @@ const sameFilters = (a: SegmentFilters, b: SegmentFilters) => {
   return [...keys].every((k) => (a[k] ?? "") === (b[k] ?? ""));
 };
 
-export function SegmentBar(props: { siteId: string; meId: string; manager: boolean; filters: SegmentFilters; onApply: (f: SegmentFilters) => void }) {
+export function SegmentBar(props: {
+  siteId: string;
+  meId: string;
+  manager: boolean;
+  filters: SegmentFilters;
+  onApply: (f: SegmentFilters) => void;
+}) {
   const { siteId, filters } = props;
   const [segments, setSegments] = useState<Segment[] | null | undefined>(undefined);
   const [naming, setNaming] = useState(false);
@@ -27,7 +33,9 @@ export function SegmentBar(props: { siteId: string; meId: string; manager: boole
       (r) => !stale && setSegments(r.segments),
       () => !stale && setSegments(null),
     );
-    return () => void (stale = true);
+    return () => {
+      stale = true;
+    };
   }, [siteId]);
 
   const empty = Object.keys(filters).length === 0;
@@ -62,20 +70,30 @@ export function SegmentBar(props: { siteId: string; meId: string; manager: boole
     <div class="segments">
       <div class="segment-chips" role="group" aria-label={t("segments")}>
         <span class="segments-label">{t("segments")}</span>
-        <button class={empty ? "chip on" : "chip"} aria-pressed={empty} onClick={() => props.onApply({})}>
+        <button type="button" class={empty ? "chip on" : "chip"} aria-pressed={empty} onClick={() => props.onApply({})}>
           {t("allVisitors")}
         </button>
-        {segments === undefined ? <span class="muted small" aria-busy="true">…</span> : null}
+        {segments === undefined ? (
+          <span class="muted small" aria-busy="true">
+            …
+          </span>
+        ) : null}
         {segments === null ? <span class="muted small">{t("segmentsUnavailable")}</span> : null}
         {segments?.map((s) => {
           const on = !empty && sameFilters(s.filters, filters);
           return (
             <span key={s.id} class={on ? "chip on" : "chip"} data-segment={s.id}>
-              <button class="chip-name" aria-pressed={on} title={s.name} onClick={() => props.onApply(s.filters)}>
+              <button type="button" class="chip-name" aria-pressed={on} title={s.name} onClick={() => props.onApply(s.filters)}>
                 {s.name}
               </button>
               {props.manager || s.createdBy === props.meId ? (
-                <button class="chip-x" aria-label={t("deleteSegment", { name: s.name })} title={t("deleteSegment", { name: s.name })} onClick={() => remove(s)}>
+                <button
+                  type="button"
+                  class="chip-x"
+                  aria-label={t("deleteSegment", { name: s.name })}
+                  title={t("deleteSegment", { name: s.name })}
+                  onClick={() => remove(s)}
+                >
                   ✕
                 </button>
               ) : null}
@@ -84,7 +102,16 @@ export function SegmentBar(props: { siteId: string; meId: string; manager: boole
         })}
         {segments && segments.length === 0 ? <span class="muted small">{t("segmentsEmpty")}</span> : null}
         {naming ? null : (
-          <button class="ghost small save-segment" disabled={empty} title={empty ? t("saveSegmentHint") : undefined} onClick={() => (setNaming(true), setError(null))}>
+          <button
+            type="button"
+            class="ghost small save-segment"
+            disabled={empty}
+            title={empty ? t("saveSegmentHint") : undefined}
+            onClick={() => {
+              setNaming(true);
+              setError(null);
+            }}
+          >
             + {t("saveSegment")}
           </button>
         )}
@@ -103,7 +130,14 @@ export function SegmentBar(props: { siteId: string; meId: string; manager: boole
           <button class="primary small" type="submit" disabled={!name.trim() || busy}>
             {t("save")}
           </button>
-          <button class="ghost small" type="button" onClick={() => (setNaming(false), setError(null))}>
+          <button
+            class="ghost small"
+            type="button"
+            onClick={() => {
+              setNaming(false);
+              setError(null);
+            }}
+          >
             {t("cancel")}
           </button>
         </form>

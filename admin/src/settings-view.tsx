@@ -4,7 +4,7 @@
  * (owners only) consent mode, how long visitor data is kept, and the identity and API secrets.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { SiteMembership, SiteSettings } from "../../worker/protocol";
+import type { SiteMembership, SiteSettings } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { DeveloperSettings } from "./developer-settings";
 import { t } from "./i18n";
@@ -21,7 +21,13 @@ export function SettingsView({ site }: { site: SiteMembership }) {
     // Consent and retention are the owner's call: others send only what they may change.
     const { consentRequired, retentionDays, ...rest } = s;
     try {
-      setS(await api.saveSettings(site.id, { ...rest, ...(owner ? { consentRequired, retentionDays } : {}), topics: s.topics.filter((x) => x.label && x.skill) }));
+      setS(
+        await api.saveSettings(site.id, {
+          ...rest,
+          ...(owner ? { consentRequired, retentionDays } : {}),
+          topics: s.topics.filter((x) => x.label && x.skill),
+        }),
+      );
       setMessage({ ok: true, text: t("saved") });
     } catch (err) {
       setMessage({ ok: false, text: err instanceof ApiFailure ? err.message : t("genericError") });
@@ -46,14 +52,33 @@ export function SettingsView({ site }: { site: SiteMembership }) {
           </label>
           <label>
             {t("reassignAfter")}
-            <input type="number" min={15} max={3600} value={s.reassignAfterSeconds} onInput={(e) => setS({ ...s, reassignAfterSeconds: Number(e.currentTarget.value) })} />
+            <input
+              type="number"
+              min={15}
+              max={3600}
+              value={s.reassignAfterSeconds}
+              onInput={(e) => setS({ ...s, reassignAfterSeconds: Number(e.currentTarget.value) })}
+            />
           </label>
           <div class="topics-editor">
             <span>{t("visitorTopics")}</span>
             {s.topics.map((tp, i) => (
               <div key={i} class="topic-row">
-                <input placeholder={t("topicLabel")} value={tp.label} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, label: e.currentTarget.value } : x)) })} />
-                <input placeholder={t("topicSkill")} value={tp.skill} onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, skill: e.currentTarget.value.trim().toLowerCase() } : x)) })} />
+                <input
+                  placeholder={t("topicLabel")}
+                  value={tp.label}
+                  onInput={(e) => setS({ ...s, topics: s.topics.map((x, j) => (j === i ? { ...x, label: e.currentTarget.value } : x)) })}
+                />
+                <input
+                  placeholder={t("topicSkill")}
+                  value={tp.skill}
+                  onInput={(e) =>
+                    setS({
+                      ...s,
+                      topics: s.topics.map((x, j) => (j === i ? { ...x, skill: e.currentTarget.value.trim().toLowerCase() } : x)),
+                    })
+                  }
+                />
                 <button type="button" class="ghost small" onClick={() => setS({ ...s, topics: s.topics.filter((_, j) => j !== i) })}>
                   {t("delete")}
                 </button>
@@ -66,7 +91,11 @@ export function SettingsView({ site }: { site: SiteMembership }) {
           <fieldset class="privacy-settings" disabled={!owner} title={owner ? undefined : t("ownersOnly")}>
             <legend>{t("privacy")}</legend>
             <label class="check">
-              <input type="checkbox" checked={s.consentRequired} onChange={(e) => setS({ ...s, consentRequired: e.currentTarget.checked })} />
+              <input
+                type="checkbox"
+                checked={s.consentRequired}
+                onChange={(e) => setS({ ...s, consentRequired: e.currentTarget.checked })}
+              />
               {t("consentRequiredSetting")}
             </label>
             <label>

@@ -3,7 +3,7 @@
  * admins add colleagues and change capacity and skills (routing follows at once).
  */
 import { useEffect, useState } from "preact/hooks";
-import type { SiteMembership, TeamResponse } from "../../worker/protocol";
+import type { SiteMembership, TeamResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { Avatar } from "./avatar";
 import { t } from "./i18n";
@@ -15,7 +15,11 @@ export function TeamView({ site, meId }: { site: SiteMembership; meId: string })
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ email: "", name: "", password: "", maxChats: "5", skills: "" });
   const manager = site.role !== "agent";
-  const load = () => api.team(site.id).then((r) => setTeam(r.operators), () => {});
+  const load = () =>
+    api.team(site.id).then(
+      (r) => setTeam(r.operators),
+      () => {},
+    );
   useEffect(() => void load(), [site.id]);
 
   const save = async (id: string, patch: { maxChats?: number; skills?: string[] }) => {
@@ -69,7 +73,9 @@ export function TeamView({ site, meId }: { site: SiteMembership; meId: string })
                       onChange={async (e) => {
                         const file = e.currentTarget.files?.[0];
                         if (!file) return;
-                        await api.uploadAvatar(site.id, o.id, file).catch((err) => setError(err instanceof ApiFailure ? err.message : t("genericError")));
+                        await api
+                          .uploadAvatar(site.id, o.id, file)
+                          .catch((err) => setError(err instanceof ApiFailure ? err.message : t("genericError")));
                         await load();
                       }}
                     />
@@ -84,19 +90,34 @@ export function TeamView({ site, meId }: { site: SiteMembership; meId: string })
               </td>
               <td>{t(o.role)}</td>
               <td>
-                <span class={`presence ${o.presence}`}>{o.presence === "offline" ? t("offline") : o.presence === "away" ? t("away") : t("onlineShort")}</span>
+                <span class={`presence ${o.presence}`}>
+                  {o.presence === "offline" ? t("offline") : o.presence === "away" ? t("away") : t("onlineShort")}
+                </span>
               </td>
               <td>
                 {o.load} /{" "}
                 {manager ? (
-                  <input class="cap" type="number" min={1} max={50} value={o.maxChats} aria-label={t("capacity")} onChange={(e) => save(o.id, { maxChats: Number(e.currentTarget.value) })} />
+                  <input
+                    class="cap"
+                    type="number"
+                    min={1}
+                    max={50}
+                    value={o.maxChats}
+                    aria-label={t("capacity")}
+                    onChange={(e) => save(o.id, { maxChats: Number(e.currentTarget.value) })}
+                  />
                 ) : (
                   o.maxChats
                 )}
               </td>
               <td>
                 {manager ? (
-                  <input class="skills" value={o.skills.join(", ")} aria-label={t("skills")} onChange={(e) => save(o.id, { skills: splitSkills(e.currentTarget.value) })} />
+                  <input
+                    class="skills"
+                    value={o.skills.join(", ")}
+                    aria-label={t("skills")}
+                    onChange={(e) => save(o.id, { skills: splitSkills(e.currentTarget.value) })}
+                  />
                 ) : (
                   o.skills.join(", ")
                 )}
@@ -108,10 +129,30 @@ export function TeamView({ site, meId }: { site: SiteMembership; meId: string })
       {manager ? (
         <form class="add-operator" onSubmit={add}>
           <h3>{t("addOperator")}</h3>
-          <input required type="email" placeholder={t("email")} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+          <input
+            required
+            type="email"
+            placeholder={t("email")}
+            value={form.email}
+            onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
+          />
           <input required placeholder={t("name")} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-          <input required type="password" minLength={8} placeholder={t("firstPassword")} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
-          <input type="number" min={1} max={50} aria-label={t("capacity")} value={form.maxChats} onInput={(e) => setForm({ ...form, maxChats: e.currentTarget.value })} />
+          <input
+            required
+            type="password"
+            minLength={8}
+            placeholder={t("firstPassword")}
+            value={form.password}
+            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+          />
+          <input
+            type="number"
+            min={1}
+            max={50}
+            aria-label={t("capacity")}
+            value={form.maxChats}
+            onInput={(e) => setForm({ ...form, maxChats: e.currentTarget.value })}
+          />
           <input placeholder={t("skillsHint")} value={form.skills} onInput={(e) => setForm({ ...form, skills: e.currentTarget.value })} />
           <button class="primary" type="submit">
             {t("add")}

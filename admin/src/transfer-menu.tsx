@@ -3,17 +3,30 @@
  * skill, with an optional note only operators see.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { TeamResponse } from "../../worker/protocol";
+import type { TeamResponse } from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
 import { t } from "./i18n";
 
-export function TransferMenu({ siteId, conversationId, meId, onDone }: { siteId: string; conversationId: string; meId: string; onDone: () => void }) {
+export function TransferMenu({
+  siteId,
+  conversationId,
+  meId,
+  onDone,
+}: {
+  siteId: string;
+  conversationId: string;
+  meId: string;
+  onDone: () => void;
+}) {
   const [team, setTeam] = useState<TeamResponse["operators"] | null>(null);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api.team(siteId).then((r) => setTeam(r.operators), () => setTeam([]));
+    api.team(siteId).then(
+      (r) => setTeam(r.operators),
+      () => setTeam([]),
+    );
   }, [siteId]);
   const skills = [...new Set((team ?? []).flatMap((o) => o.skills))].sort();
   const go = async (target: { operatorId: string } | { skill: string }) => {
@@ -30,7 +43,7 @@ export function TransferMenu({ siteId, conversationId, meId, onDone }: { siteId:
           .filter((o) => o.id !== meId)
           .map((o) => (
             <li key={o.id}>
-              <button class="menu-item" disabled={busy} onClick={() => go({ operatorId: o.id })}>
+              <button type="button" class="menu-item" disabled={busy} onClick={() => go({ operatorId: o.id })}>
                 <Avatar name={o.name} url={o.avatarUrl} size={24} />
                 <span>{o.name}</span>
                 <span class={`presence ${o.presence}`}>{o.presence === "offline" ? "—" : `${o.load}/${o.maxChats}`}</span>
@@ -39,7 +52,7 @@ export function TransferMenu({ siteId, conversationId, meId, onDone }: { siteId:
           ))}
         {skills.map((skill) => (
           <li key={skill}>
-            <button class="menu-item" disabled={busy} onClick={() => go({ skill })}>
+            <button type="button" class="menu-item" disabled={busy} onClick={() => go({ skill })}>
               <span class="skill">#</span>
               <span>{t("toSkill", { skill })}</span>
             </button>
@@ -47,7 +60,7 @@ export function TransferMenu({ siteId, conversationId, meId, onDone }: { siteId:
         ))}
       </ul>
       <textarea rows={2} placeholder={t("transferNote")} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-      <button class="ghost small" onClick={onDone}>
+      <button type="button" class="ghost small" onClick={onDone}>
         {t("cancel")}
       </button>
     </div>

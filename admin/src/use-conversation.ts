@@ -4,9 +4,10 @@
  * read marks while the conversation is on screen, resolve / reopen.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationInfo, ConversationServerFrame, ConversationStatus, MessageKind, PendingSend, Priority } from "../../worker/protocol";
-import { type ConnectionState, ConversationClient, mergeMessages } from "../../worker/protocol/conversation-client";
-import { TypingSignal } from "../../worker/protocol/typing-signal";
+import type { ChatMessage, ConversationInfo, ConversationServerFrame, ConversationStatus, MessageKind, Priority } from "../../protocol";
+import type { PendingSend } from "../../protocol/client";
+import { type ConnectionState, ConversationClient, mergeMessages } from "../../protocol/client/conversation-client";
+import { TypingSignal } from "../../protocol/client/typing-signal";
 import { socketUrl } from "./api";
 
 export interface ConversationView {
@@ -50,7 +51,9 @@ export function useConversation(siteId: string, conversationId: string) {
   };
   const [view, setView] = useState<ConversationView>(empty);
   const client = useRef<ConversationClient | null>(null);
-  const typingSignal = useRef(new TypingSignal((f) => client.current?.sendFrame(f) ?? false, { withDraft: false, everyMs: 2000, idleMs: 4000 }));
+  const typingSignal = useRef(
+    new TypingSignal((f) => client.current?.sendFrame(f) ?? false, { withDraft: false, everyMs: 2000, idleMs: 4000 }),
+  );
   const visitorTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const patch = (fn: (v: ConversationView) => Partial<ConversationView>) => setView((v) => ({ ...v, ...fn(v) }));
 
@@ -59,7 +62,11 @@ export function useConversation(siteId: string, conversationId: string) {
     const onFrame = (f: ConversationServerFrame) => {
       switch (f.type) {
         case "hello":
-          patch((v) => ({ info: f.conversation, messages: mergeMessages(v.messages, f.messages), hasMore: v.messages.length ? v.hasMore : f.hasMore }));
+          patch((v) => ({
+            info: f.conversation,
+            messages: mergeMessages(v.messages, f.messages),
+            hasMore: v.messages.length ? v.hasMore : f.hasMore,
+          }));
           break;
         case "resume":
           patch((v) => ({ messages: mergeMessages(v.messages, f.messages) }));
@@ -70,7 +77,11 @@ export function useConversation(siteId: string, conversationId: string) {
             messages: mergeMessages(v.messages, [f.message]),
             visitorTyping: f.message.role === "visitor" ? false : v.visitorTyping,
             visitorDraft: f.message.role === "visitor" ? null : v.visitorDraft,
-            info: v.info && { ...v.info, lastSeq: Math.max(v.info.lastSeq, f.message.seq), status: f.message.role === "visitor" ? "open" : v.info.status },
+            info: v.info && {
+              ...v.info,
+              lastSeq: Math.max(v.info.lastSeq, f.message.seq),
+              status: f.message.role === "visitor" ? "open" : v.info.status,
+            },
           }));
           break;
         case "history":
@@ -98,7 +109,10 @@ export function useConversation(siteId: string, conversationId: string) {
       }
     };
     const c = new ConversationClient({
-      url: (after) => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(conversationId)}${after === null ? "" : `?after=${after}`}`),
+      url: (after) =>
+        socketUrl(
+          `/ws/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(conversationId)}${after === null ? "" : `?after=${after}`}`,
+        ),
       connect: (url) => new WebSocket(url),
       onFrame,
       onState: (connection) => patch(() => ({ connection })),

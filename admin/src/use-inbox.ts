@@ -4,8 +4,8 @@
  * the visitors on the site now (the Live view's `live.*` frames on the same socket).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationSummary, HubServerFrame, LiveVisitor, OnlineOperator } from "../../worker/protocol";
-import { type ConnectionState, ReconnectingSocket } from "../../worker/protocol/reconnecting-socket";
+import type { ConversationSummary, HubServerFrame, LiveVisitor, OnlineOperator } from "../../protocol";
+import { type ConnectionState, ReconnectingSocket } from "../../protocol/client/reconnecting-socket";
 import { socketUrl } from "./api";
 
 export interface Inbox {
@@ -29,7 +29,14 @@ export function mergeSummary(map: Map<string, ConversationSummary>, s: Conversat
 
 export function useInbox(siteId: string): Inbox & { setPresence(status: "online" | "away"): void } {
   const socketRef = useRef<ReconnectingSocket | null>(null);
-  const [inbox, setInbox] = useState<Inbox>({ conversations: new Map(), online: [], queue: [], connection: "connecting", loaded: false, live: new Map() });
+  const [inbox, setInbox] = useState<Inbox>({
+    conversations: new Map(),
+    online: [],
+    queue: [],
+    connection: "connecting",
+    loaded: false,
+    live: new Map(),
+  });
   useEffect(() => {
     const socket = new ReconnectingSocket({
       url: () => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/inbox`),

@@ -3,7 +3,7 @@
  * after the operator changes them. A tiny shared store, so the composer and the manager agree.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { SavedReply } from "../../worker/protocol";
+import type { SavedReply } from "../../protocol";
 import { api } from "./api";
 
 const cache = new Map<string, SavedReply[]>();

@@ -3,7 +3,7 @@
  * Live view, the visitor sidebar and the audience page. Everything returns plain text.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { DeviceInfo, TrafficSource } from "../../worker/protocol";
+import type { DeviceInfo, TrafficSource } from "../../protocol";
 import { visitorLabel } from "./avatar";
 import { regionName, t } from "./i18n";
 

@@ -4,7 +4,7 @@
  * conversations. Read from `GET /api/sites/:siteId/visitors/:visitorId`; all text, no HTML.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { LiveVisitor, PageView, VisitorDetailsResponse } from "../../worker/protocol";
+import type { LiveVisitor, PageView, VisitorDetailsResponse } from "../../protocol";
 import { api } from "./api";
 import { formatClock, formatDateTime, formatDuration, formatMoney, formatRelative, languageName, t, tn } from "./i18n";
 import { deviceLabel, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-format";
@@ -20,7 +20,9 @@ export function useVisitorDetails(siteId: string, visitorId: string | null, live
       (d) => !stale && setDetails(d),
       () => !stale && setDetails((d) => d ?? null),
     );
-    return () => void (stale = true);
+    return () => {
+      stale = true;
+    };
   }, [siteId, visitorId, liveKey]);
   return details;
 }
@@ -131,7 +133,7 @@ export function VisitorSidebar(props: {
         </section>
       ) : null}
 
-      {details.cart && details.cart.items.length ? (
+      {details.cart?.items.length ? (
         <section>
           <h4>
             {t("cart")} <span class="sum">{formatMoney(details.cart.total, details.cart.currency)}</span>
@@ -153,7 +155,9 @@ export function VisitorSidebar(props: {
       <section>
         <h4>
           {t("orders")}
-          {details.totalSpent.length ? <span class="sum">{details.totalSpent.map((s) => formatMoney(s.amount, s.currency)).join(" + ")}</span> : null}
+          {details.totalSpent.length ? (
+            <span class="sum">{details.totalSpent.map((s) => formatMoney(s.amount, s.currency)).join(" + ")}</span>
+          ) : null}
         </h4>
         {details.orders.length ? (
           <ul class="items">
@@ -214,10 +218,13 @@ export function VisitorSidebar(props: {
             {t("exportData")}
           </a>
           <button
+            type="button"
             class="ghost small danger"
             onClick={async () => {
               if (!confirm(t("eraseConfirm"))) return;
-              await api.eraseVisitor(siteId, p.id).then(props.onErased ?? (() => (location.hash = "#/inbox")), () => alert(t("genericError")));
+              await api
+                .eraseVisitor(siteId, p.id)
+                .then(props.onErased ?? (() => (location.hash = "#/inbox")), () => alert(t("genericError")));
             }}
           >
             {t("eraseVisitor")}

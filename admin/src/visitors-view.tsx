@@ -4,13 +4,13 @@
  * segments as chips; a row opens the visitor's profile in a drawer. All text, no HTML.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../worker/protocol";
+import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
 import { formatRelative, t } from "./i18n";
-import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
-import { deviceLabel, nameOf, placeLabel, sourceLabel } from "./visitor-format";
 import { SegmentBar } from "./segment-bar";
+import { deviceLabel, nameOf, placeLabel, sourceLabel } from "./visitor-format";
+import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
 
 const FLAGS = ["returning", "hasOrders", "verified"] as const;
 const COUNTRY = /^[A-Za-z]{2}$/;
@@ -63,7 +63,9 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
       (r) => !stale && setList({ rows: r.visitors, next: r.nextCursor, status: "ready" }),
       () => !stale && setList({ rows: [], next: null, status: "error" }),
     );
-    return () => void (stale = true);
+    return () => {
+      stale = true;
+    };
   }, [siteId, appliedKey, reload]);
 
   const more = async () => {
@@ -71,7 +73,11 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
     setList((l) => ({ ...l, status: "more" }));
     try {
       const r = await api.visitors(siteId, applied, list.next);
-      setList((l) => ({ rows: [...l.rows, ...r.visitors.filter((v) => !l.rows.some((x) => x.id === v.id))], next: r.nextCursor, status: "ready" }));
+      setList((l) => ({
+        rows: [...l.rows, ...r.visitors.filter((v) => !l.rows.some((x) => x.id === v.id))],
+        next: r.nextCursor,
+        status: "ready",
+      }));
     } catch {
       setList((l) => ({ ...l, status: "error" }));
     }
@@ -92,7 +98,14 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
       </header>
       <SegmentBar siteId={siteId} meId={me.operator.id} manager={manager} filters={cleanFilters(filters)} onApply={setFilters} />
       <div class="visitor-filters" role="search">
-        <input class="live-search" type="search" value={filters.q ?? ""} placeholder={t("searchPeople")} aria-label={t("searchPeople")} onInput={(e) => set({ q: e.currentTarget.value })} />
+        <input
+          class="live-search"
+          type="search"
+          value={filters.q ?? ""}
+          placeholder={t("searchPeople")}
+          aria-label={t("searchPeople")}
+          onInput={(e) => set({ q: e.currentTarget.value })}
+        />
         {FLAGS.map((k) => (
           <label key={k} class="select-filter">
             <span>{t(`filter_${k}`)}</span>
@@ -117,10 +130,16 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
         </label>
         <label class="select-filter">
           <span>{t("colSource")}</span>
-          <input class="source" value={filters.source ?? ""} placeholder="google" title={t("sourceHint")} onInput={(e) => set({ source: e.currentTarget.value })} />
+          <input
+            class="source"
+            value={filters.source ?? ""}
+            placeholder="google"
+            title={t("sourceHint")}
+            onInput={(e) => set({ source: e.currentTarget.value })}
+          />
         </label>
         {filtered ? (
-          <button class="ghost small" onClick={() => setFilters({})}>
+          <button type="button" class="ghost small" onClick={() => setFilters({})}>
             {t("clearFilters")}
           </button>
         ) : null}
@@ -129,7 +148,7 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
       {list.status === "error" && list.rows.length === 0 ? (
         <p class="error">
           {t("genericError")}{" "}
-          <button class="ghost small" onClick={() => setReload((n) => n + 1)}>
+          <button type="button" class="ghost small" onClick={() => setReload((n) => n + 1)}>
             {t("retry")}
           </button>
         </p>
@@ -162,10 +181,21 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
                       <Avatar name={nameOf(v)} seed={v.id} size={32} />
                       <div>
                         <strong class="live-name">
-                          <button class="row-link" onClick={(e) => (e.stopPropagation(), setOpen(v.id))}>
+                          <button
+                            type="button"
+                            class="row-link"
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              setOpen(v.id);
+                            }}
+                          >
                             {nameOf(v)}
                           </button>
-                          {v.verified ? <span class="verified" title={t("verified")} aria-label={t("verified")}>✓</span> : null}
+                          {v.verified ? (
+                            <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
+                              ✓
+                            </span>
+                          ) : null}
                         </strong>
                         {v.email && v.name ? <span class="muted small">{v.email}</span> : null}
                       </div>
@@ -188,7 +218,7 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
           </table>
           {list.status === "error" ? <p class="error">{t("genericError")}</p> : null}
           {list.next ? (
-            <button class="ghost more-visitors" disabled={list.status === "more"} onClick={more}>
+            <button type="button" class="ghost more-visitors" disabled={list.status === "more"} onClick={more}>
               {t("loadMore")}
             </button>
           ) : null}
@@ -212,7 +242,14 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
 }
 
 /** One visitor's profile beside the list: the conversation pane's sidebar, under a name header. */
-function VisitorDrawer(props: { siteId: string; visitorId: string; live: LiveVisitor | undefined; manager: boolean; onClose: () => void; onErased: () => void }) {
+function VisitorDrawer(props: {
+  siteId: string;
+  visitorId: string;
+  live: LiveVisitor | undefined;
+  manager: boolean;
+  onClose: () => void;
+  onErased: () => void;
+}) {
   const details = useVisitorDetails(props.siteId, props.visitorId, props.live);
   const profile = details?.profile;
   useEffect(() => {
@@ -240,11 +277,18 @@ function VisitorDrawer(props: { siteId: string; visitorId: string; live: LiveVis
           </strong>
           {profile?.email && profile.name ? <span class="muted small">{profile.email}</span> : null}
         </div>
-        <button class="ghost small" aria-label={t("close")} onClick={props.onClose}>
+        <button type="button" class="ghost small" aria-label={t("close")} onClick={props.onClose}>
           ✕
         </button>
       </header>
-      <VisitorSidebar siteId={props.siteId} details={details} live={props.live} conversationId="" manager={props.manager} onErased={props.onErased} />
+      <VisitorSidebar
+        siteId={props.siteId}
+        details={details}
+        live={props.live}
+        conversationId=""
+        manager={props.manager}
+        onErased={props.onErased}
+      />
     </aside>
   );
 }

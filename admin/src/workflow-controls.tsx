@@ -3,8 +3,8 @@
  * until tomorrow 9:00 / until the visitor replies, resolve, reopen), priority and tags.
  */
 import { useState } from "preact/hooks";
-import type { ConversationStatus, Priority } from "../../worker/protocol";
-import { PRIORITIES } from "../../worker/protocol/models";
+import type { ConversationStatus, Priority } from "../../protocol";
+import { PRIORITIES } from "../../protocol/models";
 import { t } from "./i18n";
 
 export function tomorrowAt9(now = new Date()): number {
@@ -24,10 +24,20 @@ export function WorkflowControls(props: {
   const [snoozing, setSnoozing] = useState(false);
   const [tagText, setTagText] = useState(props.tags.join(", "));
   const saveTags = () =>
-    props.onUpdate({ tags: tagText.split(/[,\s]+/).map((x) => x.trim().toLowerCase()).filter(Boolean) });
+    props.onUpdate({
+      tags: tagText
+        .split(/[,\s]+/)
+        .map((x) => x.trim().toLowerCase())
+        .filter(Boolean),
+    });
   return (
     <div class="workflow">
-      <select class={`priority p-${props.priority}`} value={props.priority} aria-label={t("priority")} onChange={(e) => props.onUpdate({ priority: e.currentTarget.value as Priority })}>
+      <select
+        class={`priority p-${props.priority}`}
+        value={props.priority}
+        aria-label={t("priority")}
+        onChange={(e) => props.onUpdate({ priority: e.currentTarget.value as Priority })}
+      >
         {PRIORITIES.map((p) => (
           <option key={p} value={p}>
             {t(`priority_${p}`)}
@@ -44,13 +54,13 @@ export function WorkflowControls(props: {
         onKeyDown={(e) => e.key === "Enter" && saveTags()}
       />
       {props.status === "open" ? (
-        <button class="ghost small" onClick={() => props.onStatus("pending")} title={t("pendingHint")}>
+        <button type="button" class="ghost small" onClick={() => props.onStatus("pending")} title={t("pendingHint")}>
           {t("pending")}
         </button>
       ) : null}
       {props.status !== "resolved" ? (
         <span class="snooze">
-          <button class="ghost small" aria-expanded={snoozing} onClick={() => setSnoozing((x) => !x)}>
+          <button type="button" class="ghost small" aria-expanded={snoozing} onClick={() => setSnoozing((x) => !x)}>
             {t("snooze")} ▾
           </button>
           {snoozing ? (
@@ -61,6 +71,7 @@ export function WorkflowControls(props: {
                 [t("snoozeReply"), null],
               ].map(([label, until]) => (
                 <button
+                  type="button"
                   key={String(label)}
                   role="menuitem"
                   onClick={() => {
@@ -76,11 +87,11 @@ export function WorkflowControls(props: {
         </span>
       ) : null}
       {props.status === "resolved" ? (
-        <button class="ghost small" onClick={() => props.onStatus("open")}>
+        <button type="button" class="ghost small" onClick={() => props.onStatus("open")}>
           {t("reopen")}
         </button>
       ) : (
-        <button class="primary small" onClick={() => props.onStatus("resolved")}>
+        <button type="button" class="primary small" onClick={() => props.onStatus("resolved")}>
           ✓ {t("resolve")}
         </button>
       )}

@@ -4,27 +4,37 @@
  * Alt+↑/↓ move between conversations.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { ConversationSummary, MeResponse } from "../../worker/protocol";
+import type { ConversationSummary, MeResponse } from "../../protocol";
+import { useAlertPrefs, useAlerts } from "./alerts";
 import { api } from "./api";
-import { Avatar } from "./avatar";
 import { AudienceView } from "./audience-view";
+import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
 import { LanguagePicker } from "./language-picker";
 import { LiveView } from "./live-view";
-import { useAlertPrefs, useAlerts } from "./alerts";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { SettingsView } from "./settings-view";
 import { TeamView } from "./team-view";
-import { VisitorsView } from "./visitors-view";
 import { mergeSummary, useInbox } from "./use-inbox";
+import { VisitorsView } from "./visitors-view";
 
 const SITE_KEY = "gadka:admin:site";
 
 export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
 
-export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse; page: Page; selected: string | null; onSignedOut: () => void }) {
+export function Workspace({
+  me,
+  page,
+  selected,
+  onSignedOut,
+}: {
+  me: MeResponse;
+  page: Page;
+  selected: string | null;
+  onSignedOut: () => void;
+}) {
   const [siteId, setSiteId] = useState(() => {
     const saved = localStorage.getItem(SITE_KEY);
     return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
@@ -99,7 +109,11 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
               <i class={inbox.connection !== "open" ? "live" : myStatus === "away" ? "live away" : "live on"} />
             </li>
             <li>
-              <button class="ghost small presence-toggle" onClick={() => inbox.setPresence(myStatus === "away" ? "online" : "away")}>
+              <button
+                type="button"
+                class="ghost small presence-toggle"
+                onClick={() => inbox.setPresence(myStatus === "away" ? "online" : "away")}
+              >
                 {myStatus === "away" ? t("setOnline") : t("setAway")}
               </button>
             </li>
@@ -133,7 +147,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
           <a href="#/settings" class={page === "settings" ? "on" : ""}>
             {t("settings")}
           </a>
-          <button class="rail-link" onClick={() => setManaging(true)}>
+          <button type="button" class="rail-link" onClick={() => setManaging(true)}>
             {t("savedReplies")}
           </button>
         </nav>
@@ -149,6 +163,7 @@ export function Workspace({ me, page, selected, onSignedOut }: { me: MeResponse;
         <div class="rail-foot">
           <LanguagePicker />
           <button
+            type="button"
             class="ghost small"
             onClick={async () => {
               await api.logout().catch(() => {});

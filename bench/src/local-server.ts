@@ -3,7 +3,7 @@
  * and history never carry over), or the one named by `--url`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureDevVars, prepareDatabase, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
 import { BENCH_PORT } from "./plan";

@@ -3,7 +3,7 @@
  * browser test next door are not comparable with a quiet machine's, so every run records both.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { root } from "../../scripts/lib/dev-server.mjs";

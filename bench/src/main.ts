@@ -5,15 +5,15 @@
  * dropped, or the server reloaded mid-run; targets are reported, not asserted.
  */
 import { codeVersion } from "./code-version";
-import { type Integrity, NO_PROBLEMS, addIntegrity } from "./lib/integrity";
+import { addIntegrity, type Integrity, NO_PROBLEMS } from "./lib/integrity";
 import { LOCAL_TRACING, serverUnderTest } from "./local-server";
-import { type LoadSample, describeMachine, sampleLoad } from "./machine";
+import { describeMachine, type LoadSample, sampleLoad } from "./machine";
 import { readPlan } from "./plan";
-import { type Results, buildRows } from "./report/rows";
+import { buildRows, type Results } from "./report/rows";
 import { saveRun } from "./report/save";
-import { type RunRecord, isValid, printRun } from "./report/summary";
-import { deliveryLatency } from "./scenarios/latency";
+import { isValid, printRun, type RunRecord } from "./report/summary";
 import { fanOut } from "./scenarios/fan-out";
+import { deliveryLatency } from "./scenarios/latency";
 import { resume } from "./scenarios/resume";
 import { throughput } from "./scenarios/throughput";
 import { baselineTarget } from "./targets/baseline";
@@ -37,7 +37,12 @@ const server = await serverUnderTest(plan.url, plan.viaProxy, () => {
   reloads.push({ during: phase, log: server.output().slice(-3000) });
   log(`! wrangler dev reloaded during ${phase} (a watched file changed): every socket was dropped`);
 });
-if (server.started) log(server.direct ? `· measuring the Worker's own socket, ${server.url} (not wrangler's dev proxy)` : `· measuring through wrangler's dev proxy, ${server.url}`);
+if (server.started)
+  log(
+    server.direct
+      ? `· measuring the Worker's own socket, ${server.url} (not wrangler's dev proxy)`
+      : `· measuring through wrangler's dev proxy, ${server.url}`,
+  );
 let baseline: Target | null = null;
 const stopAll = () => Promise.all([baseline?.stop(), server.stop()]);
 // Ctrl-C must not leave a workerd or the relay behind.

@@ -2,8 +2,8 @@
 // server, wait until it answers. Used by `npm run dev`, the end-to-end tests, the benchmarks and
 // the fault tests, so all of them run the same way a developer does.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedSql } from "./seed.mjs";

@@ -44,7 +44,10 @@ export async function seedSql() {
   const lines = [
     `INSERT INTO sites (id, name, public_key, allowed_origins, settings, created_at) VALUES (${q(DEMO.siteId)}, 'Demo Shop', ${q(DEMO.siteKey)}, ${q(origins)}, ${q(settings)}, ${now}) ON CONFLICT (id) DO NOTHING;`,
   ];
-  for (const [op, role, skills] of [[DEMO.anna, "owner", ["advice", "orders"]], [DEMO.piotr, "agent", ["returns", "orders"]]]) {
+  for (const [op, role, skills] of [
+    [DEMO.anna, "owner", ["advice", "orders"]],
+    [DEMO.piotr, "agent", ["returns", "orders"]],
+  ]) {
     lines.push(
       `INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (${q(op.id)}, ${q(op.email)}, ${q(op.name)}, ${q(op.avatarUrl)}, ${q(hash)}, ${now}) ON CONFLICT DO NOTHING;`,
       `INSERT INTO memberships (site_id, operator_id, role, created_at, skills) VALUES (${q(DEMO.siteId)}, ${q(op.id)}, ${q(role)}, ${now}, ${q(JSON.stringify(skills))}) ON CONFLICT DO NOTHING;`,
@@ -56,13 +59,21 @@ export async function seedSql() {
   );
   const replies = [
     ["sr_demo_hello", "hello", "Hi {visitor.name}! I'm {operator.firstName} from Demo Shop — how can I help?"],
-    ["sr_demo_shipping", "shipping", "We ship within 24 hours on working days; delivery in Poland takes 1–2 days, elsewhere in the EU 3–5 days."],
-    ["sr_demo_returns", "returns", "You can return anything within 30 days. Start here: https://demo.example/returns — we refund within 3 days of receiving it."],
+    [
+      "sr_demo_shipping",
+      "shipping",
+      "We ship within 24 hours on working days; delivery in Poland takes 1–2 days, elsewhere in the EU 3–5 days.",
+    ],
+    [
+      "sr_demo_returns",
+      "returns",
+      "You can return anything within 30 days. Start here: https://demo.example/returns — we refund within 3 days of receiving it.",
+    ],
   ];
   for (const [id, shortcut, body] of replies) {
     lines.push(
       `INSERT INTO saved_replies (id, site_id, operator_id, shortcut, body, created_at, updated_at) VALUES (${q(id)}, ${q(DEMO.siteId)}, NULL, ${q(shortcut)}, ${q(body)}, ${now}, ${now}) ON CONFLICT DO NOTHING;`,
     );
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -3,7 +3,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDevVars, prepareDatabase, root, startWrangler, type RunningServer } from "../../scripts/lib/dev-server.mjs";
+import { ensureDevVars, prepareDatabase, type RunningServer, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
 
 let server: RunningServer | undefined;
 

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import type { TrackResponse } from "../../worker/protocol";
+import type { TrackResponse } from "../../protocol";
 import { useChromium } from "./browser";
 import { signIn } from "./pages";
 
@@ -38,7 +38,12 @@ async function beacon(body: Record<string, unknown>): Promise<TrackResponse> {
 
 /** A visitor who opened the demo shop from `source` and told the shop their name (unverified). */
 async function shopVisitor(source: string, name: string, id: string): Promise<void> {
-  const { t } = await beacon({ e: "view", u: `${base}/demo/kettle.html?utm_source=${source}&utm_medium=email`, ti: "Gooseneck kettle", l: "pl-PL" });
+  const { t } = await beacon({
+    e: "view",
+    u: `${base}/demo/kettle.html?utm_source=${source}&utm_medium=email`,
+    ti: "Gooseneck kettle",
+    l: "pl-PL",
+  });
   await beacon({ t, e: "identify", id: { id, name, email: `${id}@example.com` } });
 }
 
@@ -102,7 +107,10 @@ describe("visitors page", () => {
     // A row opens the visitor's profile beside the list.
     await row(admin, alma).click();
     await admin.locator(".drawer .drawer-head", { hasText: alma }).waitFor({ timeout: 10_000 });
-    await admin.locator(".drawer .visitor-sidebar dd", { hasText: `news${tag} / email` }).first().waitFor({ timeout: 10_000 });
+    await admin
+      .locator(".drawer .visitor-sidebar dd", { hasText: `news${tag} / email` })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await shot(admin, "visitors-drawer-en");
     await admin.keyboard.press("Escape");
     await admin.locator(".drawer").waitFor({ state: "detached" });

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { LEAVE_GRACE_MS, type VisitorDetailsResponse } from "../../worker/protocol";
+import { LEAVE_GRACE_MS, type VisitorDetailsResponse } from "../../protocol";
 import { useChromium } from "./browser";
 import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
 
@@ -31,10 +31,7 @@ async function liveRow(admin: Page, campaign: string, timeoutMs = 15_000): Promi
 }
 
 async function details(admin: Page, visitorId: string): Promise<VisitorDetailsResponse> {
-  return admin.evaluate(
-    async ([site, id]) => (await fetch(`/api/sites/${site}/visitors/${id}`)).json(),
-    [SITE_ID, visitorId] as const,
-  );
+  return admin.evaluate(async ([site, id]) => (await fetch(`/api/sites/${site}/visitors/${id}`)).json(), [SITE_ID, visitorId] as const);
 }
 
 /** Polls the operator's API until `ok` holds (page views are written by beacons, not awaited). */
@@ -91,7 +88,9 @@ describe("visitors", () => {
       (d) => (d.currentVisit?.pages.length ?? 0) >= 3 && d.cart !== null,
     );
     expect(d.profile.pageViews).toBeGreaterThanOrEqual(3);
-    expect(d.currentVisit!.pages.map((p) => new URL(p.url).pathname)).toEqual(expect.arrayContaining(["/demo/", "/demo/kettle.html", "/demo/grinder.html"]));
+    expect(d.currentVisit!.pages.map((p) => new URL(p.url).pathname)).toEqual(
+      expect.arrayContaining(["/demo/", "/demo/kettle.html", "/demo/grinder.html"]),
+    );
     // Time on the pages already left is known; the current one is still open.
     const kettle = d.currentVisit!.pages.find((p) => p.url.includes("kettle"))!;
     expect(kettle.durationMs).not.toBeNull();
@@ -104,13 +103,19 @@ describe("visitors", () => {
     await shop.click("button[data-sign-in]");
     await row.locator(".live-name", { hasText: "Ewa Zielińska" }).waitFor({ timeout: 10_000 });
     await row.locator(".verified").waitFor();
-    const who = await eventually(() => details(admin, visitorId), (d) => d.profile.verified);
+    const who = await eventually(
+      () => details(admin, visitorId),
+      (d) => d.profile.verified,
+    );
     expect(who.profile).toMatchObject({ name: "Ewa Zielińska", email: "ewa@example.com", externalId: "cust_1001", verified: true });
 
     // She writes; the operator's sidebar shows who she is, her trail and her cart.
     const chat = await openWidget(shop);
     await sendFromWidget(chat, `Does the Kaffa grind fine enough for a V60? (${campaign})`);
-    const withChat = await eventually(() => details(admin, visitorId), (d) => d.conversations.length > 0);
+    const withChat = await eventually(
+      () => details(admin, visitorId),
+      (d) => d.conversations.length > 0,
+    );
     await admin.goto(`${base}/admin/#/inbox/${withChat.conversations[0]!.id}`);
     await admin.locator(".details-card .verified").waitFor({ timeout: 10_000 });
     await admin.locator(".visitor-sidebar .items li", { hasText: "Gooseneck kettle" }).waitFor();
@@ -209,7 +214,13 @@ describe("visitors", () => {
     const setConsent = (on: boolean) =>
       admin.evaluate(
         async ([site, consentRequired]) =>
-          (await fetch(`/api/sites/${site}/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ consentRequired }) })).status,
+          (
+            await fetch(`/api/sites/${site}/settings`, {
+              method: "PATCH",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ consentRequired }),
+            })
+          ).status,
         [SITE_ID, on] as const,
       );
     expect(await setConsent(true)).toBe(200);

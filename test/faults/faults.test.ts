@@ -6,8 +6,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ChatMessage, HistoryResponse } from "../../worker/protocol";
-import { prepareDatabase, root, type RunningServer, startWrangler } from "../../scripts/lib/dev-server.mjs";
+import type { ChatMessage, HistoryResponse } from "../../protocol";
+import { prepareDatabase, type RunningServer, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
 import { DEMO } from "../../scripts/lib/seed.mjs";
 import { Participant } from "./participant";
 
@@ -67,12 +67,25 @@ describe("faults", () => {
     const conversations: { id: string; visitor: Participant; operator: Participant }[] = [];
     for (let i = 0; i < CONVERSATIONS; i++) {
       const { json: session } = await post<{ token: string }>("/api/widget/session", { siteKey: DEMO.siteKey });
-      const { json: started } = await post<{ conversationId: string }>("/api/widget/conversations", {}, { authorization: `Bearer ${session.token}` });
+      const { json: started } = await post<{ conversationId: string }>(
+        "/api/widget/conversations",
+        {},
+        { authorization: `Bearer ${session.token}` },
+      );
       const id = started.conversationId;
       const ws = base.replace("http", "ws");
-      const visitor = new Participant(`v${i}`, (after) => `${ws}/ws/visitor/conversations/${id}?token=${encodeURIComponent(session.token)}${after === null ? "" : `&after=${after}`}`, {});
+      const visitor = new Participant(
+        `v${i}`,
+        (after) =>
+          `${ws}/ws/visitor/conversations/${id}?token=${encodeURIComponent(session.token)}${after === null ? "" : `&after=${after}`}`,
+        {},
+      );
       const cookie = cookies[i % 2]!;
-      const operator = new Participant(`o${i}`, (after) => `${ws}/ws/sites/${DEMO.siteId}/conversations/${id}${after === null ? "" : `?after=${after}`}`, { cookie, origin: base });
+      const operator = new Participant(
+        `o${i}`,
+        (after) => `${ws}/ws/sites/${DEMO.siteId}/conversations/${id}${after === null ? "" : `?after=${after}`}`,
+        { cookie, origin: base },
+      );
       conversations.push({ id, visitor, operator });
     }
     const everyone = conversations.flatMap((c) => [c.visitor, c.operator]);
@@ -108,7 +121,9 @@ describe("faults", () => {
     while (everyone.some((p) => p.unacknowledged > 0) && Date.now() < drainDeadline) await sleep(250);
     const stuck = everyone.filter((p) => p.unacknowledged > 0);
     if (stuck.length) {
-      console.log(`still unacknowledged after 90 s: ${stuck.map((p) => `${p.name}=${p.unacknowledged} (${p.client.connectionState})`).join(", ")}`);
+      console.log(
+        `still unacknowledged after 90 s: ${stuck.map((p) => `${p.name}=${p.unacknowledged} (${p.client.connectionState})`).join(", ")}`,
+      );
       console.log(`wrangler dev's last output:\n${server!.output().slice(-3000)}`);
     }
     await sleep(1000); // last broadcasts

@@ -1,8 +1,8 @@
 // One side of a conversation in the fault test: the shared ConversationClient over Node `ws`,
 // recording what it sent, what was acknowledged and every message it saw, by seq.
 import WebSocket from "ws";
-import type { ChatMessage, ConversationServerFrame } from "../../worker/protocol";
-import { ConversationClient, type SocketLike } from "../../worker/protocol/conversation-client";
+import type { ChatMessage, ConversationServerFrame } from "../../protocol";
+import { ConversationClient, type SocketLike } from "../../protocol/client/conversation-client";
 
 export class Participant {
   readonly sent: string[] = [];

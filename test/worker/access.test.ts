@@ -95,7 +95,9 @@ describe("sockets", () => {
 describe("visitor REST", () => {
   it("refuses missing and forged visitor tokens", async () => {
     expect((await api("/api/widget/conversations", { method: "POST" })).status).toBe(401);
-    expect((await api("/api/widget/conversations", { method: "POST", headers: { authorization: "Bearer v1.site_a.v_x.sig" } })).status).toBe(401);
+    expect(
+      (await api("/api/widget/conversations", { method: "POST", headers: { authorization: "Bearer v1.site_a.v_x.sig" } })).status,
+    ).toBe(401);
     expect((await api("/api/widget/unread?peek=p1.site_a.v_x.c_xxxxxxxxxxxxxxxxxxxx.sig")).status).toBe(401);
   });
 

@@ -1,7 +1,7 @@
 // Operator sign-in: success, wrong password, unknown email, throttling, sessions, CSRF.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOGIN_MAX_FAILURES } from "../../worker/protocol";
+import { LOGIN_MAX_FAILURES } from "../../protocol";
 import { api, login, PASSWORD, seedSite } from "./helpers";
 
 beforeAll(async () => {

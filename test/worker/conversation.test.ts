@@ -1,10 +1,11 @@
 // The conversation's socket protocol end to end in workerd: send → store → ack → broadcast,
 // idempotent retries, resume, typing, read receipts, status, bad frames, hibernation, outbox.
-import { env } from "cloudflare:workers";
+
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
-import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE } from "../../worker/protocol";
 import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
 
 let cookie: string;
@@ -273,7 +274,11 @@ describe("bad input", () => {
     ["unknown type", JSON.stringify({ type: "message.delete", seq: 1 }), "unknown_type"],
     ["wrong field types", JSON.stringify({ type: "message.send", clientId: 5, text: ["x"] }), "validation_failed"],
     ["empty text", JSON.stringify({ type: "message.send", clientId: "e", text: "   " }), "validation_failed"],
-    ["too long text", JSON.stringify({ type: "message.send", clientId: "l", text: "x".repeat(MAX_MESSAGE_CHARS + 1) }), "validation_failed"],
+    [
+      "too long text",
+      JSON.stringify({ type: "message.send", clientId: "l", text: "x".repeat(MAX_MESSAGE_CHARS + 1) }),
+      "validation_failed",
+    ],
     ["oversized frame", JSON.stringify({ type: "message.send", clientId: "o", text: "y".repeat(MAX_FRAME_BYTES) }), "too_large"],
     ["binary frame", new Uint8Array([1, 2, 3]).buffer, "bad_request"],
     ["negative read", JSON.stringify({ type: "read", seq: -1 }), "validation_failed"],

@@ -1,16 +1,11 @@
-// Types for the test-only bindings and for `exports` (the Worker's default export).
+// Test-only bindings (test/worker/vitest.config.ts), on top of the Worker's generated `Env`.
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../../worker/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
       FUZZ_RUNS: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../../worker/index");
-      durableNamespaces: "ConversationRoom" | "SiteHub";
     }
   }
 }

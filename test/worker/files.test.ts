@@ -2,7 +2,7 @@
 // served back byte for byte with long caching.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_AVATAR_BYTES } from "../../worker/protocol";
+import { MAX_AVATAR_BYTES } from "../../protocol";
 import { api, login, seedSite } from "./helpers";
 
 let owner: string;

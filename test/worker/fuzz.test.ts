@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClientFrame, decodeClientFrame, ERROR_STATUS, LoginBody, MAX_FRAME_BYTES, StatusBody, VisitorSessionBody } from "../../worker/protocol";
+import { decodeClientFrame, ERROR_STATUS, LoginBody, MAX_FRAME_BYTES, StatusBody, VisitorSessionBody } from "../../protocol";
 import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
 
 const RUNS = Number(env.FUZZ_RUNS || 0) || 10_000;
@@ -77,7 +77,12 @@ const frames = fc.oneof(
   { weight: 2, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 100 }) },
   { weight: 1, arbitrary: fc.constantFrom("{", "[", '{"type":', "null", "0", '"ping"', "ping ", "PONG", "{}".repeat(3)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((n) => JSON.stringify({ type: "message.send", clientId: "big", text: "é".repeat(MAX_FRAME_BYTES / 2 * n) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 3 })
+      .map((n) => JSON.stringify({ type: "message.send", clientId: "big", text: "é".repeat((MAX_FRAME_BYTES / 2) * n) })),
+  },
 );
 
 /** Only inputs the protocol refuses: a random input that happens to be valid is not "bad". */

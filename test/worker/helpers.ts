@@ -1,8 +1,8 @@
 // Test helpers for the Workers pool: seed sites and operators straight into D1, call the Worker
 // through its real fetch handler, and drive real WebSockets with a frame inbox.
 import { env, exports } from "cloudflare:workers";
+import type { ConversationServerFrame, HubServerFrame, MemberRole, VisitorSessionResponse } from "../../protocol";
 import { hashPassword } from "../../worker/lib/crypto";
-import type { ConversationServerFrame, HubServerFrame, MemberRole, VisitorSessionResponse } from "../../worker/protocol";
 
 export const ORIGIN = "https://gadka.test";
 export const PASSWORD = "correct horse battery";
@@ -105,7 +105,8 @@ export class TestSocket {
         const f = this.frames[this.cursor++]!;
         if (f.type === type) return f as Extract<AnyFrame, { type: T }>;
       }
-      if (Date.now() > deadline) throw new Error(`no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no "${type}" frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
       await this.wait(deadline - Date.now());
     }
   }

@@ -1,7 +1,8 @@
 // The site hub: every operator's dashboard sees new conversations, messages, reads and status
 // changes live, with unread counts; presence; rebuilt from D1 when the hub's storage is new.
-import { env } from "cloudflare:workers";
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 
@@ -40,7 +41,12 @@ describe("live inbox", () => {
     await v.next("ack");
     for (const s of [a, p]) {
       const upd = await s.until("inbox.update", (u) => u.conversation.messageCount === 1);
-      expect(upd.conversation).toMatchObject({ id, lastMessagePreview: "Where is my order #1042?", unreadForOperators: 1, lastMessageRole: "visitor" });
+      expect(upd.conversation).toMatchObject({
+        id,
+        lastMessagePreview: "Where is my order #1042?",
+        unreadForOperators: 1,
+        lastMessageRole: "visitor",
+      });
     }
 
     const room = await mustOpen(`/ws/sites/site_h/conversations/${id}`, { cookie: anna });

@@ -4,8 +4,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { InviteResponse } from "../../protocol";
 import type { SiteHub } from "../../worker/do/site-hub";
-import type { InviteResponse } from "../../worker/protocol";
 import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 import { SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 
@@ -31,7 +31,16 @@ describe("live view", () => {
     const t = (await track({ k: "pk_l", e: "view", u: `${SHOP}/?utm_source=ig`, ti: "Home" }, { ua: UA.iphone, cf: { country: "FI" } })).t!;
     const id = visitorOf(t);
     const arrived = await dash.until("live.update", (f) => f.visitor.visitorId === id);
-    expect(arrived.visitor).toMatchObject({ url: `${SHOP}/`, title: "Home", returning: false, country: "FI", chatting: false, conversationId: null, cart: null, device: { type: "mobile" } });
+    expect(arrived.visitor).toMatchObject({
+      url: `${SHOP}/`,
+      title: "Home",
+      returning: false,
+      country: "FI",
+      chatting: false,
+      conversationId: null,
+      cart: null,
+      device: { type: "mobile" },
+    });
     expect(arrived.visitor.source?.utmSource).toBe("ig");
 
     await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/`, ms: 15_000 });
@@ -49,7 +58,9 @@ describe("live view", () => {
 
     // No ping for LIVE_TIMEOUT_MS: the alarm drops them (time moved by moving their expiry).
     const hub = env.SITE_HUB.getByName("site_l");
-    await runInDurableObject(hub, (_: SiteHub, state) => state.storage.sql.exec("UPDATE live SET expires_at = ? WHERE visitor_id = ?", Date.now() - 1, id));
+    await runInDurableObject(hub, (_: SiteHub, state) =>
+      state.storage.sql.exec("UPDATE live SET expires_at = ? WHERE visitor_id = ?", Date.now() - 1, id),
+    );
     expect(await runDurableObjectAlarm(hub)).toBe(true);
     expect((await dash.next("live.gone")).visitorId).toBe(id);
     expect((await late.next("live.gone")).visitorId).toBe(id);
@@ -88,18 +99,43 @@ describe("invitations", () => {
     for (const json of [{}, { text: "   " }, { text: "x".repeat(1001) }]) {
       expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, json })).status).toBe(422);
     }
-    expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, body: "{", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect(
+      (
+        await api(`/api/sites/site_l/visitors/${id}/invite`, {
+          method: "POST",
+          cookie: anna,
+          body: "{",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(400);
     // Not this operator's shop, not this shop's visitor, not a visitor at all.
-    expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(404);
-    expect((await api(`/api/sites/site_l2/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(404);
-    expect((await api(`/api/sites/site_l/visitors/v_nobody/invite`, { method: "POST", cookie: anna, json: { text: "hi" } })).status).toBe(404);
+    expect((await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(
+      404,
+    );
+    expect((await api(`/api/sites/site_l2/visitors/${id}/invite`, { method: "POST", cookie: other, json: { text: "hi" } })).status).toBe(
+      404,
+    );
+    expect((await api(`/api/sites/site_l/visitors/v_nobody/invite`, { method: "POST", cookie: anna, json: { text: "hi" } })).status).toBe(
+      404,
+    );
 
-    const r = await api(`/api/sites/site_l/visitors/${id}/invite`, { method: "POST", cookie: anna, json: { text: "Hi! Need help choosing a filter?" } });
+    const r = await api(`/api/sites/site_l/visitors/${id}/invite`, {
+      method: "POST",
+      cookie: anna,
+      json: { text: "Hi! Need help choosing a filter?" },
+    });
     expect(r.status).toBe(200);
     const { conversationId } = (await r.json()) as InviteResponse;
     const history = await env.CONVERSATION.getByName(conversationId).history("site_l", null, 50);
     const invite = history!.messages.find((m) => m.kind === "text")!;
-    expect(invite).toMatchObject({ role: "operator", authorId: "op_l_anna", authorName: "Anna", authorAvatar: "/avatars/op_l_anna.svg", text: "Hi! Need help choosing a filter?" });
+    expect(invite).toMatchObject({
+      role: "operator",
+      authorId: "op_l_anna",
+      authorName: "Anna",
+      authorAvatar: "/avatars/op_l_anna.svg",
+      text: "Hi! Need help choosing a filter?",
+    });
     expect((await env.CONVERSATION.getByName(conversationId).summary("site_l"))!.assigneeId).toBe("op_l_anna");
 
     // The loader's next beacon: open the chat (once), one unread reply, the peek token.

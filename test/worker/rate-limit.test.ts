@@ -4,7 +4,7 @@
 // other addresses and other sites are not affected.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ErrorBody, VisitorSessionResponse } from "../../worker/protocol";
+import type { ErrorBody, VisitorSessionResponse } from "../../protocol";
 import { ORIGIN, seedSite } from "./helpers";
 import { SHOP, track } from "./tracking-helpers";
 
@@ -23,7 +23,11 @@ const session = (siteKey: string, ip: string, token?: string) =>
   );
 const beacon = (body: object, ip: string) =>
   exports.default.fetch(
-    new Request(`${ORIGIN}/api/track`, { method: "POST", headers: { "content-type": "text/plain", "CF-Connecting-IP": ip }, body: JSON.stringify(body) }),
+    new Request(`${ORIGIN}/api/track`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", "CF-Connecting-IP": ip },
+      body: JSON.stringify(body),
+    }),
   );
 
 describe("rate limits", () => {

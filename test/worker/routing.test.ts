@@ -10,7 +10,10 @@ const ops = ["op_1", "op_2", "op_3", "op_4", "op_5", "op_6"];
 const cookies = new Map<string, string>();
 
 beforeAll(async () => {
-  await seedSite({ id: "site_r", key: "pk_r" }, ops.map((id, i) => ({ id, email: `${id}@r.test`, name: `Operator ${i + 1}`, role: "agent" as const })));
+  await seedSite(
+    { id: "site_r", key: "pk_r" },
+    ops.map((id, i) => ({ id, email: `${id}@r.test`, name: `Operator ${i + 1}`, role: "agent" as const })),
+  );
   await seedSite({ id: "site_t", key: "pk_t" }, [
     { id: "op_ta", email: "ta@t.test", name: "Anna", role: "owner" },
     { id: "op_tb", email: "tb@t.test", name: "Piotr", role: "agent" },
@@ -24,8 +27,14 @@ beforeAll(async () => {
 
 const hubState = (siteId: string) =>
   runInDurableObject(env.SITE_HUB.getByName(siteId), (_: SiteHub, state) => ({
-    assignments: state.storage.sql.exec("SELECT conversation_id, operator_id FROM assignments").toArray() as { conversation_id: string; operator_id: string }[],
-    queue: state.storage.sql.exec("SELECT conversation_id FROM queue ORDER BY enqueued_at, rowid").toArray().map((r) => String(r.conversation_id)),
+    assignments: state.storage.sql.exec("SELECT conversation_id, operator_id FROM assignments").toArray() as {
+      conversation_id: string;
+      operator_id: string;
+    }[],
+    queue: state.storage.sql
+      .exec("SELECT conversation_id FROM queue ORDER BY enqueued_at, rowid")
+      .toArray()
+      .map((r) => String(r.conversation_id)),
   }));
 
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
@@ -54,7 +63,11 @@ describe("routing", () => {
     const created: string[] = [];
     for (let i = 0; i < 40; i++) created.push(await startConversation((await visitorSession("pk_r")).token));
 
-    const state = await eventually(() => hubState("site_r"), (s) => s.assignments.length + s.queue.length === 40, "every conversation routed or queued");
+    const state = await eventually(
+      () => hubState("site_r"),
+      (s) => s.assignments.length + s.queue.length === 40,
+      "every conversation routed or queued",
+    );
     const perOperator = new Map<string, number>();
     for (const a of state.assignments) perOperator.set(a.operator_id, (perOperator.get(a.operator_id) ?? 0) + 1);
     expect([...perOperator.values()].every((n) => n <= 5)).toBe(true);
@@ -65,16 +78,28 @@ describe("routing", () => {
     // A queued visitor is told their place.
     const last = created[39]!;
     const room = env.CONVERSATION.getByName(last);
-    const position = () => runInDurableObject(room, (_r, s) => s.storage.sql.exec("SELECT queue_position FROM conversation").one().queue_position);
+    const position = () =>
+      runInDurableObject(room, (_r, s) => s.storage.sql.exec("SELECT queue_position FROM conversation").one().queue_position);
     expect(await eventually(position, (p) => p === 10, "the last visitor's place in the queue")).toBe(10);
 
     // Operator 3 resolves two chats: the first two queued go to operator 3, in order.
-    const mine = state.assignments.filter((a) => a.operator_id === "op_3").slice(0, 2).map((a) => a.conversation_id);
+    const mine = state.assignments
+      .filter((a) => a.operator_id === "op_3")
+      .slice(0, 2)
+      .map((a) => a.conversation_id);
     for (const id of mine) {
-      const r = await api(`/api/sites/site_r/conversations/${id}/status`, { method: "POST", cookie: cookies.get("op_3")!, json: { status: "resolved" } });
+      const r = await api(`/api/sites/site_r/conversations/${id}/status`, {
+        method: "POST",
+        cookie: cookies.get("op_3")!,
+        json: { status: "resolved" },
+      });
       expect(r.status).toBe(200);
     }
-    const after = await eventually(() => hubState("site_r"), (s) => s.queue.length === 8, "two queued conversations assigned");
+    const after = await eventually(
+      () => hubState("site_r"),
+      (s) => s.queue.length === 8,
+      "two queued conversations assigned",
+    );
     expect(after.queue).toEqual(created.slice(32));
     const drained = after.assignments.filter((a) => created.slice(30, 32).includes(a.conversation_id));
     expect(drained.map((a) => a.operator_id)).toEqual(["op_3", "op_3"]);
@@ -87,7 +112,11 @@ describe("re-assignment, transfer and take", () => {
     const online = await dashboards("site_t", ["op_ta", "op_tb"]);
     const visitor = await visitorSession("pk_t");
     const id = await startConversation(visitor.token);
-    const first = await eventually(() => hubState("site_t"), (s) => s.assignments.some((a) => a.conversation_id === id), "assignment");
+    const first = await eventually(
+      () => hubState("site_t"),
+      (s) => s.assignments.some((a) => a.conversation_id === id),
+      "assignment",
+    );
     const firstOperator = first.assignments.find((a) => a.conversation_id === id)!.operator_id;
     const v = await mustOpen(visitorSocketPath(id, visitor.token));
     const hello = await v.next("hello");
@@ -118,7 +147,11 @@ describe("re-assignment, transfer and take", () => {
     o.send({ type: "message.send", clientId: "answer", text: "Hi, I'm here." });
     await o.next("ack");
     await eventually(
-      () => runInDurableObject(env.SITE_HUB.getByName("site_t"), (_: SiteHub, s) => s.storage.sql.exec("SELECT answered FROM assignments WHERE conversation_id = ?", id).one().answered),
+      () =>
+        runInDurableObject(
+          env.SITE_HUB.getByName("site_t"),
+          (_: SiteHub, s) => s.storage.sql.exec("SELECT answered FROM assignments WHERE conversation_id = ?", id).one().answered,
+        ),
       (a) => a === 1,
       "answer noted",
     );
@@ -129,7 +162,11 @@ describe("re-assignment, transfer and take", () => {
     const online = await dashboards("site_t", ["op_ta", "op_tb"]);
     const visitor = await visitorSession("pk_t");
     const id = await startConversation(visitor.token);
-    await eventually(() => hubState("site_t"), (s) => s.assignments.some((a) => a.conversation_id === id), "assignment");
+    await eventually(
+      () => hubState("site_t"),
+      (s) => s.assignments.some((a) => a.conversation_id === id),
+      "assignment",
+    );
     const v = await mustOpen(visitorSocketPath(id, visitor.token));
     await v.next("hello");
 
@@ -147,18 +184,38 @@ describe("re-assignment, transfer and take", () => {
     expect(notes.at(-1)!.event).toMatchObject({ type: "transferred", note: "VIP customer, be quick", operatorName: "Anna" });
 
     // To a skill: Piotr has "payments".
-    const bySkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_ta")!, json: { skill: "payments" } });
+    const bySkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, {
+      method: "POST",
+      cookie: cookies.get("op_ta")!,
+      json: { skill: "payments" },
+    });
     expect(((await bySkill.json()) as { conversation: { assigneeId: string } }).conversation.assigneeId).toBe("op_tb");
     // Nobody else has "payments": it waits in the queue for that skill.
-    await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_tb")!, json: { skill: "payments" } });
+    await api(`/api/sites/site_t/conversations/${id}/transfer`, {
+      method: "POST",
+      cookie: cookies.get("op_tb")!,
+      json: { skill: "payments" },
+    });
     expect((await hubState("site_t")).queue).toContain(id);
     // A skill nobody on the team has is refused rather than queued forever.
-    const noSkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_tb")!, json: { skill: "returns" } });
+    const noSkill = await api(`/api/sites/site_t/conversations/${id}/transfer`, {
+      method: "POST",
+      cookie: cookies.get("op_tb")!,
+      json: { skill: "returns" },
+    });
     expect(noSkill.status).toBe(422);
     // Bad transfers get coded errors.
-    const bad = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_ta")!, json: { operatorId: "op_1" } });
+    const bad = await api(`/api/sites/site_t/conversations/${id}/transfer`, {
+      method: "POST",
+      cookie: cookies.get("op_ta")!,
+      json: { operatorId: "op_1" },
+    });
     expect(bad.status).toBe(404);
-    const invalid = await api(`/api/sites/site_t/conversations/${id}/transfer`, { method: "POST", cookie: cookies.get("op_ta")!, json: { skill: "" } });
+    const invalid = await api(`/api/sites/site_t/conversations/${id}/transfer`, {
+      method: "POST",
+      cookie: cookies.get("op_ta")!,
+      json: { skill: "" },
+    });
     expect(invalid.status).toBe(422);
 
     // An operator can take it from the queue.
@@ -171,12 +228,20 @@ describe("re-assignment, transfer and take", () => {
   it("queues when nobody is online and assigns as soon as someone comes online", async () => {
     const visitor = await visitorSession("pk_t");
     const id = await startConversation(visitor.token);
-    await eventually(() => hubState("site_t"), (s) => s.queue.includes(id), "queued");
+    await eventually(
+      () => hubState("site_t"),
+      (s) => s.queue.includes(id),
+      "queued",
+    );
     const v = await mustOpen(visitorSocketPath(id, visitor.token));
     const hello = await v.next("hello");
     expect(hello.conversation.queuePosition).toBeGreaterThanOrEqual(1);
     const [piotr] = await dashboards("site_t", ["op_tb"]);
-    await eventually(() => hubState("site_t"), (s) => !s.queue.includes(id), "assigned once online");
+    await eventually(
+      () => hubState("site_t"),
+      (s) => !s.queue.includes(id),
+      "assigned once online",
+    );
     expect(await v.until("queue", (f) => f.position === null)).toMatchObject({ position: null });
     for (const s of [v, piotr!]) s.close();
   });

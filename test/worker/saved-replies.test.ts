@@ -1,6 +1,6 @@
 // Saved replies: shared and personal, who may change which, unique shortcuts, site scoping.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SavedRepliesResponse, SavedReply } from "../../worker/protocol";
+import type { SavedRepliesResponse, SavedReply } from "../../protocol";
 import { api, login, seedSite } from "./helpers";
 
 let owner: string;
@@ -45,9 +45,25 @@ describe("saved replies", () => {
     const all = ((await (await api("/api/sites/site_sr/saved-replies", { cookie: agent })).json()) as SavedRepliesResponse).replies;
     const sharedId = all.find((r: SavedReply) => !r.personal)!.id;
     const personalId = all.find((r: SavedReply) => r.personal && r.shortcut === "mine")!.id;
-    expect((await api(`/api/sites/site_sr/saved-replies/${sharedId}`, { method: "PUT", cookie: agent, json: { shortcut: "hello", body: "changed" } })).status).toBe(403);
+    expect(
+      (
+        await api(`/api/sites/site_sr/saved-replies/${sharedId}`, {
+          method: "PUT",
+          cookie: agent,
+          json: { shortcut: "hello", body: "changed" },
+        })
+      ).status,
+    ).toBe(403);
     expect((await api(`/api/sites/site_sr/saved-replies/${personalId}`, { method: "DELETE", cookie: owner })).status).toBe(404);
-    expect((await api(`/api/sites/site_sr/saved-replies/${sharedId}`, { method: "PUT", cookie: owner, json: { shortcut: "hi", body: "Hello there" } })).status).toBe(200);
+    expect(
+      (
+        await api(`/api/sites/site_sr/saved-replies/${sharedId}`, {
+          method: "PUT",
+          cookie: owner,
+          json: { shortcut: "hi", body: "Hello there" },
+        })
+      ).status,
+    ).toBe(200);
     expect((await api(`/api/sites/site_sr/saved-replies/${personalId}`, { method: "DELETE", cookie: agent })).status).toBe(204);
     expect(await list(agent)).toEqual(["hello", "hi"]);
   });

@@ -1,7 +1,7 @@
 // Full-text search: a message written a moment ago is found (fed through the outbox, not on the
 // message path), notes are searchable for operators, and each site searches only its own.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SearchResponse } from "../../worker/protocol";
+import type { SearchResponse } from "../../protocol";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 
 let anna: string;

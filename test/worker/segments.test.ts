@@ -3,7 +3,7 @@
 // nothing visible or deletable from another site.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_SEGMENTS_PER_SITE, type SegmentListResponse, type SegmentResponse, type VisitorListResponse } from "../../worker/protocol";
+import { MAX_SEGMENTS_PER_SITE, type SegmentListResponse, type SegmentResponse, type VisitorListResponse } from "../../protocol";
 import { api, login, seedSite } from "./helpers";
 import { SHOP, track, visitorOf } from "./tracking-helpers";
 
@@ -19,7 +19,12 @@ beforeAll(async () => {
     { id: "op_sg_agent2", email: "agent2@sg.test", name: "Ada", role: "agent" },
   ]);
   await seedSite({ id: "site_sg2", key: "pk_sg2" }, [{ id: "op_sg2", email: "x@sg2.test", name: "X", role: "owner" }]);
-  [owner, agent, agent2, other] = await Promise.all([login("owner@sg.test"), login("agent@sg.test"), login("agent2@sg.test"), login("x@sg2.test")]);
+  [owner, agent, agent2, other] = await Promise.all([
+    login("owner@sg.test"),
+    login("agent@sg.test"),
+    login("agent2@sg.test"),
+    login("x@sg2.test"),
+  ]);
 });
 
 const save = (cookie: string, json: unknown, site = "site_sg") => api(`/api/sites/${site}/segments`, { method: "POST", cookie, json });
@@ -34,7 +39,11 @@ describe("segments", () => {
     const r = await save(agent, { name: "  Finns from the newsletter ", filters: { country: "fi", source: "Newsletter" } });
     expect(r.status).toBe(201);
     const { segment } = (await r.json()) as SegmentResponse;
-    expect(segment).toMatchObject({ name: "Finns from the newsletter", filters: { country: "FI", source: "newsletter" }, createdBy: "op_sg_agent" });
+    expect(segment).toMatchObject({
+      name: "Finns from the newsletter",
+      filters: { country: "FI", source: "newsletter" },
+      createdBy: "op_sg_agent",
+    });
     expect(segment.id).toMatch(/^sg_/);
     // The whole team sees it.
     expect((await list(owner)).map((s) => s.id)).toContain(segment.id);
@@ -46,12 +55,24 @@ describe("segments", () => {
   });
 
   it("refuses bad input with coded errors and keeps names unique per site", async () => {
-    for (const json of [{}, { name: "", filters: {} }, { name: "x".repeat(61), filters: {} }, { name: "A", filters: { country: "Finland" } }, { name: "A", filters: { returning: "maybe" } }, { name: "A" }]) {
+    for (const json of [
+      {},
+      { name: "", filters: {} },
+      { name: "x".repeat(61), filters: {} },
+      { name: "A", filters: { country: "Finland" } },
+      { name: "A", filters: { returning: "maybe" } },
+      { name: "A" },
+    ]) {
       const r = await save(owner, json);
       expect(r.status, JSON.stringify(json)).toBe(422);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
     }
-    const bad = await api("/api/sites/site_sg/segments", { method: "POST", cookie: owner, body: "{", headers: { "content-type": "application/json" } });
+    const bad = await api("/api/sites/site_sg/segments", {
+      method: "POST",
+      cookie: owner,
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
     expect(bad.status).toBe(400);
 
     expect((await save(owner, { name: "Buyers", filters: { hasOrders: "1" } })).status).toBe(201);
@@ -84,7 +105,9 @@ describe("segments", () => {
     await seedSite({ id: "site_sg3", key: "pk_sg3" }, [{ id: "op_sg3", email: "o@sg3.test", name: "O", role: "owner" }]);
     const o = await login("o@sg3.test");
     const rows = Array.from({ length: MAX_SEGMENTS_PER_SITE }, (_, i) =>
-      env.DB.prepare("INSERT INTO segments (id, site_id, name, filters, created_by, created_at) VALUES (?, 'site_sg3', ?, '{}', NULL, ?)").bind(`sg_fill${i}`, `S${i}`, i),
+      env.DB.prepare(
+        "INSERT INTO segments (id, site_id, name, filters, created_by, created_at) VALUES (?, 'site_sg3', ?, '{}', NULL, ?)",
+      ).bind(`sg_fill${i}`, `S${i}`, i),
     );
     await env.DB.batch(rows);
     const r = await save(o, { name: "One too many", filters: {} }, "site_sg3");

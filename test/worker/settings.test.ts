@@ -23,30 +23,53 @@ describe("site settings", () => {
     const r = await api("/api/sites/site_cfg/settings", {
       method: "PATCH",
       cookie: owner,
-      json: { accentColor: "#0f766e", typingPreview: false, reassignAfterSeconds: 120, topics: [{ label: "Payments & invoices", skill: "payments" }] },
+      json: {
+        accentColor: "#0f766e",
+        typingPreview: false,
+        reassignAfterSeconds: 120,
+        topics: [{ label: "Payments & invoices", skill: "payments" }],
+      },
     });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ accentColor: "#0f766e", typingPreview: false, reassignAfterSeconds: 120, welcomeText: "" });
     expect((await api("/api/sites/site_cfg/settings", { method: "PATCH", cookie: agent, json: { typingPreview: true } })).status).toBe(403);
-    for (const json of [{ accentColor: "red" }, { reassignAfterSeconds: 5 }, { topics: [{ label: "", skill: "x" }] }, { typingPreview: "yes" }]) {
+    for (const json of [
+      { accentColor: "red" },
+      { reassignAfterSeconds: 5 },
+      { topics: [{ label: "", skill: "x" }] },
+      { typingPreview: "yes" },
+    ]) {
       expect((await api("/api/sites/site_cfg/settings", { method: "PATCH", cookie: owner, json })).status).toBe(422);
     }
     const visitor = await visitorSession("pk_cfg");
-    expect(visitor.settings).toEqual({ siteName: "site_cfg", accentColor: "#0f766e", welcomeText: "", topics: [{ label: "Payments & invoices", skill: "payments" }] });
+    expect(visitor.settings).toEqual({
+      siteName: "site_cfg",
+      accentColor: "#0f766e",
+      welcomeText: "",
+      topics: [{ label: "Payments & invoices", skill: "payments" }],
+    });
     expect(visitor.settings).not.toHaveProperty("typingPreview");
   });
 
   it("routes a conversation by the visitor's topic, and ignores topics the shop does not offer", async () => {
-    const dashboards = [await mustOpen("/ws/sites/site_cfg/inbox", { cookie: owner }), await mustOpen("/ws/sites/site_cfg/inbox", { cookie: agent })];
+    const dashboards = [
+      await mustOpen("/ws/sites/site_cfg/inbox", { cookie: owner }),
+      await mustOpen("/ws/sites/site_cfg/inbox", { cookie: agent }),
+    ];
     const start = async (skill: string) => {
       const v = await visitorSession("pk_cfg");
-      const r = await api("/api/widget/conversations", { method: "POST", headers: { authorization: `Bearer ${v.token}` }, json: { skill } });
+      const r = await api("/api/widget/conversations", {
+        method: "POST",
+        headers: { authorization: `Bearer ${v.token}` },
+        json: { skill },
+      });
       return ((await r.json()) as { conversationId: string }).conversationId;
     };
     const assignee = async (id: string) => {
       for (let i = 0; i < 100; i++) {
-        const row = await runInDurableObject(env.SITE_HUB.getByName("site_cfg"), (_: SiteHub, s) =>
-          s.storage.sql.exec("SELECT operator_id FROM assignments WHERE conversation_id = ?", id).toArray()[0],
+        const row = await runInDurableObject(
+          env.SITE_HUB.getByName("site_cfg"),
+          (_: SiteHub, s) => s.storage.sql.exec("SELECT operator_id FROM assignments WHERE conversation_id = ?", id).toArray()[0],
         );
         if (row) return String(row.operator_id);
         await new Promise((r) => setTimeout(r, 50));

@@ -3,8 +3,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TeamResponse } from "../../protocol";
 import type { SiteHub } from "../../worker/do/site-hub";
-import type { TeamResponse } from "../../worker/protocol";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession } from "./helpers";
 
 let owner: string;
@@ -30,31 +30,50 @@ describe("team", () => {
     expect(r.status).toBe(201);
     const kasia = (await team()).find((o) => o.email === "kasia@team.test")!;
     expect(kasia).toMatchObject({ name: "Kasia", role: "agent", maxChats: 3, skills: ["returns", "pl"], presence: "offline" });
-    expect((await api("/api/auth/login", { method: "POST", json: { email: "kasia@team.test", password: "first-password" } })).status).toBe(200);
-    const again = await api("/api/sites/site_team/operators", { method: "POST", cookie: owner, json: { email: "kasia@team.test", name: "K", password: "whatever1" } });
+    expect((await api("/api/auth/login", { method: "POST", json: { email: "kasia@team.test", password: "first-password" } })).status).toBe(
+      200,
+    );
+    const again = await api("/api/sites/site_team/operators", {
+      method: "POST",
+      cookie: owner,
+      json: { email: "kasia@team.test", name: "K", password: "whatever1" },
+    });
     expect(again.status).toBe(409);
   });
 
   it("refuses agents, bad values and other sites with coded errors", async () => {
-    const byAgent = await api("/api/sites/site_team/operators", { method: "POST", cookie: agent, json: { email: "x@team.test", name: "X", password: "password1" } });
+    const byAgent = await api("/api/sites/site_team/operators", {
+      method: "POST",
+      cookie: agent,
+      json: { email: "x@team.test", name: "X", password: "password1" },
+    });
     expect(byAgent.status).toBe(403);
     for (const json of [{ maxChats: 0 }, { skills: ["two words"] }, { role: "god" }, { avatarUrl: "javascript:alert(1)" }]) {
       expect((await api("/api/sites/site_team/operators/op_agent", { method: "PATCH", cookie: owner, json })).status).toBe(422);
     }
-    expect((await api("/api/sites/site_team/operators/op_nobody", { method: "PATCH", cookie: owner, json: { maxChats: 2 } })).status).toBe(404);
+    expect((await api("/api/sites/site_team/operators/op_nobody", { method: "PATCH", cookie: owner, json: { maxChats: 2 } })).status).toBe(
+      404,
+    );
   });
 
   it("drains the queue as soon as an operator's cap is raised", async () => {
     await api("/api/sites/site_team/operators/op_agent", { method: "PATCH", cookie: owner, json: { maxChats: 1 } });
     await api("/api/sites/site_team/operators/op_boss", { method: "PATCH", cookie: owner, json: { maxChats: 1 } });
-    const dashboards = [await mustOpen("/ws/sites/site_team/inbox", { cookie: agent }), await mustOpen("/ws/sites/site_team/inbox", { cookie: owner })];
+    const dashboards = [
+      await mustOpen("/ws/sites/site_team/inbox", { cookie: agent }),
+      await mustOpen("/ws/sites/site_team/inbox", { cookie: owner }),
+    ];
     for (let i = 0; i < 3; i++) await startConversation((await visitorSession("pk_team")).token);
     const queueLength = () =>
-      runInDurableObject(env.SITE_HUB.getByName("site_team"), (_: SiteHub, s) => Number(s.storage.sql.exec("SELECT COUNT(*) AS n FROM queue").one().n));
+      runInDurableObject(env.SITE_HUB.getByName("site_team"), (_: SiteHub, s) =>
+        Number(s.storage.sql.exec("SELECT COUNT(*) AS n FROM queue").one().n),
+      );
     const deadline = Date.now() + 5000;
     while ((await queueLength()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await queueLength()).toBe(1);
-    expect((await api("/api/sites/site_team/operators/op_agent", { method: "PATCH", cookie: owner, json: { maxChats: 2 } })).status).toBe(200);
+    expect((await api("/api/sites/site_team/operators/op_agent", { method: "PATCH", cookie: owner, json: { maxChats: 2 } })).status).toBe(
+      200,
+    );
     expect(await queueLength()).toBe(0);
     for (const s of dashboards) s.close();
   });

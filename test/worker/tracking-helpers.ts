@@ -2,12 +2,13 @@
 // (text/plain JSON from another origin), and small D1 readers for assertions.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { TrackResponse } from "../../worker/protocol";
+import type { TrackResponse } from "../../protocol";
 import { ORIGIN } from "./helpers";
 
 export const SHOP = "https://shop.example";
 export const UA = {
-  iphone: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+  iphone:
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
   chromeWin: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
   ipad: "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
   androidTablet: "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -25,7 +26,10 @@ export async function trackRaw(body: string, opts: { ua?: string; cf?: Record<st
 }
 
 /** Sends a beacon; fails the test unless it is answered 200. */
-export async function track(body: Record<string, unknown>, opts: { ua?: string; cf?: Record<string, unknown> } = {}): Promise<TrackResponse> {
+export async function track(
+  body: Record<string, unknown>,
+  opts: { ua?: string; cf?: Record<string, unknown> } = {},
+): Promise<TrackResponse> {
   const r = await trackRaw(JSON.stringify(body), opts);
   if (r.status !== 200) throw new Error(`track ${JSON.stringify(body)}: ${r.status} ${await r.text()}`);
   expect(r.headers.get("access-control-allow-origin")).toBe("*");
@@ -40,7 +44,13 @@ export async function visitPages(k: string, pages: string[], t?: string, opts: {
 }
 
 export async function count(sql: string, ...params: unknown[]): Promise<number> {
-  return Number((await env.DB.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? 0);
+  return Number(
+    (
+      await env.DB.prepare(sql)
+        .bind(...params)
+        .first<{ n: number }>()
+    )?.n ?? 0,
+  );
 }
 
 /** Rows of a site's visitor-intelligence tables, for "nothing changed" checks. */

@@ -4,9 +4,9 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { VisitorDetailsResponse } from "../../protocol";
+import { VISIT_IDLE_MS } from "../../protocol";
 import { cleanUrl, parseUserAgent, sourceLabel, trafficSource } from "../../worker/lib/traffic";
-import type { VisitorDetailsResponse } from "../../worker/protocol";
-import { VISIT_IDLE_MS } from "../../worker/protocol";
 import { api, login, openSocket, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 import { count, footprint, SHOP, track, trackRaw, UA, visitorOf, visitPages } from "./tracking-helpers";
 
@@ -28,7 +28,11 @@ async function details(visitorId: string, cookie = owner, site = "site_t"): Prom
 /** Moves a visitor's activity `ms` into the past, as if they had been away that long. */
 async function ageVisitor(visitorId: string, ms: number): Promise<void> {
   await env.DB.batch([
-    env.DB.prepare("UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?").bind(ms, ms, visitorId),
+    env.DB.prepare("UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?").bind(
+      ms,
+      ms,
+      visitorId,
+    ),
     env.DB.prepare("UPDATE visits SET started_at = started_at - ?, last_at = last_at - ? WHERE visitor_id = ?").bind(ms, ms, visitorId),
     env.DB.prepare("UPDATE page_views SET at = at - ? WHERE visitor_id = ?").bind(ms, visitorId),
   ]);
@@ -37,14 +41,19 @@ async function ageVisitor(visitorId: string, ms: number): Promise<void> {
 beforeAll(async () => {
   await seedSite({ id: "site_t", key: "pk_t" }, [{ id: "op_t_owner", email: "owner@t.test", name: "Tina", role: "owner" }]);
   await seedSite({ id: "site_t2", key: "pk_t2" }, [{ id: "op_t2_owner", email: "owner@t2.test", name: "Tom", role: "owner" }]);
-  await seedSite({ id: "site_consent", key: "pk_consent" }, [{ id: "op_c_owner", email: "owner@consent.test", name: "Cora", role: "owner" }]);
+  await seedSite({ id: "site_consent", key: "pk_consent" }, [
+    { id: "op_c_owner", email: "owner@consent.test", name: "Cora", role: "owner" },
+  ]);
   await env.DB.prepare("INSERT INTO site_secrets (site_id, identity_secret) VALUES ('site_t', ?)").bind(SECRET).run();
   owner = await login("owner@t.test");
 });
 
 describe("traffic parsing", () => {
   it("reads UTM parameters and external referrers, and ignores the shop's own pages as referrers", () => {
-    const s = trafficSource(`${SHOP}/p/grinder?utm_source=Newsletter&utm_medium=email&utm_campaign=spring&color=red#top`, "https://www.google.com/search?q=x");
+    const s = trafficSource(
+      `${SHOP}/p/grinder?utm_source=Newsletter&utm_medium=email&utm_campaign=spring&color=red#top`,
+      "https://www.google.com/search?q=x",
+    );
     expect(s).toEqual({
       referrer: "https://www.google.com/search?q=x",
       utmSource: "Newsletter",
@@ -76,15 +85,34 @@ describe("traffic parsing", () => {
 describe("page views and visits", () => {
   it("records a multi-page visit with its source, device, place and the time on each page", async () => {
     const first = await track(
-      { k: "pk_t", e: "view", u: `${SHOP}/?utm_source=google&utm_medium=cpc&utm_campaign=grinders`, ti: "Home", r: "https://www.google.com/", l: "pl-PL" },
+      {
+        k: "pk_t",
+        e: "view",
+        u: `${SHOP}/?utm_source=google&utm_medium=cpc&utm_campaign=grinders`,
+        ti: "Home",
+        r: "https://www.google.com/",
+        l: "pl-PL",
+      },
       { ua: UA.iphone, cf: { country: "PL", city: "Kraków" } },
     );
     expect(first.t).toMatch(/^t1\.site_t\./);
     const t = first.t!;
     await visitPages("pk_t", ["/c/grinders", "/p/comandante"], t, { ua: UA.iphone });
     const d = await details(visitorOf(t));
-    expect(d.profile).toMatchObject({ visits: 1, pageViews: 3, returning: false, language: "pl-PL", device: { type: "mobile", browser: "Safari", os: "iOS" } });
-    expect(d.profile.firstSource).toMatchObject({ utmSource: "google", utmMedium: "cpc", utmCampaign: "grinders", referrer: "https://www.google.com/", landingUrl: `${SHOP}/` });
+    expect(d.profile).toMatchObject({
+      visits: 1,
+      pageViews: 3,
+      returning: false,
+      language: "pl-PL",
+      device: { type: "mobile", browser: "Safari", os: "iOS" },
+    });
+    expect(d.profile.firstSource).toMatchObject({
+      utmSource: "google",
+      utmMedium: "cpc",
+      utmCampaign: "grinders",
+      referrer: "https://www.google.com/",
+      landingUrl: `${SHOP}/`,
+    });
     expect(d.profile.country).toBe("PL");
     expect(d.profile.city).toBe("Kraków");
     expect(d.currentVisit!.pages.map((p) => p.url)).toEqual([`${SHOP}/`, `${SHOP}/c/grinders`, `${SHOP}/p/comandante`]);
@@ -135,7 +163,12 @@ describe("page views and visits", () => {
     const t = await visitPages("pk_t", ["/checkout"]);
     await track({ k: "pk_t", t, e: "attributes", a: { plan: "gold", visits: 3, vip: true } });
     await track({ k: "pk_t", t, e: "attributes", a: { visits: 4, plan: null } });
-    await track({ k: "pk_t", t, e: "cart", d: { items: [{ id: "sku1", name: "Grinder", price: 199, quantity: 1 }], total: 199, currency: "pln" } });
+    await track({
+      k: "pk_t",
+      t,
+      e: "cart",
+      d: { items: [{ id: "sku1", name: "Grinder", price: 199, quantity: 1 }], total: 199, currency: "pln" },
+    });
     let d = await details(visitorOf(t));
     expect(d.profile.attributes).toEqual({ visits: 4, vip: true });
     expect(d.cart).toMatchObject({ total: 199, currency: "PLN", items: [{ id: "sku1" }] });
@@ -167,7 +200,9 @@ describe("identify", () => {
     expect(d.profile).toMatchObject({ visits: 2, pageViews: 5, verified: true, email: "ola@example.com" });
     expect(d.orders.map((o) => o.id)).toEqual(["M-1"]);
     expect(await count("SELECT COUNT(*) AS n FROM page_views WHERE visitor_id = ?", visitorOf(t2))).toBe(0);
-    expect(await env.DB.prepare("SELECT merged_into FROM visitors WHERE id = ?").bind(visitorOf(t2)).first("merged_into")).toBe(visitorOf(t1));
+    expect(await env.DB.prepare("SELECT merged_into FROM visitors WHERE id = ?").bind(visitorOf(t2)).first("merged_into")).toBe(
+      visitorOf(t1),
+    );
     // The old profile's id still finds the customer; its old token carries on as the customer.
     expect((await details(visitorOf(t2))).profile.id).toBe(visitorOf(t1));
     const again = await track({ k: "pk_t", t: t2, e: "view", u: `${SHOP}/f` });
@@ -185,7 +220,13 @@ describe("identify", () => {
       const a = await track({ k: "pk_t", t, e: "identify", id: { id: "cust-77", email: "attacker@example.com", name: "Mallory", ...bad } });
       expect(a.t).toBe(t); // still their own anonymous profile
       const d = await details(visitorOf(t));
-      expect(d.profile).toMatchObject({ externalId: "cust-77", verified: false, email: "attacker@example.com", name: "Mallory", pageViews: 1 });
+      expect(d.profile).toMatchObject({
+        externalId: "cust-77",
+        verified: false,
+        email: "attacker@example.com",
+        name: "Mallory",
+        pageViews: 1,
+      });
       const after = await footprint("site_t");
       expect(after.page_views).toBe(before.page_views);
       expect(after.visitor_events).toBe(before.visitor_events! + 1);
@@ -201,7 +242,11 @@ describe("identify", () => {
 
 describe("consent mode", () => {
   it("stores nothing until the shop says the visitor consented", async () => {
-    const r = await api("/api/sites/site_consent/settings", { method: "PATCH", cookie: await login("owner@consent.test"), json: { consentRequired: true } });
+    const r = await api("/api/sites/site_consent/settings", {
+      method: "PATCH",
+      cookie: await login("owner@consent.test"),
+      json: { consentRequired: true },
+    });
     expect((await r.json()) as object).toMatchObject({ consentRequired: true, retentionDays: null });
     const before = await footprint("site_consent");
     for (const e of ["view", "ping", "identify", "cart", "consent"]) {
@@ -283,22 +328,47 @@ describe("beacon fuzzing", () => {
       )
         .bind(visitorOf(t))
         .first<string>("f");
-    const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }));
+    const field = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+    );
     const beacon = fc.record(
-      { k: fc.oneof(fc.constant("pk_t"), field), t: fc.oneof(fc.constant(t), field), e: fc.oneof(fc.constantFrom("view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent"), field), u: field, ms: field, l: field, id: field, a: field, d: field, c: field },
+      {
+        k: fc.oneof(fc.constant("pk_t"), field),
+        t: fc.oneof(fc.constant(t), field),
+        e: fc.oneof(fc.constantFrom("view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent"), field),
+        u: field,
+        ms: field,
+        l: field,
+        id: field,
+        a: field,
+        d: field,
+        c: field,
+      },
       { requiredKeys: ["k", "e"] },
     );
     let rejected = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(beacon.map((b) => JSON.stringify(b)), fc.string()), async (body) => {
-        const before = await fingerprint();
-        const r = await trackRaw(body);
-        expect(r.status === 200 || (r.status >= 400 && r.status < 500), `${r.status} for ${body}`).toBe(true);
-        if (r.status === 200) return void (await r.arrayBuffer());
-        rejected++;
-        expect(((await r.json()) as { error: { code: string } }).error.code).toMatch(/^[a-z_]+$/);
-        expect(await fingerprint(), body).toBe(before);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          beacon.map((b) => JSON.stringify(b)),
+          fc.string(),
+        ),
+        async (body) => {
+          const before = await fingerprint();
+          const r = await trackRaw(body);
+          expect(r.status === 200 || (r.status >= 400 && r.status < 500), `${r.status} for ${body}`).toBe(true);
+          if (r.status === 200) return void (await r.arrayBuffer());
+          rejected++;
+          expect(((await r.json()) as { error: { code: string } }).error.code).toMatch(/^[a-z_]+$/);
+          expect(await fingerprint(), body).toBe(before);
+        },
+      ),
       { numRuns: 400 },
     );
     expect(rejected).toBeGreaterThan(300);
@@ -306,5 +376,7 @@ describe("beacon fuzzing", () => {
 });
 
 async function exportsFetchOptions(): Promise<Response> {
-  return exports.default.fetch(new Request("https://gadka.test/api/track", { method: "OPTIONS", headers: { origin: SHOP, "access-control-request-method": "POST" } }));
+  return exports.default.fetch(
+    new Request("https://gadka.test/api/track", { method: "OPTIONS", headers: { origin: SHOP, "access-control-request-method": "POST" } }),
+  );
 }

@@ -4,9 +4,9 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AudienceResponse, VisitorDetailsResponse, VisitorExport, VisitorListResponse } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import worker from "../../worker/index";
-import type { AudienceResponse, VisitorDetailsResponse, VisitorExport, VisitorListResponse } from "../../worker/protocol";
 import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 import { count, SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 
@@ -45,7 +45,11 @@ async function rowsOf(siteId: string, ids: string[], conversationIds: string[]):
   }
   n += await count("SELECT COUNT(*) AS n FROM visitors WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, v);
   n += await count("SELECT COUNT(*) AS n FROM conversations WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, c);
-  n += await count("SELECT COUNT(*) AS n FROM message_search WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))", siteId, c);
+  n += await count(
+    "SELECT COUNT(*) AS n FROM message_search WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))",
+    siteId,
+    c,
+  );
   return n;
 }
 
@@ -74,9 +78,14 @@ describe("visitor profile and list", () => {
     await track({ k: "pk_v", t, e: "purchase", d: { orderId: "V-3", total: 7, currency: "EUR" } });
     await track({ k: "pk_v", t, e: "cart", d: { items: [{ id: "x", quantity: 2, price: 3 }], total: 6, currency: "PLN" } });
     const d = await json<VisitorDetailsResponse>(`/api/sites/site_v/visitors/${id}`, agent);
-    expect(d.conversations).toEqual([expect.objectContaining({ id: conversationId, status: "open", lastMessagePreview: "Is the grinder in stock?" })]);
+    expect(d.conversations).toEqual([
+      expect.objectContaining({ id: conversationId, status: "open", lastMessagePreview: "Is the grinder in stock?" }),
+    ]);
     expect(d.orders.map((o) => o.id).sort()).toEqual(["V-1", "V-2", "V-3"]);
-    expect(d.totalSpent).toEqual([{ amount: 15.3, currency: "PLN" }, { amount: 7, currency: "EUR" }]);
+    expect(d.totalSpent).toEqual([
+      { amount: 15.3, currency: "PLN" },
+      { amount: 7, currency: "EUR" },
+    ]);
     expect(d.cart).toMatchObject({ total: 6, currency: "PLN" });
     expect((await api(`/api/sites/site_v/visitors/${id}`, { cookie: stranger })).status).toBe(404);
     expect((await api(`/api/sites/site_v2/visitors/${id}`, { cookie: stranger })).status).toBe(404);
@@ -120,7 +129,9 @@ describe("visitor profile and list", () => {
       expect(r.status, q).toBe(422);
     }
     // Another shop's list never shows these visitors.
-    expect((await json<VisitorListResponse>("/api/sites/site_v2/visitors", stranger)).visitors.map((v) => v.id)).not.toContain(visitorOf(google));
+    expect((await json<VisitorListResponse>("/api/sites/site_v2/visitors", stranger)).visitors.map((v) => v.id)).not.toContain(
+      visitorOf(google),
+    );
   });
 
   it("summarises the audience of a period: sources, devices, countries, new and returning", async () => {
@@ -130,13 +141,24 @@ describe("visitor profile and list", () => {
     await visitPages("pk_aud", ["/"], undefined, { ua: UA.chromeWin });
     await track({ k: "pk_aud", e: "view", u: `${SHOP}/`, r: "https://www.bing.com/" }, { ua: UA.iphone, cf: { country: "SE" } });
     // `a` had a visit long before the period: returning.
-    await env.DB.prepare("INSERT INTO visits (id, site_id, visitor_id, started_at, last_at, source_label) VALUES ('vs_old', 'site_aud', ?, ?, ?, 'direct')")
+    await env.DB.prepare(
+      "INSERT INTO visits (id, site_id, visitor_id, started_at, last_at, source_label) VALUES ('vs_old', 'site_aud', ?, ?, ?, 'direct')",
+    )
       .bind(visitorOf(a), from - 90 * DAY, from - 90 * DAY)
       .run();
     const r = await json<AudienceResponse>(`/api/sites/site_aud/audience?from=${from}&to=${Date.now() + 1000}`, cookie);
     expect(r).toMatchObject({ visits: 3, visitors: 3, newVisitors: 2, returningVisitors: 1, pageViews: 4 });
-    expect(r.sources).toEqual(expect.arrayContaining([{ source: "facebook", visits: 1 }, { source: "direct", visits: 1 }, { source: "bing.com", visits: 1 }]));
-    expect(r.devices).toEqual([{ type: "mobile", visits: 2 }, { type: "desktop", visits: 1 }]);
+    expect(r.sources).toEqual(
+      expect.arrayContaining([
+        { source: "facebook", visits: 1 },
+        { source: "direct", visits: 1 },
+        { source: "bing.com", visits: 1 },
+      ]),
+    );
+    expect(r.devices).toEqual([
+      { type: "mobile", visits: 2 },
+      { type: "desktop", visits: 1 },
+    ]);
     expect(r.countries).toEqual(expect.arrayContaining([{ country: "SE", visits: 1 }]));
     expect((await api(`/api/sites/site_aud/audience?from=${Date.now()}&to=1`, { cookie })).status).toBe(422);
     expect((await api(`/api/sites/site_aud/audience?from=0&to=${Date.now()}`, { cookie })).status).toBe(422);
@@ -213,8 +235,12 @@ describe("privacy", () => {
     const keptElsewhere = await chattingVisitor("pk_v", ["/kept"], "no retention on this shop");
     const age = async (siteId: string, visitorId: string, ms: number) => {
       await env.DB.batch([
-        env.DB.prepare("UPDATE visitors SET last_seen_at = last_seen_at - ?1, first_seen_at = first_seen_at - ?1 WHERE site_id = ?2 AND id = ?3").bind(ms, siteId, visitorId),
-        env.DB.prepare("UPDATE visits SET started_at = started_at - ?1, last_at = last_at - ?1 WHERE site_id = ?2 AND visitor_id = ?3").bind(ms, siteId, visitorId),
+        env.DB.prepare(
+          "UPDATE visitors SET last_seen_at = last_seen_at - ?1, first_seen_at = first_seen_at - ?1 WHERE site_id = ?2 AND id = ?3",
+        ).bind(ms, siteId, visitorId),
+        env.DB.prepare(
+          "UPDATE visits SET started_at = started_at - ?1, last_at = last_at - ?1 WHERE site_id = ?2 AND visitor_id = ?3",
+        ).bind(ms, siteId, visitorId),
         env.DB.prepare("UPDATE page_views SET at = at - ?1 WHERE site_id = ?2 AND visitor_id = ?3").bind(ms, siteId, visitorId),
         env.DB.prepare("UPDATE visitor_events SET at = at - ?1 WHERE site_id = ?2 AND visitor_id = ?3").bind(ms, siteId, visitorId),
       ]);
@@ -223,8 +249,16 @@ describe("privacy", () => {
     await age("site_v", keptElsewhere.id, 400 * DAY);
     // The recent visitor also has one page view from 40 days ago, and one from 29 days ago.
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)").bind(recent.id, `${SHOP}/forty`, Date.now() - 40 * DAY),
-      env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)").bind(recent.id, `${SHOP}/twentynine`, Date.now() - 29 * DAY),
+      env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)").bind(
+        recent.id,
+        `${SHOP}/forty`,
+        Date.now() - 40 * DAY,
+      ),
+      env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)").bind(
+        recent.id,
+        `${SHOP}/twentynine`,
+        Date.now() - 29 * DAY,
+      ),
     ]);
 
     const ctx = createExecutionContext();
@@ -234,7 +268,11 @@ describe("privacy", () => {
     expect(await roomMessages(old.conversationId)).toBe(0);
     expect(await rowsOf("site_ret", [recent.id], [recent.conversationId])).toBeGreaterThan(3);
     expect(await roomMessages(recent.conversationId)).toBeGreaterThan(0);
-    const urls = (await env.DB.prepare("SELECT url FROM page_views WHERE site_id = 'site_ret' AND visitor_id = ? ORDER BY at").bind(recent.id).all<{ url: string }>()).results.map((r) => r.url);
+    const urls = (
+      await env.DB.prepare("SELECT url FROM page_views WHERE site_id = 'site_ret' AND visitor_id = ? ORDER BY at")
+        .bind(recent.id)
+        .all<{ url: string }>()
+    ).results.map((r) => r.url);
     expect(urls).toEqual([`${SHOP}/twentynine`, `${SHOP}/new`]);
     expect(await rowsOf("site_v", [keptElsewhere.id], [keptElsewhere.conversationId])).toBeGreaterThan(3);
     expect(await roomMessages(keptElsewhere.conversationId)).toBeGreaterThan(0);

@@ -22,7 +22,7 @@ export default defineConfig(async () => ({
   ],
   test: {
     root,
-    include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"],
+    include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts", "protocol/**/*.test.ts"],
     setupFiles: ["./test/worker/apply-migrations.ts"],
   },
 }));

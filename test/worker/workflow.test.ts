@@ -3,7 +3,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ConversationListResponse } from "../../worker/protocol";
+import type { ConversationListResponse } from "../../protocol";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 
 let cookie: string;
@@ -35,7 +35,12 @@ describe("workflow", () => {
       expect((await room.summary("site_w"))!.status).toBe("open");
     }
     // The visitor only ever hears "open" or "resolved".
-    expect(v.frames.filter((f) => f.type === "status").map((f) => (f as { status: string }).status).every((s) => s === "open")).toBe(true);
+    expect(
+      v.frames
+        .filter((f) => f.type === "status")
+        .map((f) => (f as { status: string }).status)
+        .every((s) => s === "open"),
+    ).toBe(true);
     v.close();
     o.close();
   });
@@ -43,7 +48,11 @@ describe("workflow", () => {
   it("wakes a conversation snoozed until a time", async () => {
     const { v, o, room, id, visitor } = await setup();
     const until = Date.now() + 100;
-    const r = await api(`/api/sites/site_w/conversations/${id}/status`, { method: "POST", cookie, json: { status: "snoozed", snoozeUntil: until } });
+    const r = await api(`/api/sites/site_w/conversations/${id}/status`, {
+      method: "POST",
+      cookie,
+      json: { status: "snoozed", snoozeUntil: until },
+    });
     expect(r.status).toBe(200);
     expect((await room.summary("site_w"))!.snoozedUntil).toBe(until);
     // A visitor connecting meanwhile sees an open conversation, not the team's workflow.
@@ -64,7 +73,10 @@ describe("workflow", () => {
     v.send({ type: "update", priority: "low" });
     expect((await v.next("error")).code).toBe("forbidden");
     const patched = await api(`/api/sites/site_w/conversations/${id}`, { method: "PATCH", cookie, json: { tags: ["vip"] } });
-    expect(((await patched.json()) as { conversation: { tags: string[]; priority: string } }).conversation).toMatchObject({ tags: ["vip"], priority: "urgent" });
+    expect(((await patched.json()) as { conversation: { tags: string[]; priority: string } }).conversation).toMatchObject({
+      tags: ["vip"],
+      priority: "urgent",
+    });
     for (const json of [{ priority: "asap" }, { tags: ["two words"] }]) {
       expect((await api(`/api/sites/site_w/conversations/${id}`, { method: "PATCH", cookie, json })).status).toBe(422);
     }

@@ -2,7 +2,8 @@
  * The visitor's calls to the Gadka API and what the iframe remembers between visits (token,
  * unsent messages), kept in the iframe's own storage — invisible to the shop's scripts.
  */
-import type { PendingSend, StartConversationResponse, VisitorSessionResponse } from "../../worker/protocol";
+import type { StartConversationResponse, VisitorSessionResponse } from "../../protocol";
+import type { PendingSend } from "../../protocol/client";
 
 const tokenKey = (site: string) => `gadka:token:${site}`;
 const pendingKey = (site: string) => `gadka:pending:${site}`;

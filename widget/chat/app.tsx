@@ -4,8 +4,9 @@
  * Everything is rendered as text by JSX; no HTML from data ever reaches the DOM.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, OnlineOperator, PendingSend } from "../../worker/protocol";
-import { MAX_MESSAGE_CHARS } from "../../worker/protocol/limits";
+import type { ChatMessage, OnlineOperator } from "../../protocol";
+import type { PendingSend } from "../../protocol/client";
+import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
 import { lang, t } from "./i18n";
 import { useConversation } from "./use-conversation";
@@ -13,7 +14,12 @@ import { useConversation } from "./use-conversation";
 const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
 
 function Avatar({ name, url }: { name: string | null; url: string | null }) {
-  const initials = (name ?? "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+  const initials = (name ?? "?")
+    .split(/\s+/)
+    .map((w) => w[0])
+    .join("")
+    .slice(0, 2)
+    .toUpperCase();
   return url ? <img class="avatar" src={url} alt="" /> : <span class="avatar">{initials}</span>;
 }
 
@@ -41,7 +47,11 @@ function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boo
   const system = "role" in m && m.role === "system";
   return (
     <div class={`row ${system ? "system" : operator ? "them" : "me"} ${first ? "first" : ""}`}>
-      {operator && first && "role" in m ? <Avatar name={m.authorName} url={m.authorAvatar} /> : operator ? <span class="avatar-gap" /> : null}
+      {operator && first && "role" in m ? (
+        <Avatar name={m.authorName} url={m.authorAvatar} />
+      ) : operator ? (
+        <span class="avatar-gap" />
+      ) : null}
       <div class="bubble-wrap">
         {operator && first && "role" in m ? <div class="author">{m.authorName ?? t("someone")}</div> : null}
         <div class={`bubble ${"seq" in m ? "" : "pending"}`}>
@@ -67,7 +77,16 @@ function Header({ name, online, onClose }: { name: string; online: OnlineOperato
       </div>
       {standalone ? null : (
         <button type="button" class="close" aria-label={t("close")} title={t("close")} onClick={onClose}>
-          <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 24 24"
+            width="20"
+            height="20"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+          >
             <path d="M6 6l12 12M18 6L6 18" />
           </svg>
         </button>
@@ -213,7 +232,7 @@ export function App() {
           }}
         />
         <button type="submit" class="send" aria-label={t("send")} title={t("send")} disabled={!draft.trim()}>
-          <svg viewBox="0 0 24 24" width="20" height="20" fill="currentColor">
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="currentColor">
             <path d="M3.4 20.4l17.45-7.48a1 1 0 0 0 0-1.84L3.4 3.6a.99.99 0 0 0-1.39.91L2 9.12c0 .5.37.93.87.99L17 12 2.87 13.88c-.5.07-.87.5-.87 1l.01 4.61c0 .71.73 1.2 1.39.91z" />
           </svg>
         </button>

@@ -3,18 +3,12 @@
  * the shared `ConversationClient` (resume + outbox), typing, read marks, unread count.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type {
-  ChatMessage,
-  ConnectionState,
-  ConversationServerFrame,
-  ConversationStatus,
-  PendingSend,
-  VisitorSessionResponse,
-} from "../../worker/protocol";
+import type { ChatMessage, ConversationServerFrame, ConversationStatus, VisitorSessionResponse } from "../../protocol";
+import type { ConnectionState, PendingSend } from "../../protocol/client";
 // Runtime imports come from their own files: the protocol index also holds valibot schemas the
 // chat UI does not need in its bundle.
-import { ConversationClient, mergeMessages } from "../../worker/protocol/conversation-client";
-import { TypingSignal } from "../../worker/protocol/typing-signal";
+import { ConversationClient, mergeMessages } from "../../protocol/client/conversation-client";
+import { TypingSignal } from "../../protocol/client/typing-signal";
 import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
 import { siteKey, toHost, trackToken } from "./host";
 
@@ -93,7 +87,7 @@ export function useConversation(visible: boolean) {
       case "typing":
         if (frame.role === "operator") {
           clearTimeout(operatorTypingTimer.current);
-          patch({ operatorTyping: frame.active ? frame.name ?? "" : null });
+          patch({ operatorTyping: frame.active ? (frame.name ?? "") : null });
           // A lost "stopped typing" must not leave the indicator on forever.
           if (frame.active) operatorTypingTimer.current = setTimeout(() => patch({ operatorTyping: null }), 6000);
         }
@@ -143,7 +137,8 @@ export function useConversation(visible: boolean) {
       } catch {
         if (stopped) return;
         patch({ failed: true });
-        setTimeout(boot, (retry = Math.min(retry * 2, 30_000)));
+        retry = Math.min(retry * 2, 30_000);
+        setTimeout(boot, retry);
       }
     };
     void boot();
@@ -161,11 +156,14 @@ export function useConversation(visible: boolean) {
   // and the visitor answers into that same conversation.
   useEffect(() => {
     if (!visible || client.current || !state.session || starting.current) return;
-    startSession(siteKey, trackToken).then((session) => {
-      if (!session.conversationId || client.current || starting.current) return;
-      patch({ session });
-      connect(session, session.conversationId);
-    }, () => {});
+    startSession(siteKey, trackToken).then(
+      (session) => {
+        if (!session.conversationId || client.current || starting.current) return;
+        patch({ session });
+        connect(session, session.conversationId);
+      },
+      () => {},
+    );
   }, [visible]);
 
   async function ensureConversation(session: VisitorSessionResponse) {
@@ -187,7 +185,12 @@ export function useConversation(visible: boolean) {
   );
   useEffect(() => {
     const markRead = () => {
-      if (visible && document.hasFocus() && newestOperatorSeq > readSeq.current && client.current?.sendFrame({ type: "read", seq: newestOperatorSeq })) {
+      if (
+        visible &&
+        document.hasFocus() &&
+        newestOperatorSeq > readSeq.current &&
+        client.current?.sendFrame({ type: "read", seq: newestOperatorSeq })
+      ) {
         readSeq.current = newestOperatorSeq;
       }
       const unread = state.messages.filter((m) => m.role === "operator" && m.seq > readSeq.current).length;

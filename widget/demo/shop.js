@@ -20,14 +20,24 @@ const DEMO_CUSTOMER = {
   name: "Ewa Zielińska",
   hash: "8d4f4638de59208455fe6816ca56819ebd2e075101caef62ce6fef117a3253ed",
 };
-window.Gadka = window.Gadka || function () { (Gadka.q = Gadka.q || []).push(arguments); };
+window.Gadka =
+  window.Gadka ||
+  function () {
+    (Gadka.q = Gadka.q || []).push(arguments);
+  };
 
 const cart = () => JSON.parse(localStorage.getItem(CART) || "{}");
 const customer = () => JSON.parse(localStorage.getItem(CUSTOMER) || "null");
 function cartData() {
   const items = Object.entries(cart())
     .filter(([id]) => products[id])
-    .map(([id, quantity]) => ({ id, name: products[id].name, price: products[id].price, quantity, url: new URL(`${id}.html`, location.href).href }));
+    .map(([id, quantity]) => ({
+      id,
+      name: products[id].name,
+      price: products[id].price,
+      quantity,
+      url: new URL(`${id}.html`, location.href).href,
+    }));
   return { items, total: items.reduce((sum, i) => sum + i.price * i.quantity, 0), currency: "EUR" };
 }
 function renderCount() {

@@ -3,7 +3,7 @@
  * conversation; after that only the conversation's Durable Object writes it, via its outbox.
  * Every query names the site.
  */
-import type { AuthorRole, ConversationStatus, ConversationSummary, Priority } from "../protocol";
+import type { AuthorRole, ConversationStatus, ConversationSummary, Priority } from "../../protocol";
 import { type IndexedMessage, indexStatements } from "./search";
 import { touchVisitorStatement } from "./visitors";
 
@@ -73,10 +73,7 @@ function parseTags(json: string): string[] {
 
 /** The visitor's conversation id, if they have one. */
 export async function findVisitorConversation(db: D1Database, siteId: string, visitorId: string): Promise<string | null> {
-  return db
-    .prepare("SELECT id FROM conversations WHERE site_id = ? AND visitor_id = ?")
-    .bind(siteId, visitorId)
-    .first<string>("id");
+  return db.prepare("SELECT id FROM conversations WHERE site_id = ? AND visitor_id = ?").bind(siteId, visitorId).first<string>("id");
 }
 
 /**
@@ -98,9 +95,7 @@ export async function createOrGetConversation(
          VALUES (?1, ?2, ?3, 'open', ?4, ?4) ON CONFLICT (site_id, visitor_id) DO NOTHING`,
       )
       .bind(row.id, row.siteId, row.visitorId, row.now),
-    db
-      .prepare("SELECT id, created_at FROM conversations WHERE site_id = ? AND visitor_id = ?")
-      .bind(row.siteId, row.visitorId),
+    db.prepare("SELECT id, created_at FROM conversations WHERE site_id = ? AND visitor_id = ?").bind(row.siteId, row.visitorId),
   ]);
   const found = results[2];
   const winner = ((found?.results ?? []) as { id: string; created_at: number }[])[0];
@@ -109,10 +104,7 @@ export async function createOrGetConversation(
 }
 
 export async function getConversation(db: D1Database, siteId: string, id: string): Promise<ConversationSummary | null> {
-  const r = await db
-    .prepare(`${SELECT_SUMMARY} WHERE c.site_id = ? AND c.id = ?`)
-    .bind(siteId, id)
-    .first<RawConversation>();
+  const r = await db.prepare(`${SELECT_SUMMARY} WHERE c.site_id = ? AND c.id = ?`).bind(siteId, id).first<RawConversation>();
   return r ? toSummary(r) : null;
 }
 
@@ -159,9 +151,9 @@ export async function flushConversationOutbox(db: D1Database, summaries: Convers
 
 function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1PreparedStatement[] {
   return summaries.map((s) =>
-      db
-        .prepare(
-          `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
+    db
+      .prepare(
+        `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
              last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
              first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until, skill)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
@@ -174,29 +166,29 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
              priority = excluded.priority, tags = excluded.tags, snoozed_until = excluded.snoozed_until,
              skill = excluded.skill
            WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
-        )
-        .bind(
-          s.id,
-          s.siteId,
-          s.visitorId,
-          s.assigneeId,
-          s.status,
-          s.rev,
-          s.lastSeq,
-          s.messageCount,
-          s.lastMessageAt,
-          s.lastMessagePreview,
-          s.lastMessageRole,
-          s.unreadForOperators,
-          s.createdAt,
-          s.firstResponseAt,
-          s.resolvedAt,
-          s.updatedAt,
-          s.lastOperatorReplyAt,
-          s.priority,
-          JSON.stringify(s.tags),
-          s.snoozedUntil,
-          s.skill,
-        ),
+      )
+      .bind(
+        s.id,
+        s.siteId,
+        s.visitorId,
+        s.assigneeId,
+        s.status,
+        s.rev,
+        s.lastSeq,
+        s.messageCount,
+        s.lastMessageAt,
+        s.lastMessagePreview,
+        s.lastMessageRole,
+        s.unreadForOperators,
+        s.createdAt,
+        s.firstResponseAt,
+        s.resolvedAt,
+        s.updatedAt,
+        s.lastOperatorReplyAt,
+        s.priority,
+        JSON.stringify(s.tags),
+        s.snoozedUntil,
+        s.skill,
+      ),
   );
 }

@@ -2,7 +2,7 @@
  * D1 access to operators, their site memberships and their sessions.
  * Sessions are looked up by the SHA-256 of the cookie token; the token itself is never stored.
  */
-import type { MemberRole, OperatorProfile, SiteMembership } from "../protocol";
+import type { MemberRole, OperatorProfile, SiteMembership } from "../../protocol";
 
 export interface OperatorWithSites {
   operator: OperatorProfile;
@@ -23,10 +23,7 @@ const toProfile = (r: RawOperator): OperatorProfile => ({
   avatarUrl: r.avatar_url,
 });
 
-export async function findOperatorForLogin(
-  db: D1Database,
-  email: string,
-): Promise<(OperatorProfile & { passwordHash: string }) | null> {
+export async function findOperatorForLogin(db: D1Database, email: string): Promise<(OperatorProfile & { passwordHash: string }) | null> {
   const r = await db
     .prepare("SELECT id, email, name, avatar_url, password_hash FROM operators WHERE email = ?")
     .bind(email)
@@ -134,18 +131,33 @@ function parseSkills(json: string): string[] {
  */
 export async function addOperatorToSite(
   db: D1Database,
-  a: { siteId: string; newId: string; email: string; name: string; passwordHash: string; avatarUrl: string | null; role: MemberRole; maxChats: number; skills: string[]; now: number },
+  a: {
+    siteId: string;
+    newId: string;
+    email: string;
+    name: string;
+    passwordHash: string;
+    avatarUrl: string | null;
+    role: MemberRole;
+    maxChats: number;
+    skills: string[];
+    now: number;
+  },
 ): Promise<string | null> {
   const [, found] = await db.batch([
     db
-      .prepare("INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING")
+      .prepare(
+        "INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+      )
       .bind(a.newId, a.email, a.name, a.avatarUrl, a.passwordHash, a.now),
     db.prepare("SELECT id FROM operators WHERE email = ?").bind(a.email),
   ]);
   const id = ((found?.results ?? []) as { id: string }[])[0]?.id;
   if (!id) throw new Error("operator row missing right after insert");
   const res = await db
-    .prepare("INSERT INTO memberships (site_id, operator_id, role, created_at, max_chats, skills) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .prepare(
+      "INSERT INTO memberships (site_id, operator_id, role, created_at, max_chats, skills) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
     .bind(a.siteId, id, a.role, a.now, a.maxChats, JSON.stringify(a.skills))
     .run();
   return res.meta.changes === 1 ? id : null;
@@ -160,18 +172,26 @@ export async function updateMember(
 ): Promise<boolean> {
   const sets: string[] = [];
   const params: unknown[] = [];
-  if (u.role !== undefined) sets.push("role = ?"), params.push(u.role);
-  if (u.maxChats !== undefined) sets.push("max_chats = ?"), params.push(u.maxChats);
-  if (u.skills !== undefined) sets.push("skills = ?"), params.push(JSON.stringify(u.skills));
+  const set = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (u.role !== undefined) set("role", u.role);
+  if (u.maxChats !== undefined) set("max_chats", u.maxChats);
+  if (u.skills !== undefined) set("skills", JSON.stringify(u.skills));
   const statements: D1PreparedStatement[] = [];
   if (sets.length) {
-    statements.push(db.prepare(`UPDATE memberships SET ${sets.join(", ")} WHERE site_id = ? AND operator_id = ?`).bind(...params, siteId, operatorId));
+    statements.push(
+      db.prepare(`UPDATE memberships SET ${sets.join(", ")} WHERE site_id = ? AND operator_id = ?`).bind(...params, siteId, operatorId),
+    );
   }
   if (u.avatarUrl !== undefined) {
     // Only for operators of this site: the subquery keeps the update scoped.
     statements.push(
       db
-        .prepare("UPDATE operators SET avatar_url = ? WHERE id = ? AND EXISTS (SELECT 1 FROM memberships WHERE site_id = ? AND operator_id = ?)")
+        .prepare(
+          "UPDATE operators SET avatar_url = ? WHERE id = ? AND EXISTS (SELECT 1 FROM memberships WHERE site_id = ? AND operator_id = ?)",
+        )
         .bind(u.avatarUrl, operatorId, siteId, operatorId),
     );
   }

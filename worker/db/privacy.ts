@@ -8,10 +8,17 @@ import { getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor } fr
 const IN_IDS = "(SELECT value FROM json_each(?2))";
 
 /** The profile (following a merge) and every visitor id that is part of it. */
-export async function visitorGroup(db: D1Database, siteId: string, visitorId: string): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
+export async function visitorGroup(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
   const canonical = await getCanonicalVisitor(db, siteId, visitorId);
   if (!canonical) return null;
-  const { results } = await db.prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into = ?").bind(siteId, canonical.id).all<{ id: string }>();
+  const { results } = await db
+    .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into = ?")
+    .bind(siteId, canonical.id)
+    .all<{ id: string }>();
   return { canonical, ids: [canonical.id, ...results.map((r) => r.id)] };
 }
 
@@ -30,7 +37,9 @@ export async function exportRows(db: D1Database, siteId: string, ids: string[]):
   const [visitors, visits, pageViews, events, orders, conversations] = await db.batch([
     q(`SELECT * FROM visitors WHERE site_id = ?1 AND id IN ${IN_IDS}`),
     q(`SELECT * FROM visits WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY started_at`),
-    q(`SELECT visitor_id, visit_id, url, title, at, duration_ms FROM page_views WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY at, id`),
+    q(
+      `SELECT visitor_id, visit_id, url, title, at, duration_ms FROM page_views WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY at, id`,
+    ),
     q(`SELECT visitor_id, type, data, at FROM visitor_events WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY at, id`),
     q(`SELECT * FROM orders WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY created_at`),
     q(`SELECT id, visitor_id, status, created_at FROM conversations WHERE site_id = ?1 AND visitor_id IN ${IN_IDS} ORDER BY created_at`),
@@ -60,7 +69,9 @@ export async function eraseRows(db: D1Database, siteId: string, visitorIds: stri
   await db.batch([
     db.prepare(`DELETE FROM message_search WHERE site_id = ?1 AND conversation_id IN ${IN_IDS}`).bind(siteId, c),
     db.prepare(`DELETE FROM conversations WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, c),
-    ...["page_views", "visits", "visitor_events", "orders"].map((t) => db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v)),
+    ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
+      db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v),
+    ),
     db.prepare(`DELETE FROM visitors WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, v),
   ]);
 }
@@ -77,7 +88,12 @@ export async function sitesWithRetention(db: D1Database): Promise<{ siteId: stri
 }
 
 /** Up to `limit` profiles last seen before `cutoff`, with the ids merged into each. */
-export async function staleVisitorGroups(db: D1Database, siteId: string, cutoff: number, limit: number): Promise<{ profiles: number; ids: string[] }> {
+export async function staleVisitorGroups(
+  db: D1Database,
+  siteId: string,
+  cutoff: number,
+  limit: number,
+): Promise<{ profiles: number; ids: string[] }> {
   const { results } = await db
     .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into IS NULL AND last_seen_at < ? LIMIT ?")
     .bind(siteId, cutoff, limit)

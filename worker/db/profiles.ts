@@ -2,7 +2,7 @@
  * D1 rows of visitor profiles and their mapping to the protocol's shapes. Shared by the tracking
  * writes, the operator reads, the shop API and privacy (export, erase, retention).
  */
-import type { Attributes, CartInfo, DeviceInfo, OrderInfo, ShopOrder, TrafficSource, VisitorProfile, VisitSummary } from "../protocol";
+import type { Attributes, CartInfo, DeviceInfo, OrderInfo, ShopOrder, TrafficSource, VisitorProfile, VisitSummary } from "../../protocol";
 
 export interface RawVisitor {
   site_id: string;
@@ -134,7 +134,8 @@ export function toShopOrder(r: RawOrder): ShopOrder {
 }
 
 /** This visitor and the anonymous profiles merged into it (a verified identify folds them). */
-export const GROUP = (alias = "visitor_id") => `(${alias} = ?2 OR ${alias} IN (SELECT id FROM visitors WHERE site_id = ?1 AND merged_into = ?2))`;
+export const GROUP = (alias = "visitor_id") =>
+  `(${alias} = ?2 OR ${alias} IN (SELECT id FROM visitors WHERE site_id = ?1 AND merged_into = ?2))`;
 
 /** The visitor row, following a merge to the profile it was folded into. */
 export async function getCanonicalVisitor(db: D1Database, siteId: string, visitorId: string): Promise<RawVisitor | null> {

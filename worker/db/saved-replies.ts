@@ -2,7 +2,7 @@
  * D1 access to saved replies: site-wide ones (operator_id NULL) and each operator's personal
  * ones. Every query names the site; personal replies are only ever read by their owner.
  */
-import type { SavedReply } from "../protocol";
+import type { SavedReply } from "../../protocol";
 
 interface RawReply {
   id: string;

@@ -2,7 +2,7 @@
  * D1 access to message search (FTS5). Conversations feed it through their outbox; operators
  * query it per site. User input never reaches FTS5 syntax: every word becomes a quoted prefix.
  */
-import type { MessageKind } from "../protocol";
+import type { MessageKind } from "../../protocol";
 
 export interface IndexedMessage {
   siteId: string;

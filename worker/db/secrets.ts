@@ -4,8 +4,9 @@
  * tracking beacon needs, cached briefly per isolate (a beacon per page view must not cost a
  * D1 read of the site each time); changes made through this isolate clear the cache at once.
  */
+
+import type { SiteSettings } from "../../protocol";
 import { randomToken, sha256Hex } from "../lib/crypto";
-import type { SiteSettings } from "../protocol";
 import { readSettings } from "./sites";
 
 export interface TrackSite {
@@ -48,11 +49,19 @@ export async function getSecrets(db: D1Database, siteId: string): Promise<Secret
     .prepare("SELECT identity_secret, api_key_prefix, api_key_created_at FROM site_secrets WHERE site_id = ?")
     .bind(siteId)
     .first<{ identity_secret: string | null; api_key_prefix: string | null; api_key_created_at: number | null }>();
-  return { identitySecret: r?.identity_secret ?? null, apiKeyPrefix: r?.api_key_prefix ?? null, apiKeyCreatedAt: r?.api_key_created_at ?? null };
+  return {
+    identitySecret: r?.identity_secret ?? null,
+    apiKeyPrefix: r?.api_key_prefix ?? null,
+    apiKeyCreatedAt: r?.api_key_created_at ?? null,
+  };
 }
 
 /** A new identify secret (replaces the old one); `only_if_missing` keeps an existing one. */
-export async function setIdentitySecret(db: D1Database, siteId: string, opts: { onlyIfMissing?: boolean; value?: string } = {}): Promise<string> {
+export async function setIdentitySecret(
+  db: D1Database,
+  siteId: string,
+  opts: { onlyIfMissing?: boolean; value?: string } = {},
+): Promise<string> {
   const secret = opts.value ?? `is_${randomToken(32)}`;
   const now = Date.now();
   await db
@@ -64,12 +73,19 @@ export async function setIdentitySecret(db: D1Database, siteId: string, opts: { 
     .bind(siteId, secret, now)
     .run();
   forgetCachedSite(siteId);
-  const stored = await db.prepare("SELECT identity_secret FROM site_secrets WHERE site_id = ?").bind(siteId).first<string>("identity_secret");
+  const stored = await db
+    .prepare("SELECT identity_secret FROM site_secrets WHERE site_id = ?")
+    .bind(siteId)
+    .first<string>("identity_secret");
   return stored ?? secret;
 }
 
 /** A new secret API key (the old one stops working at once). Returns the key: it is not stored. */
-export async function rotateApiKey(db: D1Database, siteId: string, value?: string): Promise<{ apiKey: string; prefix: string; createdAt: number }> {
+export async function rotateApiKey(
+  db: D1Database,
+  siteId: string,
+  value?: string,
+): Promise<{ apiKey: string; prefix: string; createdAt: number }> {
   const apiKey = value ?? `sk_${randomToken(32)}`;
   const prefix = apiKey.slice(0, 10);
   const createdAt = Date.now();
@@ -85,5 +101,8 @@ export async function rotateApiKey(db: D1Database, siteId: string, value?: strin
 
 /** The site whose secret API key this is (compared by SHA-256), or null. */
 export async function siteByApiKey(db: D1Database, apiKey: string): Promise<string | null> {
-  return db.prepare("SELECT site_id FROM site_secrets WHERE api_key_hash = ?").bind(await sha256Hex(apiKey)).first<string>("site_id");
+  return db
+    .prepare("SELECT site_id FROM site_secrets WHERE api_key_hash = ?")
+    .bind(await sha256Hex(apiKey))
+    .first<string>("site_id");
 }

@@ -1,7 +1,7 @@
 /**
  * D1 access to segments (saved visitor-list filters). Every query is scoped by site.
  */
-import { MAX_SEGMENTS_PER_SITE, type Segment, type SegmentFilters } from "../protocol";
+import { MAX_SEGMENTS_PER_SITE, type Segment, type SegmentFilters } from "../../protocol";
 
 interface SegmentRow {
   id: string;
@@ -49,10 +49,7 @@ export async function insertSegment(db: D1Database, s: Segment & { siteId: strin
     .bind(s.id, s.siteId, s.name, JSON.stringify(s.filters), s.createdBy, s.createdAt, MAX_SEGMENTS_PER_SITE)
     .run();
   if (res.meta.changes === 1) return "ok";
-  const taken = await db
-    .prepare("SELECT 1 FROM segments WHERE site_id = ? AND name = ? COLLATE NOCASE")
-    .bind(s.siteId, s.name)
-    .first();
+  const taken = await db.prepare("SELECT 1 FROM segments WHERE site_id = ? AND name = ? COLLATE NOCASE").bind(s.siteId, s.name).first();
   return taken ? "taken" : "full";
 }
 

@@ -2,13 +2,19 @@
  * D1 writes of the shop API: verified customer profiles and orders (idempotent on the shop's
  * order id; an API order replaces a page-reported one with the same id). Site-scoped.
  */
+
+import { type Attributes, MAX_ATTRIBUTES, type ShopOrder, type VisitorProfile } from "../../protocol";
 import { newId } from "../lib/crypto";
-import { type Attributes, MAX_ATTRIBUTES, type ShopOrder, type VisitorProfile } from "../protocol";
 import { getCanonicalVisitor, mergeAttributes, parseJson, type RawOrder, type RawVisitor, toProfile, toShopOrder } from "./profiles";
 import { createVerifiedStatement, findVerifiedCustomer } from "./tracking";
 
 /** The verified profile of a customer id, created when missing. */
-export async function ensureCustomer(db: D1Database, siteId: string, externalId: string, now: number): Promise<{ id: string; created: boolean }> {
+export async function ensureCustomer(
+  db: D1Database,
+  siteId: string,
+  externalId: string,
+  now: number,
+): Promise<{ id: string; created: boolean }> {
   const found = await findVerifiedCustomer(db, siteId, externalId);
   if (found) return { id: found, created: false };
   const id = newId("v");
@@ -38,7 +44,15 @@ export async function upsertCustomer(
       `UPDATE visitors SET email = CASE WHEN ?3 THEN ?4 ELSE email END, name = CASE WHEN ?5 THEN ?6 ELSE name END,
          attributes = COALESCE(?7, attributes) WHERE site_id = ?1 AND id = ?2 RETURNING *`,
     )
-    .bind(siteId, id, patch.email !== undefined ? 1 : 0, patch.email ?? null, patch.name !== undefined ? 1 : 0, patch.name ?? null, attributes ? JSON.stringify(attributes) : null)
+    .bind(
+      siteId,
+      id,
+      patch.email !== undefined ? 1 : 0,
+      patch.email ?? null,
+      patch.name !== undefined ? 1 : 0,
+      patch.name ?? null,
+      attributes ? JSON.stringify(attributes) : null,
+    )
     .first<RawVisitor>();
   return { customer: toProfile(updated ?? row), created };
 }
@@ -62,7 +76,12 @@ export interface NewOrder {
 }
 
 /** Null when `visitorId` names no visitor of the site. */
-export async function recordApiOrder(db: D1Database, siteId: string, o: NewOrder, now: number): Promise<{ order: ShopOrder; created: boolean } | null> {
+export async function recordApiOrder(
+  db: D1Database,
+  siteId: string,
+  o: NewOrder,
+  now: number,
+): Promise<{ order: ShopOrder; created: boolean } | null> {
   let visitorId: string | null = null;
   if (o.visitorId) {
     const row = await getCanonicalVisitor(db, siteId, o.visitorId);

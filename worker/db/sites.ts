@@ -2,7 +2,7 @@
  * D1 access to sites. Only the D1 layer touches `env.DB`.
  */
 import * as v from "valibot";
-import { SiteSettings, type WidgetSettings } from "../protocol";
+import { SiteSettings, type WidgetSettings } from "../../protocol";
 
 export interface SiteRow {
   id: string;

@@ -12,7 +12,7 @@ import {
   MAX_ATTRIBUTES,
   type TrafficSource,
   VISIT_IDLE_MS,
-} from "../protocol";
+} from "../../protocol";
 import { newId } from "../lib/crypto";
 import { sourceLabel, trafficSource } from "../lib/traffic";
 import { cartOf, GROUP, mergeAttributes, parseJson, type RawVisitor, type SourceColumns, sourceOfVisit } from "./profiles";
@@ -44,14 +44,20 @@ export async function loadTrackRow(db: D1Database, siteId: string, visitorId: st
 }
 
 /** The visitor (with current visit and page) and their conversation, in one round trip. */
-export async function loadTrack(db: D1Database, siteId: string, visitorId: string): Promise<{ row: TrackRow | null; conversation: TrackConversation | null }> {
+export async function loadTrack(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+): Promise<{ row: TrackRow | null; conversation: TrackConversation | null }> {
   const [row, conversation] = await db.batch([db.prepare(LOAD).bind(siteId, visitorId), conversationStatement(db, siteId, visitorId)]);
   const c = (conversation!.results as { id: string; visitor_id: string }[])[0];
   return { row: (row!.results as TrackRow[])[0] ?? null, conversation: c ? { id: c.id, visitorId: c.visitor_id } : null };
 }
 
 function conversationStatement(db: D1Database, siteId: string, visitorId: string): D1PreparedStatement {
-  return db.prepare(`SELECT id, visitor_id FROM conversations WHERE site_id = ?1 AND ${GROUP()} ORDER BY updated_at DESC LIMIT 1`).bind(siteId, visitorId);
+  return db
+    .prepare(`SELECT id, visitor_id FROM conversations WHERE site_id = ?1 AND ${GROUP()} ORDER BY updated_at DESC LIMIT 1`)
+    .bind(siteId, visitorId);
 }
 
 /** The conversation of this visitor or of a profile merged into it (the chat may still use the old id). */
@@ -166,14 +172,18 @@ export class TrackWriter {
   language(l: string | undefined): void {
     if (!l || l === this.row.language) return;
     this.row.language = l;
-    this.statements.push(this.db.prepare("UPDATE visitors SET language = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id, l));
+    this.statements.push(
+      this.db.prepare("UPDATE visitors SET language = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id, l),
+    );
   }
 
   attributes(patch: Attributes): void {
     const next = mergeAttributes(parseJson<Attributes>(this.row.attributes, {}), patch, MAX_ATTRIBUTES);
     this.row.attributes = JSON.stringify(next);
     this.statements.push(
-      this.db.prepare("UPDATE visitors SET attributes = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id, this.row.attributes),
+      this.db
+        .prepare("UPDATE visitors SET attributes = ?3 WHERE site_id = ?1 AND id = ?2")
+        .bind(this.siteId, this.row.id, this.row.attributes),
     );
     this.event("attributes", patch);
   }
@@ -181,7 +191,9 @@ export class TrackWriter {
   cart(cart: Omit<CartInfo, "updatedAt">): void {
     const value: CartInfo | null = cart.items.length || cart.total > 0 ? { ...cart, updatedAt: this.now } : null;
     this.row.cart = value ? JSON.stringify(value) : null;
-    this.statements.push(this.db.prepare("UPDATE visitors SET cart = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id, this.row.cart));
+    this.statements.push(
+      this.db.prepare("UPDATE visitors SET cart = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id, this.row.cart),
+    );
     this.event("cart", cart);
   }
 
@@ -193,7 +205,16 @@ export class TrackWriter {
           `INSERT INTO orders (site_id, order_id, visitor_id, customer_id, total, currency, items, created_at, recorded_at, source)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'page') ON CONFLICT (site_id, order_id) DO NOTHING`,
         )
-        .bind(this.siteId, p.orderId, this.row.id, this.row.verified ? this.row.external_id : null, p.total, p.currency, JSON.stringify(p.items ?? []), this.now),
+        .bind(
+          this.siteId,
+          p.orderId,
+          this.row.id,
+          this.row.verified ? this.row.external_id : null,
+          p.total,
+          p.currency,
+          JSON.stringify(p.items ?? []),
+          this.now,
+        ),
       this.db.prepare("UPDATE visitors SET cart = NULL WHERE site_id = ?1 AND id = ?2").bind(this.siteId, this.row.id),
     );
     this.row.cart = null;
@@ -265,9 +286,7 @@ export class TrackWriter {
     const delta = duration - (r.view_duration ?? 0);
     this.statements.push(
       this.db
-        .prepare(
-          `UPDATE visitors SET time_on_site_ms = time_on_site_ms + ?3 WHERE site_id = ?1 AND id = ?2`,
-        )
+        .prepare(`UPDATE visitors SET time_on_site_ms = time_on_site_ms + ?3 WHERE site_id = ?1 AND id = ?2`)
         .bind(this.siteId, r.id, delta),
       this.db
         .prepare("UPDATE page_views SET duration_ms = ?3 WHERE site_id = ?1 AND id = ?2")
@@ -299,9 +318,26 @@ export class TrackWriter {
              utm_term, utm_content, landing_url, source_label, device_type, browser, os, country, city, is_returning)
            VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)`,
         )
-        .bind(visitId, this.siteId, r.id, this.now, source.referrer, source.utmSource, source.utmMedium, source.utmCampaign,
-          source.utmTerm, source.utmContent, source.landingUrl, label, f.device?.type ?? null, f.device?.browser ?? null,
-          f.device?.os ?? null, f.country, f.city, returning),
+        .bind(
+          visitId,
+          this.siteId,
+          r.id,
+          this.now,
+          source.referrer,
+          source.utmSource,
+          source.utmMedium,
+          source.utmCampaign,
+          source.utmTerm,
+          source.utmContent,
+          source.landingUrl,
+          label,
+          f.device?.type ?? null,
+          f.device?.browser ?? null,
+          f.device?.os ?? null,
+          f.country,
+          f.city,
+          returning,
+        ),
       this.db
         .prepare(
           `UPDATE visitors SET visits = visits + 1, current_visit_id = ?3, last_source = ?4, last_source_label = ?5,
@@ -310,8 +346,19 @@ export class TrackWriter {
              country = COALESCE(?9, country), city = COALESCE(?10, city), last_seen_at = ?11
            WHERE site_id = ?1 AND id = ?2`,
         )
-        .bind(this.siteId, r.id, visitId, JSON.stringify(source), label, f.device?.type ?? null, f.device?.browser ?? null,
-          f.device?.os ?? null, f.country, f.city, this.now),
+        .bind(
+          this.siteId,
+          r.id,
+          visitId,
+          JSON.stringify(source),
+          label,
+          f.device?.type ?? null,
+          f.device?.browser ?? null,
+          f.device?.os ?? null,
+          f.country,
+          f.city,
+          this.now,
+        ),
     );
     r.visits++;
     r.current_visit_id = visitId;
@@ -407,7 +454,13 @@ export function createVerifiedStatement(
  * visits, events and orders move; counters add up; the newer device, place and cart win; `from`
  * is marked merged (its conversation stays under its id and is listed with the profile).
  */
-export function mergeStatements(db: D1Database, siteId: string, from: TrackRow, into: string, identity: { email?: string | undefined; name?: string | undefined }): D1PreparedStatement[] {
+export function mergeStatements(
+  db: D1Database,
+  siteId: string,
+  from: TrackRow,
+  into: string,
+  identity: { email?: string | undefined; name?: string | undefined },
+): D1PreparedStatement[] {
   const moves = ["page_views", "visits", "visitor_events", "orders"].map((table) =>
     db.prepare(`UPDATE ${table} SET visitor_id = ?3 WHERE site_id = ?1 AND visitor_id = ?2`).bind(siteId, from.id, into),
   );
@@ -438,10 +491,31 @@ export function mergeStatements(db: D1Database, siteId: string, from: TrackRow, 
          WHERE site_id = ?1 AND id = ?2`,
       )
       .bind(
-        siteId, into, from.visits, from.page_views, from.last_seen_at, from.time_on_site_ms, from.first_seen_at,
-        from.first_source, from.first_source_label, from.current_visit_id, from.current_view_id, from.last_source,
-        from.last_source_label, from.device_type, from.browser, from.os, from.country, from.city, from.language, from.cart,
-        from.attributes, identity.email ?? null, identity.name ?? null, from.email, from.name,
+        siteId,
+        into,
+        from.visits,
+        from.page_views,
+        from.last_seen_at,
+        from.time_on_site_ms,
+        from.first_seen_at,
+        from.first_source,
+        from.first_source_label,
+        from.current_visit_id,
+        from.current_view_id,
+        from.last_source,
+        from.last_source_label,
+        from.device_type,
+        from.browser,
+        from.os,
+        from.country,
+        from.city,
+        from.language,
+        from.cart,
+        from.attributes,
+        identity.email ?? null,
+        identity.name ?? null,
+        from.email,
+        from.name,
       ),
     db
       .prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2")

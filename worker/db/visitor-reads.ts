@@ -10,18 +10,25 @@ import {
   VISIT_IDLE_MS,
   type VisitorDetailsResponse,
   type VisitorListResponse,
-} from "../protocol";
-import { cartOf, getCanonicalVisitor, GROUP, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
+} from "../../protocol";
+import { cartOf, GROUP, getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
 
 const PREVIOUS_VISITS = 20;
 const TRAIL_LIMIT = 300;
 
-export async function visitorDetails(db: D1Database, siteId: string, visitorId: string, now: number): Promise<VisitorDetailsResponse | null> {
+export async function visitorDetails(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+  now: number,
+): Promise<VisitorDetailsResponse | null> {
   const row = await getCanonicalVisitor(db, siteId, visitorId);
   if (!row) return null;
   const currentVisitId = row.current_visit_id && now - row.last_seen_at <= VISIT_IDLE_MS ? row.current_visit_id : null;
   const [visits, pages, conversations, orders, totals, interest] = await db.batch([
-    db.prepare("SELECT * FROM visits WHERE site_id = ? AND visitor_id = ? ORDER BY started_at DESC LIMIT ?").bind(siteId, row.id, PREVIOUS_VISITS + 1),
+    db
+      .prepare("SELECT * FROM visits WHERE site_id = ? AND visitor_id = ? ORDER BY started_at DESC LIMIT ?")
+      .bind(siteId, row.id, PREVIOUS_VISITS + 1),
     db
       .prepare("SELECT id, url, title, at, duration_ms FROM page_views WHERE site_id = ? AND visit_id = ? ORDER BY at, id LIMIT ?")
       .bind(siteId, currentVisitId ?? "", TRAIL_LIMIT),
@@ -33,7 +40,9 @@ export async function visitorDetails(db: D1Database, siteId: string, visitorId: 
       .bind(siteId, row.id),
     db.prepare("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ? ORDER BY created_at DESC LIMIT 50").bind(siteId, row.id),
     db
-      .prepare("SELECT currency, SUM(total) AS amount FROM orders WHERE site_id = ? AND visitor_id = ? GROUP BY currency ORDER BY amount DESC")
+      .prepare(
+        "SELECT currency, SUM(total) AS amount FROM orders WHERE site_id = ? AND visitor_id = ? GROUP BY currency ORDER BY amount DESC",
+      )
       .bind(siteId, row.id),
     db
       .prepare(
@@ -43,9 +52,11 @@ export async function visitorDetails(db: D1Database, siteId: string, visitorId: 
       .bind(siteId, row.id),
   ]);
   const visitRows = (visits!.results as RawVisit[]).map(toVisit);
-  const current = currentVisitId ? visitRows.find((v) => v.id === currentVisitId) ?? null : null;
+  const current = currentVisitId ? (visitRows.find((v) => v.id === currentVisitId) ?? null) : null;
   const live = now - row.last_seen_at <= LIVE_TIMEOUT_MS;
-  const trail: PageView[] = (pages!.results as { id: number; url: string; title: string | null; at: number; duration_ms: number | null }[]).map((p) => ({
+  const trail: PageView[] = (
+    pages!.results as { id: number; url: string; title: string | null; at: number; duration_ms: number | null }[]
+  ).map((p) => ({
     url: p.url,
     title: p.title,
     at: p.at,
@@ -57,10 +68,25 @@ export async function visitorDetails(db: D1Database, siteId: string, visitorId: 
     currentVisit: current ? { visit: current, pages: trail } : null,
     previousVisits: visitRows.filter((v) => v.id !== current?.id).slice(0, PREVIOUS_VISITS),
     conversations: (
-      conversations!.results as { id: string; status: string; created_at: number; last_message_at: number | null; last_message_preview: string | null }[]
-    ).map((c) => ({ id: c.id, status: c.status, createdAt: c.created_at, lastMessageAt: c.last_message_at, lastMessagePreview: c.last_message_preview })),
+      conversations!.results as {
+        id: string;
+        status: string;
+        created_at: number;
+        last_message_at: number | null;
+        last_message_preview: string | null;
+      }[]
+    ).map((c) => ({
+      id: c.id,
+      status: c.status,
+      createdAt: c.created_at,
+      lastMessageAt: c.last_message_at,
+      lastMessagePreview: c.last_message_preview,
+    })),
     orders: (orders!.results as RawOrder[]).map(toOrder),
-    totalSpent: (totals!.results as { currency: string; amount: number }[]).map((t) => ({ currency: t.currency, amount: Math.round(t.amount * 100) / 100 })),
+    totalSpent: (totals!.results as { currency: string; amount: number }[]).map((t) => ({
+      currency: t.currency,
+      amount: Math.round(t.amount * 100) / 100,
+    })),
     cart: cartOf(row),
     interest: interest!.results as InterestSignal[],
   };
@@ -112,14 +138,19 @@ export async function listVisitors(db: D1Database, siteId: string, f: VisitorFil
     .all<RawVisitor & { order_count: number }>();
   const page = results.slice(0, f.limit);
   const last = page[page.length - 1];
-  return { visitors: page.map((r) => ({ ...toProfile(r), orders: r.order_count })), nextCursor: results.length > f.limit && last ? `${last.last_seen_at}~${last.id}` : null };
+  return {
+    visitors: page.map((r) => ({ ...toProfile(r), orders: r.order_count })),
+    nextCursor: results.length > f.limit && last ? `${last.last_seen_at}~${last.id}` : null,
+  };
 }
 
 export async function audience(db: D1Database, siteId: string, from: number, to: number): Promise<AudienceResponse> {
   const period = "vi.site_id = ?1 AND vi.started_at >= ?2 AND vi.started_at < ?3";
   const top = (column: string, fallback: string) =>
     db
-      .prepare(`SELECT COALESCE(${column}, '${fallback}') AS k, COUNT(*) AS n FROM visits vi WHERE ${period} GROUP BY k ORDER BY n DESC, k LIMIT 20`)
+      .prepare(
+        `SELECT COALESCE(${column}, '${fallback}') AS k, COUNT(*) AS n FROM visits vi WHERE ${period} GROUP BY k ORDER BY n DESC, k LIMIT 20`,
+      )
       .bind(siteId, from, to);
   const [totals, sources, devices, browsers, countries] = await db.batch([
     db
@@ -136,7 +167,7 @@ export async function audience(db: D1Database, siteId: string, from: number, to:
     top("vi.country", "unknown"),
   ]);
   const t = (totals!.results as { visits: number; visitors: number; page_views: number; new_visitors: number }[])[0]!;
-  const pairs = (r: D1Result | undefined) => (r!.results as { k: string; n: number }[]);
+  const pairs = (r: D1Result | undefined) => r!.results as { k: string; n: number }[];
   return {
     from,
     to,

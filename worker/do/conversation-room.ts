@@ -5,12 +5,6 @@
  * The Worker reaches it through its stub: `fetch` for socket upgrades, RPC for the rest.
  */
 import { DurableObject } from "cloudflare:workers";
-import { flushConversationOutbox } from "../db/conversations";
-import type { IndexedMessage } from "../db/search";
-import { getSiteSettings } from "../db/sites";
-import type { Env } from "../env";
-import { errorResponse } from "../lib/api-error";
-import { type Participant, readParticipant } from "../lib/participant";
 import {
   type ChatMessage,
   type ClientFrame,
@@ -19,12 +13,18 @@ import {
   type ConversationStatus,
   type ConversationSummary,
   decodeClientFrame,
-  type Priority,
   HISTORY_PAGE_SIZE,
   PING,
   PONG,
+  type Priority,
   RESUME_CHUNK_SIZE,
-} from "../protocol";
+} from "../../protocol";
+import { flushConversationOutbox } from "../db/conversations";
+import type { IndexedMessage } from "../db/search";
+import { getSiteSettings } from "../db/sites";
+import type { Env } from "../env";
+import { errorResponse } from "../lib/api-error";
+import { type Participant, readParticipant } from "../lib/participant";
 import { type Audience, ConversationStore } from "./conversation-store";
 import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 
@@ -128,8 +128,19 @@ export class ConversationRoom extends DurableObject<Env> {
     const joined = { type: "joined" as const, operatorName: a.operator.name, operatorAvatar: a.operator.avatarUrl };
     this.appendSystem("event", `${a.operator.name} joined the conversation`, joined, now);
     if (a.reason === "transferred" || a.reason === "reassigned") {
-      const detail = { ...joined, type: a.reason, fromName: a.fromName ?? null, note: a.note ?? null, ...(a.afterSeconds ? { afterSeconds: a.afterSeconds } : {}) };
-      this.appendSystem("note", `${a.reason === "transferred" ? "Transferred" : "Re-assigned"} to ${a.operator.name}${a.note ? `: ${a.note}` : ""}`, detail, now);
+      const detail = {
+        ...joined,
+        type: a.reason,
+        fromName: a.fromName ?? null,
+        note: a.note ?? null,
+        ...(a.afterSeconds ? { afterSeconds: a.afterSeconds } : {}),
+      };
+      this.appendSystem(
+        "note",
+        `${a.reason === "transferred" ? "Transferred" : "Re-assigned"} to ${a.operator.name}${a.note ? `: ${a.note}` : ""}`,
+        detail,
+        now,
+      );
     }
     this.broadcast({ type: "queue", position: null, etaSeconds: null }, undefined, "visitor");
     this.changed();
@@ -258,7 +269,7 @@ export class ConversationRoom extends DurableObject<Env> {
     answerClose(ws, code);
   }
 
-  override webSocketError(ws: WebSocket, error: unknown): void {
+  override webSocketError(_ws: WebSocket, error: unknown): void {
     console.warn("conversation socket error", String(error));
   }
 
@@ -347,7 +358,11 @@ export class ConversationRoom extends DurableObject<Env> {
         if (who.role === "visitor") {
           // To operators only (not to the visitor's other tabs); the draft only if the site allows.
           const draft = frame.active && frame.draft !== undefined && this.typingPreviewAllowed(who.siteId) ? frame.draft : undefined;
-          this.broadcast({ type: "typing", role: "visitor", name: null, active: frame.active, ...(draft === undefined ? {} : { draft }) }, ws, "operator");
+          this.broadcast(
+            { type: "typing", role: "visitor", name: null, active: frame.active, ...(draft === undefined ? {} : { draft }) },
+            ws,
+            "operator",
+          );
         } else {
           // An operator's draft is never forwarded: the visitor sees only "Anna is typing…".
           this.broadcast({ type: "typing", role: "operator", name: who.name, active: frame.active }, ws);
@@ -378,7 +393,16 @@ export class ConversationRoom extends DurableObject<Env> {
 
   private appendSystem(kind: "event" | "note", text: string, event: ChatMessage["event"], now: number): void {
     const { message } = this.store.append(
-      { clientId: `system-${now}-${crypto.randomUUID()}`, kind, role: "system", authorId: null, authorName: null, authorAvatar: null, text, event },
+      {
+        clientId: `system-${now}-${crypto.randomUUID()}`,
+        kind,
+        role: "system",
+        authorId: null,
+        authorName: null,
+        authorAvatar: null,
+        text,
+        event,
+      },
       now,
     );
     this.broadcast({ type: "message", message }, undefined, kind === "note" ? "operator" : undefined);
@@ -466,9 +490,13 @@ export class ConversationRoom extends DurableObject<Env> {
       this.policyLoading = true;
       this.ctx.waitUntil(
         getSiteSettings(this.env.DB, siteId)
-          .then((p) => void (this.policy = { typingPreview: p.typingPreview, at: Date.now() }))
+          .then((p) => {
+            this.policy = { typingPreview: p.typingPreview, at: Date.now() };
+          })
           .catch((err) => console.warn("site policy read failed", String(err)))
-          .finally(() => void (this.policyLoading = false)),
+          .finally(() => {
+            this.policyLoading = false;
+          }),
       );
     }
     return this.policy?.typingPreview ?? false;

@@ -8,14 +8,14 @@
 import {
   type AuthorRole,
   type ChatMessage,
+  type ConversationEvent,
   type ConversationInfo,
   type ConversationStatus,
-  type ConversationEvent,
   type ConversationSummary,
   type MessageKind,
   PREVIEW_CHARS,
   type Priority,
-} from "../protocol";
+} from "../../protocol";
 
 /** Who is reading: visitors never see internal notes. */
 export type Audience = "visitor" | "operator";
@@ -362,7 +362,12 @@ export class ConversationStore {
     const rows = this.sql
       .exec("SELECT seq, kind, text, created_at FROM messages WHERE seq > ? AND kind <> 'event' ORDER BY seq LIMIT ?", s.indexedSeq, limit)
       .toArray();
-    const messages = rows.map((r) => ({ seq: Number(r.seq), kind: r.kind as MessageKind, text: String(r.text), createdAt: Number(r.created_at) }));
+    const messages = rows.map((r) => ({
+      seq: Number(r.seq),
+      kind: r.kind as MessageKind,
+      text: String(r.text),
+      createdAt: Number(r.created_at),
+    }));
     return {
       summary: s.rev > s.flushedRev ? this.summary() : null,
       messages,

@@ -7,12 +7,6 @@
  * The Worker reaches it through its stub: `fetch` for dashboard sockets, RPC for the rest.
  */
 import { DurableObject } from "cloudflare:workers";
-import { recentConversations } from "../db/conversations";
-import { type RosterEntry, siteRoster } from "../db/operators";
-import { getSiteSettings } from "../db/sites";
-import type { Env } from "../env";
-import { errorResponse } from "../lib/api-error";
-import { type Participant, readParticipant } from "../lib/participant";
 import {
   type ConversationSummary,
   decodeHubFrame,
@@ -25,7 +19,13 @@ import {
   PING,
   PONG,
   type PresenceStatus,
-} from "../protocol";
+} from "../../protocol";
+import { recentConversations } from "../db/conversations";
+import { type RosterEntry, siteRoster } from "../db/operators";
+import { getSiteSettings } from "../db/sites";
+import type { Env } from "../env";
+import { errorResponse } from "../lib/api-error";
+import { type Participant, readParticipant } from "../lib/participant";
 import type { Assignment } from "./conversation-room";
 import { type Candidate, estimateWaitSeconds, pickOperator } from "./routing";
 import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
@@ -111,7 +111,12 @@ export class SiteHub extends DurableObject<Env> {
       const entry = this.withChat(visitor);
       const before = this.liveEntry(entry.visitorId);
       const expiresAt = leaving ? now + LEAVE_GRACE_MS : Math.max(now, entry.lastSeenAt) + LIVE_TIMEOUT_MS;
-      this.sql.exec("INSERT OR REPLACE INTO live (visitor_id, data, expires_at) VALUES (?, ?, ?)", entry.visitorId, JSON.stringify(entry), expiresAt);
+      this.sql.exec(
+        "INSERT OR REPLACE INTO live (visitor_id, data, expires_at) VALUES (?, ?, ?)",
+        entry.visitorId,
+        JSON.stringify(entry),
+        expiresAt,
+      );
       if (!before || material(before) !== material(entry)) this.broadcast({ type: "live.update", visitor: entry });
       if (entry.name && entry.conversationId) this.nameInInbox(entry.conversationId, entry.name);
       await this.scheduleAt(expiresAt);
@@ -281,7 +286,7 @@ export class SiteHub extends DurableObject<Env> {
       return errorResponse("bad_request", "Expected a WebSocket upgrade.");
     }
     const who = readParticipant(request);
-    if (!who || who.role !== "operator") return errorResponse("unauthorized", "Operators only.");
+    if (who?.role !== "operator") return errorResponse("unauthorized", "Operators only.");
     this.rememberSite(who.siteId);
     await this.loadFromD1Once(who.siteId);
     this.roster = await siteRoster(this.env.DB, who.siteId); // caps and skills may have changed
@@ -421,14 +426,19 @@ export class SiteHub extends DurableObject<Env> {
   private async choose(wanted: string | null, exclude?: ReadonlySet<string>): Promise<RosterEntry | null> {
     const roster = await this.loadRoster();
     const loads = this.loads();
-    const online = new Set(this.operatorsOnline().filter((o) => o.status === "online").map((o) => o.id));
+    const online = new Set(
+      this.operatorsOnline()
+        .filter((o) => o.status === "online")
+        .map((o) => o.id),
+    );
     // When nobody online has the skill, the visitor should not wait for someone who is not
     // there: route as if none was asked. Skilled operators who are online but busy are waited for.
     const skill = wanted && roster.some((r) => online.has(r.id) && r.skills.includes(wanted)) ? wanted : null;
     const candidates: Candidate[] = roster
       .filter((r) => online.has(r.id))
       .map((r) => ({ id: r.id, load: loads.get(r.id) ?? 0, maxChats: r.maxChats, skills: r.skills }));
-    const lastChosen = (this.sql.exec("SELECT value FROM meta WHERE key = 'last_chosen'").toArray()[0]?.value as string | undefined) ?? null;
+    const lastChosen =
+      (this.sql.exec("SELECT value FROM meta WHERE key = 'last_chosen'").toArray()[0]?.value as string | undefined) ?? null;
     const id = pickOperator(candidates, { skill, lastChosen, exclude });
     return roster.find((r) => r.id === id) ?? null;
   }
@@ -439,12 +449,7 @@ export class SiteHub extends DurableObject<Env> {
   }
 
   private enqueue(conversationId: string, skill: string | null): void {
-    this.sql.exec(
-      "INSERT OR IGNORE INTO queue (conversation_id, skill, enqueued_at) VALUES (?, ?, ?)",
-      conversationId,
-      skill,
-      Date.now(),
-    );
+    this.sql.exec("INSERT OR IGNORE INTO queue (conversation_id, skill, enqueued_at) VALUES (?, ?, ?)", conversationId, skill, Date.now());
   }
 
   private queued(): { id: string; skill: string | null }[] {

@@ -2,7 +2,7 @@
  * The error every route and middleware throws for a client mistake. `app.onError` turns it into
  * `{ error: { code, message } }` with the code's HTTP status.
  */
-import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../protocol";
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../../protocol";
 
 export class ApiError extends Error {
   constructor(

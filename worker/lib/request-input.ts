@@ -4,11 +4,15 @@
  */
 import type { Context } from "hono";
 import * as v from "valibot";
-import { describeIssue, MAX_BODY_BYTES } from "../protocol";
+import { describeIssue, MAX_BODY_BYTES } from "../../protocol";
 import { ApiError } from "./api-error";
 
 /** `emptyAs`: what an empty body means, for routes whose body is optional. */
-export async function readJson<S extends v.GenericSchema>(c: Context, schema: S, opts: { emptyAs?: unknown } = {}): Promise<v.InferOutput<S>> {
+export async function readJson<S extends v.GenericSchema>(
+  c: Context,
+  schema: S,
+  opts: { emptyAs?: unknown } = {},
+): Promise<v.InferOutput<S>> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
   const text = await c.req.text();

@@ -3,7 +3,7 @@
  * and the device, browser and OS from the User-Agent. Small hand-written rules, server-side, so
  * the loader sends only the URL and referrer. Pure functions.
  */
-import type { DeviceInfo, TrafficSource } from "../protocol";
+import type { DeviceInfo, TrafficSource } from "../../protocol";
 
 const TRACKING_PARAMS = /^(utm_[a-z]+|gclid|gbraid|wbraid|fbclid|msclkid|yclid|dclid|mc_eid|mc_cid|_ga|_gl)$/i;
 

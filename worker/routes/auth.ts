@@ -4,13 +4,6 @@
  */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../app-env";
-import { clearFailures, failuresInWindow, recordFailure } from "../db/login-throttle";
-import { createSession, deleteSession, findOperatorForLogin, sitesOfOperator } from "../db/operators";
-import { ApiError } from "../lib/api-error";
-import { burnPasswordCheck, randomToken, sha256Hex, verifyPassword } from "../lib/crypto";
-import { readJson } from "../lib/request-input";
-import { operatorSession, SESSION_COOKIE } from "../middleware/operator-session";
 import {
   LOGIN_MAX_FAILURES,
   LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -18,7 +11,14 @@ import {
   LoginBody,
   type MeResponse,
   SESSION_TTL_SECONDS,
-} from "../protocol";
+} from "../../protocol";
+import type { AppEnv } from "../app-env";
+import { clearFailures, failuresInWindow, recordFailure } from "../db/login-throttle";
+import { createSession, deleteSession, findOperatorForLogin, sitesOfOperator } from "../db/operators";
+import { ApiError } from "../lib/api-error";
+import { burnPasswordCheck, randomToken, sha256Hex, verifyPassword } from "../lib/crypto";
+import { readJson } from "../lib/request-input";
+import { operatorSession, SESSION_COOKIE } from "../middleware/operator-session";
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/login", async (c) => {
@@ -28,10 +28,7 @@ export const authRoutes = new Hono<AppEnv>()
     const emailKey = `email:${body.email}`;
     const addressKey = `ip:${c.req.header("cf-connecting-ip") ?? "local"}`;
     const failures = await failuresInWindow(c.env.DB, [emailKey, addressKey], windowStart);
-    if (
-      (failures.get(emailKey) ?? 0) >= LOGIN_MAX_FAILURES ||
-      (failures.get(addressKey) ?? 0) >= LOGIN_MAX_FAILURES_PER_ADDRESS
-    ) {
+    if ((failures.get(emailKey) ?? 0) >= LOGIN_MAX_FAILURES || (failures.get(addressKey) ?? 0) >= LOGIN_MAX_FAILURES_PER_ADDRESS) {
       throw new ApiError("too_many_attempts", "Too many failed sign-ins. Wait 15 minutes and try again.", {
         "Retry-After": String(LOGIN_WINDOW_SECONDS),
       });

@@ -4,24 +4,24 @@
  * Mounted under `/api/sites/:siteId/conversations` behind `operatorSession()` + `siteMember()`.
  */
 import { Hono } from "hono";
+import {
+  type ConversationDetailResponse,
+  ConversationListQuery,
+  type ConversationListResponse,
+  type ConversationSummary,
+  ConversationUpdateBody,
+  HISTORY_PAGE_SIZE,
+  HistoryQuery,
+  type HistoryResponse,
+  StatusBody,
+  TransferBody,
+} from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { getConversation, listConversations } from "../db/conversations";
 import { siteRoster } from "../db/operators";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
 import { readJson, readQuery } from "../lib/request-input";
-import {
-  ConversationListQuery,
-  ConversationUpdateBody,
-  type ConversationDetailResponse,
-  type ConversationListResponse,
-  type ConversationSummary,
-  HISTORY_PAGE_SIZE,
-  HistoryQuery,
-  type HistoryResponse,
-  StatusBody,
-  TransferBody,
-} from "../protocol";
 
 export const conversationRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -75,7 +75,12 @@ export const conversationRoutes = new Hono<AppEnv>()
         throw new ApiError("validation_failed", `Nobody on the team has the skill "${skill}".`);
       }
     }
-    const summary = await c.env.SITE_HUB.getByName(row.siteId).transfer(row.id, { operatorId: operator.id, name: operator.name }, target, body.note ?? null);
+    const summary = await c.env.SITE_HUB.getByName(row.siteId).transfer(
+      row.id,
+      { operatorId: operator.id, name: operator.name },
+      target,
+      body.note ?? null,
+    );
     if (!summary) throw new ApiError("not_found", "No such conversation or operator on this site.");
     return c.json({ conversation: fresher(row, summary) });
   });

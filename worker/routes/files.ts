@@ -5,11 +5,11 @@
  * avatars are shown to visitors).
  */
 import { Hono } from "hono";
+import { MAX_AVATAR_BYTES } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { updateMember } from "../db/operators";
 import { ApiError } from "../lib/api-error";
 import { randomToken } from "../lib/crypto";
-import { MAX_AVATAR_BYTES } from "../protocol";
 
 const IMAGE_TYPES: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 

@@ -4,12 +4,12 @@
  * `/api/sites/:siteId/saved-replies` behind `siteMember()`.
  */
 import { Hono } from "hono";
+import { type SavedRepliesResponse, type SavedReply, SavedReplyBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { deleteSavedReply, getSavedReply, insertSavedReply, listSavedReplies, updateSavedReply } from "../db/saved-replies";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
 import { readJson } from "../lib/request-input";
-import { type SavedRepliesResponse, type SavedReply, SavedReplyBody } from "../protocol";
 
 const canManageShared = (role: string) => role === "owner" || role === "admin";
 
@@ -33,7 +33,13 @@ export const savedReplyRoutes = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const body = await readJson(c, SavedReplyBody);
     await mayChange(c.env.DB, c.var, c.req.param("id"));
-    const ok = await updateSavedReply(c.env.DB, { id: c.req.param("id"), siteId: c.var.site.id, shortcut: body.shortcut, body: body.body, now: Date.now() });
+    const ok = await updateSavedReply(c.env.DB, {
+      id: c.req.param("id"),
+      siteId: c.var.site.id,
+      shortcut: body.shortcut,
+      body: body.body,
+      now: Date.now(),
+    });
     if (!ok) throw new ApiError("conflict", `The shortcut /${body.shortcut} is already taken.`);
     return c.json({ ok: true });
   })

@@ -3,11 +3,11 @@
  * Mounted under `/api/sites/:siteId/search` behind `siteMember()`.
  */
 import { Hono } from "hono";
+import { SearchQuery, type SearchResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { searchMessages, toMatchQuery } from "../db/search";
 import { ApiError } from "../lib/api-error";
 import { readQuery } from "../lib/request-input";
-import { SearchQuery, type SearchResponse } from "../protocol";
 
 export const searchRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const q = readQuery(c, SearchQuery);

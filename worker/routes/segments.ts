@@ -4,12 +4,12 @@
  * Mounted under `/api/sites/:siteId/segments` behind `siteMember()`.
  */
 import { Hono } from "hono";
+import { MAX_SEGMENTS_PER_SITE, type Segment, SegmentBody, type SegmentListResponse, type SegmentResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { deleteSegment, getSegment, insertSegment, listSegments } from "../db/segments";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
 import { readJson } from "../lib/request-input";
-import { MAX_SEGMENTS_PER_SITE, type Segment, SegmentBody, type SegmentListResponse, type SegmentResponse } from "../protocol";
 
 const SEGMENT_ID = /^sg_[A-Za-z0-9_-]{1,40}$/;
 
@@ -26,7 +26,8 @@ export const segmentRoutes = new Hono<AppEnv>()
     };
     const result = await insertSegment(c.env.DB, { ...segment, siteId: c.var.site.id });
     if (result === "taken") throw new ApiError("conflict", `A segment named "${body.name}" already exists.`);
-    if (result === "full") throw new ApiError("validation_failed", `A site keeps at most ${MAX_SEGMENTS_PER_SITE} segments; delete one first.`);
+    if (result === "full")
+      throw new ApiError("validation_failed", `A site keeps at most ${MAX_SEGMENTS_PER_SITE} segments; delete one first.`);
     return c.json({ segment } satisfies SegmentResponse, 201);
   })
   .delete("/:id", async (c) => {

@@ -7,12 +7,12 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { type ApiKeyResponse, type IdentitySecretResponse, type SiteSecretsResponse, SiteSettingsPatch } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { forgetCachedSite, getSecrets, rotateApiKey, setIdentitySecret } from "../db/secrets";
 import { getSiteSettings, updateSiteSettings } from "../db/sites";
 import { ApiError } from "../lib/api-error";
 import { readJson } from "../lib/request-input";
-import { type ApiKeyResponse, type IdentitySecretResponse, type SiteSecretsResponse, SiteSettingsPatch } from "../protocol";
 
 const OWNER_ONLY = ["consentRequired", "retentionDays"] as const;
 
@@ -36,7 +36,8 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/secrets", owners, async (c) => {
     const secrets = await getSecrets(c.env.DB, c.var.site.id);
     const identitySecret = secrets.identitySecret ?? (await setIdentitySecret(c.env.DB, c.var.site.id, { onlyIfMissing: true }));
-    const apiKey = secrets.apiKeyPrefix && secrets.apiKeyCreatedAt ? { prefix: secrets.apiKeyPrefix, createdAt: secrets.apiKeyCreatedAt } : null;
+    const apiKey =
+      secrets.apiKeyPrefix && secrets.apiKeyCreatedAt ? { prefix: secrets.apiKeyPrefix, createdAt: secrets.apiKeyCreatedAt } : null;
     return c.json({ identitySecret, apiKey } satisfies SiteSecretsResponse);
   })
   .post("/secrets/identity", owners, async (c) => {

@@ -5,12 +5,12 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { CustomerBody, type CustomerResponse, ExternalId, ShopOrderBody, type ShopOrderResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { siteByApiKey } from "../db/secrets";
 import { getCustomer, getOrder, recordApiOrder, upsertCustomer } from "../db/shop";
 import { ApiError } from "../lib/api-error";
 import { parse, readJson } from "../lib/request-input";
-import { CustomerBody, type CustomerResponse, ExternalId, ShopOrderBody, type ShopOrderResponse } from "../protocol";
 
 const secretKey = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization") ?? "";

@@ -4,6 +4,7 @@
  * hibernate). Mounted under `/ws`.
  */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
@@ -11,7 +12,6 @@ import { withParticipant } from "../lib/participant";
 import { verifyVisitorToken } from "../lib/visitor-token";
 import { operatorSession, siteMember } from "../middleware/operator-session";
 import { sameOrigin } from "../middleware/same-origin";
-import { createMiddleware } from "hono/factory";
 
 const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {

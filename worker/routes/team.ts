@@ -5,12 +5,12 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { AddOperatorBody, type TeamResponse, UpdateOperatorBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { addOperatorToSite, siteRoster, updateMember } from "../db/operators";
 import { ApiError } from "../lib/api-error";
 import { hashPassword, newId } from "../lib/crypto";
 import { readJson } from "../lib/request-input";
-import { AddOperatorBody, type TeamResponse, UpdateOperatorBody } from "../protocol";
 
 const managers = createMiddleware<AppEnv>(async (c, next) => {
   if (c.var.site.role === "agent") throw new ApiError("forbidden", "Only owners and admins manage the team.");

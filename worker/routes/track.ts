@@ -6,18 +6,28 @@
  * is the visitor's only credential here, and it reads nothing.
  */
 import { Hono } from "hono";
+import { CartData, MAX_BODY_BYTES, PurchaseData, TrackBody, type TrackResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
-import { createVerifiedStatement, conversationOfGroup, findVerifiedCustomer, loadTrack, loadTrackRow, mergeStatements, type RequestFacts, type TrackRow, TrackWriter } from "../db/tracking";
 import { type TrackSite, trackSiteByKey } from "../db/secrets";
+import {
+  conversationOfGroup,
+  createVerifiedStatement,
+  findVerifiedCustomer,
+  loadTrack,
+  loadTrackRow,
+  mergeStatements,
+  type RequestFacts,
+  type TrackRow,
+  TrackWriter,
+} from "../db/tracking";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
-import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
 import { hmacHexVerify, newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
+import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
 import { parse } from "../lib/request-input";
 import { cleanUrl, parseUserAgent } from "../lib/traffic";
 import { signPeekToken, signTrackToken, verifyTrackToken } from "../lib/visitor-token";
-import { CartData, MAX_BODY_BYTES, PurchaseData, TrackBody, type TrackResponse } from "../protocol";
 
 const CORS = {
   "Access-Control-Allow-Origin": "*",
@@ -125,9 +135,13 @@ export const trackRoutes = new Hono<AppEnv>()
     const hub = c.env.SITE_HUB.getByName(site.id);
     const [token, peek, unread, seen] = await Promise.all([
       signTrackToken(c.env.TOKEN_SECRET, { siteId: site.id, visitorId: w.visitorId }),
-      conversation ? signPeekToken(c.env.TOKEN_SECRET, { siteId: site.id, visitorId: conversation.visitorId, conversationId: conversation.id }) : null,
+      conversation
+        ? signPeekToken(c.env.TOKEN_SECRET, { siteId: site.id, visitorId: conversation.visitorId, conversationId: conversation.id })
+        : null,
       conversation && isConversationId(conversation.id)
-        ? c.env.CONVERSATION.getByName(conversation.id).visitorUnread(site.id, conversation.visitorId).catch(() => null)
+        ? c.env.CONVERSATION.getByName(conversation.id)
+            .visitorUnread(site.id, conversation.visitorId)
+            .catch(() => null)
         : null,
       (async () => {
         if (forgotten.length) await hub.forgetVisitors(site.id, forgotten);
@@ -146,7 +160,8 @@ async function readBeacon(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
   const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
+  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
+    throw new ApiError("too_large", `Bodies are at most ${MAX_BODY_BYTES} bytes.`);
   try {
     return JSON.parse(text);
   } catch {
@@ -179,7 +194,8 @@ async function identify(
   d: NonNullable<TrackBody["id"]>,
   facts: RequestFacts,
 ): Promise<{ writer: TrackWriter; forgotten: string[] }> {
-  const verified = site.identitySecret !== null && d.hash !== undefined && (await hmacHexVerify(site.identitySecret, d.id, d.hash.toLowerCase()));
+  const verified =
+    site.identitySecret !== null && d.hash !== undefined && (await hmacHexVerify(site.identitySecret, d.id, d.hash.toLowerCase()));
   w.touch();
   if (!verified) {
     w.identify(d, false);
@@ -206,7 +222,9 @@ async function identify(
     // Signed in as a different customer who has no profile yet: a fresh verified profile.
     await w.commit();
     const id = newId("v");
-    await env.DB.batch([createVerifiedStatement(env.DB, { siteId: site.id, id, externalId: d.id, email: d.email ?? null, name: d.name ?? null, now: w.now })]);
+    await env.DB.batch([
+      createVerifiedStatement(env.DB, { siteId: site.id, id, externalId: d.id, email: d.email ?? null, name: d.name ?? null, now: w.now }),
+    ]);
     return { writer: await switchTo(env, site, id, w.now, facts), forgotten: [row.id] };
   }
   w.identify(d, true);

@@ -6,6 +6,14 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import {
+  AudienceQuery,
+  InviteBody,
+  type InviteResponse,
+  type VisitorExport,
+  VisitorListQuery,
+  type VisitorListResponse,
+} from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { createOrGetConversation } from "../db/conversations";
 import { exportRows, visitorGroup } from "../db/privacy";
@@ -16,14 +24,6 @@ import { newId } from "../lib/crypto";
 import { eraseVisitors } from "../lib/erase";
 import { isConversationId } from "../lib/ids";
 import { readJson, readQuery } from "../lib/request-input";
-import {
-  AudienceQuery,
-  InviteBody,
-  type InviteResponse,
-  VisitorListQuery,
-  type VisitorListResponse,
-  type VisitorExport,
-} from "../protocol";
 
 const managers = createMiddleware<AppEnv>(async (c, next) => {
   if (c.var.site.role === "agent") throw new ApiError("forbidden", "Only owners and admins export or erase a visitor's data.");
@@ -56,7 +56,11 @@ export const visitorRoutes = new Hono<AppEnv>()
     const visitorId = group.canonical.id;
     const { operator } = c.var.session;
     // An operator's action is not the visitor's activity: their last-seen time stays as it is.
-    const { id, createdAt } = await createOrGetConversation(c.env.DB, { id: newId("c"), siteId, visitorId, now: Date.now() }, { touch: false });
+    const { id, createdAt } = await createOrGetConversation(
+      c.env.DB,
+      { id: newId("c"), siteId, visitorId, now: Date.now() },
+      { touch: false },
+    );
     await c.env.CONVERSATION.getByName(id).invite(
       { id, siteId, visitorId, createdAt, skill: null },
       { id: operator.id, name: operator.name, avatarUrl: operator.avatarUrl },
@@ -71,15 +75,30 @@ export const visitorRoutes = new Hono<AppEnv>()
     if (!group) throw notFound();
     const rows = await exportRows(c.env.DB, siteId, group.ids);
     const histories = await Promise.all(
-      rows.conversations.filter((r) => isConversationId(r.id)).map(async (r) => ({ row: r, room: await c.env.CONVERSATION.getByName(r.id).exportMessages(siteId) })),
+      rows.conversations
+        .filter((r) => isConversationId(r.id))
+        .map(async (r) => ({ row: r, room: await c.env.CONVERSATION.getByName(r.id).exportMessages(siteId) })),
     );
     const out: VisitorExport = {
       exportedAt: Date.now(),
       siteId,
       profile: toProfile(group.canonical),
       visitorIds: group.ids,
-      visits: rows.visits.map((r) => ({ ...sourceOfVisitSummary(r), visitorId: r.visitor_id, device: deviceOf(r), country: r.country, city: r.city })),
-      pageViews: rows.pageViews.map((p) => ({ visitorId: p.visitor_id, visitId: p.visit_id, url: p.url, title: p.title, at: p.at, durationMs: p.duration_ms })),
+      visits: rows.visits.map((r) => ({
+        ...sourceOfVisitSummary(r),
+        visitorId: r.visitor_id,
+        device: deviceOf(r),
+        country: r.country,
+        city: r.city,
+      })),
+      pageViews: rows.pageViews.map((p) => ({
+        visitorId: p.visitor_id,
+        visitId: p.visit_id,
+        url: p.url,
+        title: p.title,
+        at: p.at,
+        durationMs: p.duration_ms,
+      })),
       events: rows.events.map((e) => ({ visitorId: e.visitor_id, type: e.type, data: parseJson(e.data, null), at: e.at })),
       orders: rows.orders.map(toShopOrder),
       cart: cartOf(group.canonical),
@@ -88,7 +107,14 @@ export const visitorRoutes = new Hono<AppEnv>()
         visitorId: row.visitor_id,
         createdAt: row.created_at,
         status: row.status,
-        messages: (room?.messages ?? []).map((m) => ({ seq: m.seq, kind: m.kind, role: m.role, authorName: m.authorName, text: m.text, createdAt: m.createdAt })),
+        messages: (room?.messages ?? []).map((m) => ({
+          seq: m.seq,
+          kind: m.kind,
+          role: m.role,
+          authorName: m.authorName,
+          text: m.text,
+          createdAt: m.createdAt,
+        })),
       })),
     };
     c.header("Content-Disposition", `attachment; filename="visitor-${group.canonical.id}.json"`);
@@ -113,6 +139,8 @@ export const audienceRoutes = new Hono<AppEnv>().get("/", async (c) => {
   return c.json(await audience(c.env.DB, c.var.site.id, from, to));
 });
 
-function sourceOfVisitSummary(r: Parameters<typeof sourceOfVisit>[0] & { id: string; started_at: number; last_at: number; page_views: number }) {
+function sourceOfVisitSummary(
+  r: Parameters<typeof sourceOfVisit>[0] & { id: string; started_at: number; last_at: number; page_views: number },
+) {
   return { id: r.id, startedAt: r.started_at, lastAt: r.last_at, pageViews: r.page_views, source: sourceOfVisit(r) };
 }

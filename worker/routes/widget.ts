@@ -4,14 +4,16 @@
  * Mounted under `/api/widget`.
  */
 import { Hono } from "hono";
+import type { StartConversationResponse, UnreadResponse, VisitorSessionResponse } from "../../protocol";
+import { StartConversationBody, VisitorSessionBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { createOrGetConversation } from "../db/conversations";
-import { touchVisitorForSession } from "../db/visitors";
 import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
+import { touchVisitorForSession } from "../db/visitors";
 import { ApiError } from "../lib/api-error";
-import { limitNewVisitor } from "../lib/rate-limit";
 import { newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
+import { limitNewVisitor } from "../lib/rate-limit";
 import { readJson } from "../lib/request-input";
 import {
   signPeekToken,
@@ -22,8 +24,6 @@ import {
   verifyTrackToken,
   verifyVisitorToken,
 } from "../lib/visitor-token";
-import type { StartConversationResponse, UnreadResponse, VisitorSessionResponse } from "../protocol";
-import { StartConversationBody, VisitorSessionBody } from "../protocol";
 
 export const widgetRoutes = new Hono<AppEnv>()
   .post("/session", async (c) => {
@@ -36,12 +36,7 @@ export const widgetRoutes = new Hono<AppEnv>()
     // The chat's own token wins; without one, the chat adopts the visitor the loader tracks.
     const chatOk = presented !== null && presented.siteId === site.id;
     const tracked = !chatOk && body.track ? await verifyTrackToken(c.env.TOKEN_SECRET, body.track) : null;
-    const known: VisitorIdentity | null =
-      chatOk && presented
-        ? presented
-        : tracked && tracked.siteId === site.id
-          ? tracked
-          : null;
+    const known: VisitorIdentity | null = chatOk && presented ? presented : tracked && tracked.siteId === site.id ? tracked : null;
     if (!known) await limitNewVisitor(c.env, c.req.raw, site.id);
     const who: VisitorIdentity = known ?? { siteId: site.id, visitorId: newId("v") };
     const [{ conversationId, canonicalId }, operatorsOnline] = await Promise.all([

@@ -5,7 +5,8 @@
  * benchmark it is a failure even though the client would recover.
  */
 import WebSocket from "ws";
-import { ConversationClient, type ConversationServerFrame, type SocketLike } from "../../../worker/protocol";
+import type { ConversationServerFrame } from "../../../protocol";
+import { ConversationClient, type SocketLike } from "../../../protocol/client";
 import type { Endpoint } from "../targets/target";
 
 export interface OpenOptions {

@@ -6,10 +6,10 @@
  * frame is timed as it comes off the wire.
  */
 import WebSocket from "ws";
-import { type AckFrame, type ConversationServerFrame, type HelloFrame, PONG } from "../../../worker/protocol";
+import { type AckFrame, type ConversationServerFrame, type HelloFrame, PONG } from "../../../protocol";
 import type { ConversationEndpoints, Endpoint } from "../targets/target";
 import { waitFor } from "./async";
-import { type Integrity, SeqStream, checkStreams } from "./integrity";
+import { checkStreams, type Integrity, SeqStream } from "./integrity";
 
 export interface PumpOptions {
   window: number;
@@ -82,10 +82,7 @@ export async function pump(conversation: ConversationEndpoints, o: PumpOptions):
   };
 
   for (let i = 0; i < o.window && more(); i++) sendOne();
-  await waitFor(
-    () => visitor.closed || operator.closed || (!more() && sentAt.size === 0 && deliveries.received >= sent),
-    o.timeoutMs,
-  );
+  await waitFor(() => visitor.closed || operator.closed || (!more() && sentAt.size === 0 && deliveries.received >= sent), o.timeoutMs);
   const drops = Number(visitor.closed) + Number(operator.closed);
   acks.expected = deliveries.expected = sent;
   visitor.ws.close(1000);
@@ -117,7 +114,8 @@ function openRaw(endpoint: Endpoint): Promise<RawSocket> {
       if (socket) socket.onFrame(frame, at);
       else if (frame.type === "hello") {
         clearTimeout(timer);
-        resolve((socket = { ws, hello: frame, onFrame: () => {}, closed: false }));
+        socket = { ws, hello: frame, onFrame: () => {}, closed: false };
+        resolve(socket);
       }
     });
     ws.on("close", () => {

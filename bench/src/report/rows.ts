@@ -2,11 +2,12 @@
  * The figures of one run as table rows: each Gadka figure beside the floor's and the target it
  * answers to (DESIGN.md budgets and the issue). Targets are printed, never asserted.
  */
+
+import type { Plan } from "../plan";
 import type { FanOutResult } from "../scenarios/fan-out";
 import type { LatencyResult } from "../scenarios/latency";
 import type { ResumeResult } from "../scenarios/resume";
 import type { ThroughputResult } from "../scenarios/throughput";
-import type { Plan } from "../plan";
 
 export interface Results {
   latency: { gadka: LatencyResult; baseline: LatencyResult };
@@ -38,7 +39,14 @@ export function buildRows(r: Results, plan: Plan): Row[] {
   const resume = `Resume into ${plan.resume.messages.toLocaleString("en")} messages (${plan.resume.reconnects} reconnects)`;
   const lg = r.latency.gadka.latency;
   const lb = r.latency.baseline.latency;
-  const row = (scenario: string, figure: string, unit: Row["unit"], gadka: number, floor: number | null, judge: (v: number) => { target: string | null; met: boolean | null }): Row => ({
+  const row = (
+    scenario: string,
+    figure: string,
+    unit: Row["unit"],
+    gadka: number,
+    floor: number | null,
+    judge: (v: number) => { target: string | null; met: boolean | null },
+  ): Row => ({
     scenario,
     figure,
     unit,
@@ -52,7 +60,14 @@ export function buildRows(r: Results, plan: Plan): Row[] {
     row(latency, "p90", "ms", lg.p90, lb.p90, none),
     row(latency, "p99", "ms", lg.p99, lb.p99, atMost(10, "ms")),
     row(latency, "max", "ms", lg.max, lb.max, none),
-    row(throughput, "stored messages/s", "msg/s", r.throughput.gadka.messagesPerSecond, r.throughput.baseline.messagesPerSecond, atLeast(1000, "msg/s")),
+    row(
+      throughput,
+      "stored messages/s",
+      "msg/s",
+      r.throughput.gadka.messagesPerSecond,
+      r.throughput.baseline.messagesPerSecond,
+      atLeast(1000, "msg/s"),
+    ),
     row(fanOut, "last recipient p50", "ms", r.fanOut.gadka.lastRecipient.p50, r.fanOut.baseline.lastRecipient.p50, none),
     row(fanOut, "last recipient p99", "ms", r.fanOut.gadka.lastRecipient.p99, r.fanOut.baseline.lastRecipient.p99, atMost(15, "ms")),
     row(resume, "latest page (no `after`) p50", "ms", r.resume.latestPage.p50, null, none),

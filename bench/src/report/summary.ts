@@ -35,8 +35,7 @@ export interface RunRecord {
 }
 
 /** A run is valid when nothing was lost, reordered or dropped and the server never reloaded. */
-export const isValid = (r: RunRecord) =>
-  isClean(r.integrity.gadka) && isClean(r.integrity.baseline) && r.server.reloads.length === 0;
+export const isValid = (r: RunRecord) => isClean(r.integrity.gadka) && isClean(r.integrity.baseline) && r.server.reloads.length === 0;
 
 export function printRun(r: RunRecord, files: string[]): void {
   const busiest = r.load.reduce((a, b) => (b.load1 > a.load1 ? b : a));

@@ -5,7 +5,7 @@
  */
 import { mapLimit, range, sleep } from "../lib/async";
 import { openClient } from "../lib/conversation-socket";
-import { type Integrity, SeqStream, checkStreams } from "../lib/integrity";
+import { checkStreams, type Integrity, SeqStream } from "../lib/integrity";
 import { type Distribution, distribution } from "../lib/stats";
 import type { FanOutPlan } from "../plan";
 import type { Target } from "../targets/target";

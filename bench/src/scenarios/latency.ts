@@ -6,7 +6,7 @@
  */
 import { mapLimit, range, sleep, waitFor } from "../lib/async";
 import { openClient } from "../lib/conversation-socket";
-import { type Integrity, SeqStream, checkStreams } from "../lib/integrity";
+import { checkStreams, type Integrity, SeqStream } from "../lib/integrity";
 import { type Distribution, distribution } from "../lib/stats";
 import type { LatencyPlan } from "../plan";
 import type { Target } from "../targets/target";

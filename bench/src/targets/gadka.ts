@@ -2,8 +2,9 @@
  * Gadka as a benchmark target: signs in the demo owner once, and opens each conversation the way
  * the widget does (a new anonymous visitor session, then its conversation) over the REST API.
  */
+
+import type { ErrorBody, StartConversationResponse, VisitorSessionResponse } from "../../../protocol";
 import { DEMO } from "../../../scripts/lib/seed.mjs";
-import type { ErrorBody, StartConversationResponse, VisitorSessionResponse } from "../../../worker/protocol";
 import type { Target } from "./target";
 
 export async function gadkaTarget(baseUrl: string): Promise<Target> {

@@ -5,8 +5,8 @@
  * Runs as its own process (started by baseline.ts), with its own event loop as workerd has,
  * and reports its port over IPC.
  */
-import { WebSocketServer, type WebSocket } from "ws";
-import { type AckFrame, type AuthorRole, type ChatMessage, type HelloFrame, type MessageFrame, PING, PONG } from "../../../worker/protocol";
+import { type WebSocket, WebSocketServer } from "ws";
+import { type AckFrame, type AuthorRole, type ChatMessage, type HelloFrame, type MessageFrame, PING, PONG } from "../../../protocol";
 
 interface Room {
   id: string;
@@ -23,7 +23,10 @@ server.on("connection", (ws, req) => {
   const id = path.slice(path.lastIndexOf("/") + 1);
   const role: AuthorRole = path.startsWith("/ws/visitor/") ? "visitor" : "operator";
   let room = rooms.get(id);
-  if (!room) rooms.set(id, (room = { id, lastSeq: 0, sockets: new Set(), createdAt: Date.now() }));
+  if (!room) {
+    room = { id, lastSeq: 0, sockets: new Set(), createdAt: Date.now() };
+    rooms.set(id, room);
+  }
   const current = room;
   current.sockets.add(ws);
   ws.on("close", () => current.sockets.delete(ws));

@@ -3,7 +3,7 @@
  * every `everyMs` while the text changes (with the draft itself when `withDraft`, for the
  * operators' preview), and "stopped" after `idleMs` without input, on send, or when cleared.
  */
-/** A client `typing` frame, as `frames.ts` defines it (typed here without importing valibot). */
+/** A client `typing` frame, as `../frames.ts` defines it (typed here without importing valibot). */
 type Frame = { type: "typing"; active: boolean; draft?: string };
 type Timers = { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(id: unknown): void };
 const timers = globalThis as unknown as Timers;
@@ -23,7 +23,10 @@ export class TypingSignal {
 
   /** Call on every change of the composer's text. */
   input(text: string): void {
-    if (text.trim() === "") return this.stop();
+    if (text.trim() === "") {
+      this.stop();
+      return;
+    }
     this.draft = text;
     timers.clearTimeout(this.idle);
     this.idle = timers.setTimeout(() => this.stop(), this.o.idleMs);

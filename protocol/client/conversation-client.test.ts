@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "../models";
 import { ConversationClient, type SocketLike } from "./conversation-client";
-import type { ChatMessage } from "./models";
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -59,7 +59,13 @@ function setup(opts: { lastSeq?: number } = {}) {
     setTimer: (fn) => timers.push(fn),
     clearTimer: () => {},
   });
-  return { client, sockets, runTimers: () => timers.splice(0).forEach((f) => f()) };
+  return {
+    client,
+    sockets,
+    runTimers: () => {
+      for (const f of timers.splice(0)) f();
+    },
+  };
 }
 
 describe("ConversationClient", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeClientFrame, utf8ByteLength } from "./frames";
+import { decodeClientFrame, utf8ByteLength } from "./decode";
 import { MAX_FRAME_BYTES } from "./limits";
 
 describe("decodeClientFrame", () => {

@@ -3,14 +3,9 @@
  * and an outbox of unacknowledged sends retried (same clientId, so never duplicated) until stored.
  * Runtime-neutral, so the widget, the admin, the fault tests and the benchmarks run this code.
  */
-import type { ConversationServerFrame } from "./frames";
-import type { ChatMessage, MessageKind } from "./models";
-import {
-  type ConnectionState,
-  ReconnectingSocket,
-  type ReconnectingSocketOptions,
-  type SocketLike,
-} from "./reconnecting-socket";
+import type { ConversationServerFrame } from "../frames";
+import type { ChatMessage, MessageKind } from "../models";
+import { type ConnectionState, ReconnectingSocket, type ReconnectingSocketOptions, type SocketLike } from "./reconnecting-socket";
 
 export type { ConnectionState, SocketLike };
 

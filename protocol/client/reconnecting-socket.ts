@@ -3,7 +3,7 @@
  * dead-connection detection. Runtime-neutral (the socket constructor and timers are injected);
  * the admin's inbox socket uses it directly and `ConversationClient` builds on it.
  */
-import { PING, PONG } from "./limits";
+import { PING, PONG } from "../limits";
 
 /** Method-style (bivariant) handler type, so the DOM's `WebSocket` and Node's `ws` both fit. */
 type Handler<E> = { bivarianceHack(ev: E): void }["bivarianceHack"];

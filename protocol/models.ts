@@ -13,6 +13,8 @@ export const CONVERSATION_STATUSES = ["open", "pending", "snoozed", "resolved"] 
 export type Priority = "low" | "normal" | "high" | "urgent";
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const satisfies readonly Priority[];
 export type MemberRole = "owner" | "admin" | "agent";
+/** Roles in order of power: an owner outranks an admin, an admin an agent. */
+export const MEMBER_ROLES = ["owner", "admin", "agent"] as const satisfies readonly MemberRole[];
 /**
  * `text`: the conversation itself. `note`: operators only, never sent to a visitor.
  * `event`: something that happened (an operator joined), shown to everyone.

@@ -1,0 +1,18 @@
+/**
+ * Operator sign-in: the login body and "who am I".
+ */
+import * as v from "valibot";
+import { Email } from "./fields";
+import { MAX_PASSWORD_CHARS } from "./limits";
+import type { OperatorProfile, SiteMembership } from "./models";
+
+export const LoginBody = v.object({
+  email: Email,
+  password: v.pipe(v.string(), v.minLength(1, "password is required"), v.maxLength(MAX_PASSWORD_CHARS)),
+});
+export type LoginBody = v.InferOutput<typeof LoginBody>;
+
+export interface MeResponse {
+  operator: OperatorProfile;
+  sites: SiteMembership[];
+}

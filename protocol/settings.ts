@@ -1,0 +1,37 @@
+/**
+ * A site's settings as stored (every field has a default, so older rows read fine) and the
+ * patch owners and admins send.
+ */
+import * as v from "valibot";
+import { Skill } from "./fields";
+
+const settingFields = {
+  accentColor: v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "accentColor is a colour like #4f46e5")),
+  welcomeText: v.pipe(v.string(), v.trim(), v.maxLength(500)),
+  /** Operators see visitors' drafts as they type. Off for privacy-sensitive shops. */
+  typingPreview: v.boolean(),
+  /** An assigned conversation without an answer after this long goes to a colleague. */
+  reassignAfterSeconds: v.pipe(v.number(), v.integer(), v.minValue(15), v.maxValue(3600)),
+  /** Topics a visitor may pick before writing; each routes to operators with its skill. */
+  topics: v.pipe(v.array(v.object({ label: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(60)), skill: Skill })), v.maxLength(8)),
+  /** Track nothing until the shop calls `Gadka('consent', true)` (owners only). */
+  consentRequired: v.boolean(),
+  /** Visitor data (profiles, visits, page views, events, their conversations) older than this many days is deleted; null keeps it (owners only). */
+  retentionDays: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1, "retentionDays is at least 1"), v.maxValue(3650))),
+};
+
+export const SiteSettings = v.object({
+  accentColor: v.optional(settingFields.accentColor, "#4f46e5"),
+  welcomeText: v.optional(settingFields.welcomeText, ""),
+  typingPreview: v.optional(settingFields.typingPreview, true),
+  reassignAfterSeconds: v.optional(settingFields.reassignAfterSeconds, 60),
+  topics: v.optional(settingFields.topics, []),
+  consentRequired: v.optional(settingFields.consentRequired, false),
+  retentionDays: v.optional(settingFields.retentionDays, null),
+});
+export type SiteSettings = v.InferOutput<typeof SiteSettings>;
+
+/** `PATCH /api/sites/:siteId/settings` (owners and admins): any of the settings. */
+export const SiteSettingsPatch = v.partial(v.object(settingFields));
+/** Settings only a site's owners may change. */
+export const OWNER_ONLY_SETTINGS = ["consentRequired", "retentionDays"] as const satisfies readonly (keyof SiteSettings)[];
