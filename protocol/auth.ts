@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { Email } from "./fields";
 import { MAX_PASSWORD_CHARS } from "./limits";
 import type { OperatorProfile, SiteMembership } from "./models";
+import type { PendingInvitation } from "./team";
 
 export const LoginBody = v.object({
   email: Email,
@@ -15,4 +16,6 @@ export type LoginBody = v.InferOutput<typeof LoginBody>;
 export interface MeResponse {
   operator: OperatorProfile;
   sites: SiteMembership[];
+  /** Invitations to other sites waiting for this operator's answer (`POST /api/me/invitations/:id/accept|decline`). */
+  invitations: PendingInvitation[];
 }

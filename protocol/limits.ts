@@ -33,6 +33,19 @@ export const MAX_AVATAR_BYTES = 512 * 1024;
 /** Conversations returned by one inbox list request. */
 export const MAX_LIST_LIMIT = 100;
 
+/**
+ * WebSocket close codes the server ends a socket with. The first three are final: a
+ * reconnecting client stops (4401 after it has tried a fresh credential once). 4429 means
+ * "too many sockets": wait and retry.
+ */
+export const CLOSE_CODES = {
+  unauthorized: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+  tooMany: 4429,
+} as const;
+export const FINAL_CLOSE_CODES: readonly number[] = [CLOSE_CODES.unauthorized, CLOSE_CODES.forbidden, CLOSE_CODES.notFound];
+
 /** Keep-alive: the literal text frames (not JSON), answered by the runtime without waking a DO. */
 export const PING = "ping";
 export const PONG = "pong";

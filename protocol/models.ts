@@ -23,9 +23,13 @@ export type MessageKind = "text" | "note" | "event";
 
 /**
  * What an `event` message (and a system `note`) records; clients word it in their language.
- * Visitors only ever receive `joined`.
+ * Visitors receive `joined` and the `status` events of kind `event` (resolved, and open again);
+ * pending and snoozed are system notes, for operators only.
  */
-export interface ConversationEvent {
+export type ConversationEvent = AssignmentEvent | StatusEvent;
+
+/** An operator took the conversation over: joined (everyone), transferred or re-assigned (operators). */
+export interface AssignmentEvent {
   type: "joined" | "transferred" | "reassigned";
   operatorName: string;
   operatorAvatar: string | null;
@@ -35,6 +39,23 @@ export interface ConversationEvent {
   note?: string | null;
   /** Re-assignment: seconds the previous operator left the visitor without an answer. */
   afterSeconds?: number;
+}
+
+/**
+ * The conversation's status changed, stored in its history in order. `byRole` "visitor" with
+ * status "open" is a visitor writing into a resolved (or pending, snoozed) conversation;
+ * "system" is a snooze running out.
+ */
+export interface StatusEvent {
+  type: "status";
+  status: ConversationStatus;
+  /** The status before the change. */
+  from: ConversationStatus;
+  byRole: AuthorRole;
+  /** The operator's name when an operator changed it. */
+  byName: string | null;
+  /** With `snoozed`: when it opens again by itself; null: at the visitor's reply. */
+  snoozedUntil?: number | null;
 }
 
 /** One stored chat message. `seq` is the conversation's monotonic order, starting at 1. */

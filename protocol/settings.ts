@@ -31,7 +31,31 @@ export const SiteSettings = v.object({
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 
-/** `PATCH /api/sites/:siteId/settings` (owners and admins): any of the settings. */
-export const SiteSettingsPatch = v.partial(v.object(settingFields));
+/**
+ * An origin the widget may run on: `https://shop.example` (a port allowed), or `http://localhost`
+ * / `http://127.0.0.1` with a port for testing. No path, no trailing slash.
+ */
+export const AllowedOrigin = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(
+    /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/,
+    "an origin is https://host (or http://localhost:port), without a path",
+  ),
+);
+export const MAX_ALLOWED_ORIGINS = 20;
+
+/**
+ * `PATCH /api/sites/:siteId/settings` (owners and admins): any of the settings, and the origins
+ * the widget may run on (an empty list allows any origin).
+ */
+export const SiteSettingsPatch = v.partial(
+  v.object({ ...settingFields, allowedOrigins: v.pipe(v.array(AllowedOrigin), v.maxLength(MAX_ALLOWED_ORIGINS)) }),
+);
+export type SiteSettingsPatch = v.InferOutput<typeof SiteSettingsPatch>;
+
+/** `GET` and `PATCH /api/sites/:siteId/settings`: the stored settings and the allowed origins. */
+export type SiteSettingsResponse = SiteSettings & { allowedOrigins: string[] };
 /** Settings only a site's owners may change. */
 export const OWNER_ONLY_SETTINGS = ["consentRequired", "retentionDays"] as const satisfies readonly (keyof SiteSettings)[];

@@ -14,7 +14,9 @@ const Role = v.picklist(MEMBER_ROLES);
 
 /**
  * `POST /api/sites/:siteId/operators` (owners and admins): add a colleague. A new account gets
- * the given first password; an existing account (same email) just joins the site.
+ * the given first password (201 `{ status: "added", id }`). An email that already has an account
+ * is never joined silently: it gets an invitation it must accept (202 `{ status: "invited" }`),
+ * and nothing about that account is revealed to the inviting site.
  */
 export const AddOperatorBody = v.object({
   email: Email,
@@ -31,14 +33,45 @@ export const AddOperatorBody = v.object({
 });
 export type AddOperatorBody = v.InferOutput<typeof AddOperatorBody>;
 
-/** `PATCH /api/sites/:siteId/operators/:operatorId`: any of these. */
+export type AddOperatorResponse = { status: "added"; id: string } | { status: "invited"; invitationId: string };
+
+/**
+ * `PATCH /api/sites/:siteId/operators/:operatorId` (owners and admins): the membership on this
+ * site. An admin cannot change an owner nor make one; the last owner cannot stop being one.
+ * The person's name and photo are theirs (`PATCH /api/me`), never a site's to change.
+ */
 export const UpdateOperatorBody = v.object({
   role: v.optional(Role),
   maxChats: v.optional(MaxChats),
   skills: v.optional(Skills),
-  avatarUrl: v.optional(AvatarUrl),
 });
 export type UpdateOperatorBody = v.InferOutput<typeof UpdateOperatorBody>;
+
+/** `PATCH /api/me`: the signed-in operator's own name and photo (every site shows these). */
+export const MeUpdateBody = v.object({
+  name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_CHARS))),
+  avatarUrl: v.optional(AvatarUrl),
+});
+export type MeUpdateBody = v.InferOutput<typeof MeUpdateBody>;
+
+/** An invitation to join a site, as the site's managers see it (`TeamResponse.invitations`). */
+export interface SiteInvitation {
+  id: string;
+  email: string;
+  role: MemberRole;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** An invitation as the invited person sees it (`MeResponse.invitations`); accept or decline it. */
+export interface PendingInvitation {
+  id: string;
+  siteName: string;
+  role: MemberRole;
+  invitedByName: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
 
 /** `GET /api/sites/:siteId/operators`: the team, for transfers and the presence list. */
 export interface TeamResponse {
@@ -54,4 +87,6 @@ export interface TeamResponse {
     role: MemberRole;
     email: string;
   }[];
+  /** Pending invitations of this site (owners and admins; empty for agents). */
+  invitations: SiteInvitation[];
 }

@@ -23,8 +23,14 @@ export type VisitorSessionBody = v.InferOutput<typeof VisitorSessionBody>;
 export const StartConversationBody = v.object({ skill: v.optional(v.nullable(Skill)) });
 
 export interface VisitorSessionResponse {
-  /** Keep it; send it back as `token` and as the `Authorization: Bearer` of visitor calls. */
+  /**
+   * Keep it; send it back as `token` and as the `Authorization: Bearer` of visitor calls. It
+   * expires (`tokenExpiresAt`); every session call renews it, so a visitor who comes back keeps
+   * their conversation.
+   */
   token: string;
+  /** When `token` stops working (ms since the epoch). */
+  tokenExpiresAt: number;
   visitorId: string;
   siteId: string;
   /** The visitor's conversation, if one exists. */

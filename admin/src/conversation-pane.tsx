@@ -381,6 +381,15 @@ function Message({
 /** Someone joined, a transfer, a re-assignment: one centred line in the operator's language. */
 function SystemLine({ m }: { m: ChatMessage }) {
   const e = m.event!;
+  if (e.type === "status") {
+    return (
+      <div class="system-line internal">
+        <span>
+          {t(statusNoteKey(e.status), { name: e.byName ?? "" })} · {formatTime(m.createdAt)}
+        </span>
+      </div>
+    );
+  }
   const text =
     e.type === "joined"
       ? t("joined", { name: e.operatorName })

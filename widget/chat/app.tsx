@@ -42,7 +42,11 @@ function Linked({ text }: { text: string }) {
 }
 
 function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boolean; status?: string }) {
-  if ("event" in m && m.event) return <div class="note">{t("joined", { name: m.event.operatorName })}</div>;
+  if ("event" in m && m.event) {
+    const e = m.event;
+    if (e.type === "status") return e.status === "resolved" ? <div class="note">{t("resolved")}</div> : null;
+    return <div class="note">{t("joined", { name: e.operatorName })}</div>;
+  }
   const operator = "role" in m && m.role === "operator";
   const system = "role" in m && m.role === "system";
   return (

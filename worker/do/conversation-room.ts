@@ -24,7 +24,7 @@ import type { IndexedMessage } from "../db/search";
 import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
-import { type Participant, readParticipant } from "../lib/participant";
+import { type Participant, readParticipant, type SessionMatch } from "../lib/participant";
 import { type Audience, ConversationStore } from "./conversation-store";
 import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
 
@@ -228,6 +228,12 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!info || info.siteId !== siteId || info.visitorId !== visitorId) return null;
     return this.store.unreadForVisitor();
   }
+
+  /** The site's policy changed (typing preview): it applies to the next frame. Contract stub (issue 9). */
+  applyPolicy(_siteId: string, _policy: { typingPreview: boolean }): void {}
+
+  /** Closes the operator sockets of a session that signed out. Contract stub (issue 9). */
+  closeSessions(_siteId: string, _match: SessionMatch): void {}
 
   // ---- sockets ------------------------------------------------------------------------------
 

@@ -19,13 +19,14 @@ import {
   PING,
   PONG,
   type PresenceStatus,
+  type SiteSettings,
 } from "../../protocol";
 import { recentConversations } from "../db/conversations";
 import { type RosterEntry, siteRoster } from "../db/operators";
 import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
-import { type Participant, readParticipant } from "../lib/participant";
+import { type Participant, readParticipant, type SessionMatch } from "../lib/participant";
 import type { Assignment } from "./conversation-room";
 import { type Candidate, estimateWaitSeconds, pickOperator } from "./routing";
 import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
@@ -278,6 +279,20 @@ export class SiteHub extends DurableObject<Env> {
     await this.publishQueue();
     return this.summaryOf(conversationId);
   }
+
+  // ---- contract for the coming work (issue 9); implemented with the hub's split ---------------
+
+  /** Site settings changed: conversations that cache a policy (typing preview) hear it at once. */
+  async settingsChanged(_siteId: string, _settings: SiteSettings): Promise<void> {}
+
+  /** Sign-out: the dashboard and conversation sockets of that session (or operator) close. */
+  async closeSessions(_siteId: string, _match: SessionMatch): Promise<void> {}
+
+  /** A visitor gave their name (identify): inbox rows of their conversations show it. */
+  async visitorNamed(_siteId: string, _visitorId: string, _name: string): Promise<void> {}
+
+  /** An operator opened a conversation socket; a sign-out of that session closes it too. */
+  async noteViewer(_siteId: string, _sessionTag: string, _operatorId: string, _conversationId: string): Promise<void> {}
 
   // ---- dashboard sockets --------------------------------------------------------------------
 

@@ -6,7 +6,18 @@
 
 export type Participant =
   | { role: "visitor"; siteId: string; visitorId: string }
-  | { role: "operator"; siteId: string; operatorId: string; name: string; avatarUrl: string | null };
+  | {
+      role: "operator";
+      siteId: string;
+      operatorId: string;
+      name: string;
+      avatarUrl: string | null;
+      /** Names the sign-in session (not the secret), so signing out can close its sockets. */
+      sessionTag: string;
+    };
+
+/** What a sign-out or an ended account closes: one session's sockets, or all of an operator's. */
+export type SessionMatch = { sessionTag: string } | { operatorId: string };
 
 const HEADER = "x-gadka-participant";
 

@@ -62,7 +62,7 @@ export const authRoutes = new Hono<AppEnv>()
       maxAge: SESSION_TTL_SECONDS,
     });
     const { passwordHash: _, ...profile } = operator;
-    return c.json({ operator: profile, sites } satisfies MeResponse);
+    return c.json({ operator: profile, sites, invitations: [] } satisfies MeResponse);
   })
   .post("/logout", operatorSession(), async (c) => {
     await deleteSession(c.env.DB, c.var.session.tokenHash);
@@ -72,5 +72,5 @@ export const authRoutes = new Hono<AppEnv>()
 
 export const meRoutes = new Hono<AppEnv>().get("/", operatorSession(), (c) => {
   const { operator, sites } = c.var.session;
-  return c.json({ operator, sites } satisfies MeResponse);
+  return c.json({ operator, sites, invitations: [] } satisfies MeResponse);
 });

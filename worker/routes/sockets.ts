@@ -51,5 +51,6 @@ function operatorOf(vars: AppEnv["Variables"]) {
     operatorId: operator.id,
     name: operator.name,
     avatarUrl: operator.avatarUrl,
+    sessionTag: vars.session.tokenHash.slice(0, 16),
   };
 }

@@ -25,6 +25,7 @@ export const teamRoutes = new Hono<AppEnv>()
     ]);
     const live = new Map(online.map((o) => [o.id, o]));
     return c.json({
+      invitations: [],
       operators: roster.map((r) => ({ ...r, presence: live.get(r.id)?.status ?? "offline", load: live.get(r.id)?.load ?? 0 })),
     } satisfies TeamResponse);
   })

@@ -50,6 +50,8 @@ export const widgetRoutes = new Hono<AppEnv>()
     ]);
     return c.json({
       token,
+      // v1 visitor tokens carry no expiry yet (the token work replaces them with expiring ones).
+      tokenExpiresAt: Number.MAX_SAFE_INTEGER,
       visitorId: who.visitorId,
       siteId: site.id,
       conversationId,
