@@ -73,6 +73,8 @@ export interface ChatMessage {
   createdAt: number;
   /** Set on `event` messages and on system notes. */
   event?: ConversationEvent;
+  /** Set when the message did not come from the chat: a visitor's reply to an email. */
+  via?: "email";
 }
 
 /** What a participant learns about the conversation when its socket opens. */

@@ -229,6 +229,18 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.store.unreadForVisitor();
   }
 
+  /**
+   * A message that did not come through a socket (a visitor's reply by email): stored, ordered
+   * and broadcast like one that did, idempotent on `clientId`. Null if not this site's.
+   * Contract stub (issue 9); the email work calls it through the conversation service.
+   */
+  appendExternal(
+    _siteId: string,
+    _m: { role: "visitor"; clientId: string; text: string; via: "email" },
+  ): { message: ChatMessage; duplicate: boolean } | null {
+    return null;
+  }
+
   /** The site's policy changed (typing preview): it applies to the next frame. Contract stub (issue 9). */
   applyPolicy(_siteId: string, _policy: { typingPreview: boolean }): void {}
 
