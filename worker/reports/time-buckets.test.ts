@@ -88,6 +88,7 @@ describe("ZoneClock across DST changes", () => {
           day: "numeric",
           hour: "numeric",
           minute: "numeric",
+          weekday: "short",
         }),
     );
     fc.assert(
@@ -102,7 +103,9 @@ describe("ZoneClock across DST changes", () => {
             day: Number(parts.day),
             hour: Number(parts.hour),
             minute: Number(parts.minute),
+            weekday: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday!),
           });
+          expect(clocks[z]!.hourOfWeek(instant)).toBe(clocks[z]!.local(instant).weekday * 24 + Number(parts.hour));
         },
       ),
       { numRuns: 5000 },
