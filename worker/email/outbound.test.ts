@@ -176,6 +176,11 @@ describe("buildTranscript", () => {
     expect(m.headers).toMatchObject({ "X-Gadka-Kind": "transcript", "Content-Language": "pl" });
   });
 
+  it("ends the Russian intro with the date's own full stop", () => {
+    const m = buildTranscript({ ...envelope, language: "ru", startedAt: at, messages: [visitor("Здравствуйте")] });
+    expect(m.text).toContain("Вот ваш чат от 30 ноября 2026 г.\n");
+  });
+
   it("writes times on the given clock", () => {
     const m = buildTranscript({ ...envelope, timeZone: "America/New_York", startedAt: at, messages: [visitor("hi")] });
     expect(m.text).toContain("You · Nov 30, 2026, 3:00 AM");

@@ -21,7 +21,8 @@ export const ru: EmailStrings = {
   },
   transcript: {
     subject: "Ваш чат с магазином {shop}",
-    intro: "Вот ваш чат от {date}.",
+    // No full stop: the date ends with "г." already.
+    intro: "Вот ваш чат от {date}",
     count: { one: "{count} сообщение", few: "{count} сообщения", many: "{count} сообщений", other: "{count} сообщения" },
   },
   alert: {
