@@ -26,7 +26,7 @@ import thunderbirdFi from "../../test/fixtures/email/thunderbird-fi.eml?raw";
 import thunderbirdPl from "../../test/fixtures/email/thunderbird-pl.eml?raw";
 import thunderbirdRu from "../../test/fixtures/email/thunderbird-ru.eml?raw";
 import { htmlToText } from "./html-text";
-import { MAX_INBOUND_BYTES, parseInbound } from "./inbound";
+import { inboundClientId, MAX_INBOUND_BYTES, parseInbound } from "./inbound";
 import { newTextOfReply } from "./reply-text";
 
 const NEW = {
@@ -117,6 +117,21 @@ describe("parseInbound: replies from each mail client and language", () => {
     const r = await parseInbound(gmailAttachmentsEn);
     expect(r).toMatchObject({ ok: true, mail: { text: "Here is a photo of the damaged box and the invoice.", attachments: 2 } });
     expect(await parseInbound(outlookEn)).toMatchObject({ ok: true, mail: { attachments: 0 } }); // the signature logo
+  });
+});
+
+describe("inboundClientId", () => {
+  it("is the same for the same Message-ID delivered twice, different otherwise, and fits a clientId", async () => {
+    const a = await parseInbound(gmailEn);
+    const b = await parseInbound(gmailEn.replace("Thanks, that works", "Thanks, that worked"));
+    const c = await parseInbound(gmailPl);
+    if (!a.ok || !b.ok || !c.ok) throw new Error("fixtures parse");
+    expect(a.mail.date).toBe(Date.parse("2026-11-30T09:12:44Z"));
+    expect(await inboundClientId(a.mail)).toBe(await inboundClientId(b.mail));
+    expect(await inboundClientId(a.mail)).not.toBe(await inboundClientId(c.mail));
+    expect(await inboundClientId(a.mail)).toMatch(/^e1:[0-9a-f]{48}$/);
+    const noId = { ...a.mail, messageId: null };
+    expect(await inboundClientId(noId)).not.toBe(await inboundClientId({ ...noId, text: "other" }));
   });
 });
 

@@ -26,6 +26,8 @@ const MAX_REFERENCES = 50;
 export interface InboundMail {
   /** `<id@host>` of this message (for de-duplication), null if it has none. */
   messageId: string | null;
+  /** The Date header (epoch ms), null when missing or unreadable. */
+  date: number | null;
   /** The message it answers, `<id@host>`, null if none. */
   inReplyTo: string | null;
   /** The thread's ids, oldest first, at most 50 (the newest kept). */
@@ -80,6 +82,7 @@ export async function parseInbound(raw: Raw, opts: { maxBytes?: number; envelope
     ok: true,
     mail: {
       messageId: ids(email.messageId)[0] ?? null,
+      date: dateOf(email.date),
       inReplyTo: ids(email.inReplyTo)[0] ?? null,
       references: ids(email.references).slice(-MAX_REFERENCES),
       from,
@@ -134,6 +137,22 @@ async function readLimited(raw: Raw, max: number): Promise<Uint8Array | "too_lar
     at += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * The idempotency key to append the reply with (the room's clientId, at most 64 characters): a
+ * hash of the Message-ID, so a mail delivered twice is appended once; without one, of sender,
+ * date and text. `e1:` keeps it apart from any key a chat client picks.
+ */
+export async function inboundClientId(mail: InboundMail): Promise<string> {
+  const basis = mail.messageId ?? `${mail.from?.address ?? ""}\n${mail.date ?? ""}\n${mail.text}`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(basis)));
+  return `e1:${[...digest.subarray(0, 24)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function dateOf(value: string | undefined): number | null {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function malformed(message: string): InboundResult {
