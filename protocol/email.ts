@@ -1,0 +1,54 @@
+/**
+ * Email as the widget and the admin see it: the visitor's email as the chat captures it, the
+ * languages emails are written in, the kinds of email Gadka sends. Schemas and types only; the
+ * building and parsing are in worker/email/. Shared by the Worker, the widget and the admin.
+ */
+import * as v from "valibot";
+import { MAX_EMAIL_CHARS } from "./limits";
+
+// Local part: RFC 5322 dot-atom (letters, digits and !#$%&'*+/=?^_`{|}~- between single dots).
+const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// A domain label: letters (any script, for IDN), digits and inner hyphens, at most 63.
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?$/u;
+
+/** The practical test behind VisitorEmail (see there); `email` already trimmed and lower-cased. */
+export function isPracticalEmail(email: string): boolean {
+  const at = email.lastIndexOf("@");
+  if (at < 1 || email.indexOf("@") !== at) return false;
+  const local = email.slice(0, at);
+  const labels = email.slice(at + 1).split(".");
+  const tld = labels[labels.length - 1]!;
+  return (
+    local.length <= 64 && LOCAL.test(local) && labels.length >= 2 && labels.every((l) => LABEL.test(l)) && /^\p{L}{2,}$|^xn--/u.test(tld)
+  );
+}
+
+/**
+ * A visitor's email as the chat's capture form takes it: trimmed, lower-cased, at most 254
+ * characters. Practical, not RFC-complete. Accepts `name@shop.example`, `first.last+tag@mail.co.uk`,
+ * `jan@żółw.pl` (the Worker stores such a domain in its ASCII form). Refuses what a person typing
+ * into a chat almost never means and a mail system may not deliver: no `@` or several, display
+ * names (`Jan <jan@x.pl>`), spaces, quoted or non-ASCII local parts, leading, trailing or double
+ * dots, IP-address or single-label domains (`jan@localhost`), a numeric top-level domain.
+ */
+export const VisitorEmail = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.maxLength(MAX_EMAIL_CHARS, `an email address is at most ${MAX_EMAIL_CHARS} characters`),
+  v.check(isPracticalEmail, "this does not look like an email address (name@example.com)"),
+);
+
+/** `POST` body of the chat's email capture: the visitor leaves (or changes) their email. */
+export const EmailCaptureBody = v.object({ email: VisitorEmail });
+export type EmailCaptureBody = v.InferOutput<typeof EmailCaptureBody>;
+
+/** Languages emails are written in; any other recipient language gets English. */
+export const EMAIL_LANGUAGES = ["en", "pl", "fi", "ru"] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+
+/**
+ * What Gadka sends: `follow_up` (operators' replies a visitor who left has not seen),
+ * `transcript` (a conversation for the visitor), `operator_alert` ("a visitor is waiting").
+ */
+export type EmailKind = "follow_up" | "transcript" | "operator_alert";
