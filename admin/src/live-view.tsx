@@ -5,9 +5,11 @@
  */
 import { useState } from "preact/hooks";
 import type { LiveVisitor, MeResponse } from "../../protocol";
-import { ApiFailure, api } from "./api";
+import { api } from "./api";
 import { Avatar } from "./avatar";
-import { formatClock, formatMoney, t, tn } from "./i18n";
+import { errorText } from "./error-text";
+import { t, tn } from "./i18n";
+import { formatClock, formatMoney } from "./i18n/format";
 import { deviceLabel, nameOf, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-format";
 
 type ChatFilter = "all" | "chatting" | "idle";
@@ -196,7 +198,7 @@ function InviteDialog(props: {
       const r = await api.invite(props.siteId, visitor.visitorId, text.trim());
       props.onSent(r.conversationId);
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : t("genericError"));
+      setError(errorText(err));
       setBusy(false);
     }
   };

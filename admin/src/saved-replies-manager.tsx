@@ -4,7 +4,8 @@
  */
 import { useState } from "preact/hooks";
 import type { SiteMembership } from "../../protocol";
-import { ApiFailure, api } from "./api";
+import { api } from "./api";
+import { errorText } from "./error-text";
 import { t } from "./i18n";
 import { refreshSavedReplies, useSavedReplies } from "./use-saved-replies";
 
@@ -25,7 +26,7 @@ export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; o
       setBody("");
       await refreshSavedReplies(site.id);
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : t("genericError"));
+      setError(errorText(err, { conflict: t("shortcutTaken", { shortcut: shortcut.trim().replace(/^\//, "") }) }));
     }
   };
 

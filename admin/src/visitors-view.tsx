@@ -7,7 +7,8 @@ import { useEffect, useState } from "preact/hooks";
 import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
-import { formatRelative, t } from "./i18n";
+import { t } from "./i18n";
+import { formatNumber, formatRelative } from "./i18n/format";
 import { SegmentBar } from "./segment-bar";
 import { deviceLabel, nameOf, placeLabel, sourceLabel } from "./visitor-format";
 import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
@@ -206,12 +207,12 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
                     <span class="cell-line muted">{deviceLabel(v.device)}</span>
                   </td>
                   <td class="num">
-                    {v.visits} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
+                    {formatNumber(v.visits)} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
                   </td>
-                  <td class="num">{v.pageViews}</td>
+                  <td class="num">{formatNumber(v.pageViews)}</td>
                   <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
                   <td class="small">{sourceLabel(v.firstSource)}</td>
-                  <td class="num">{v.orders || "—"}</td>
+                  <td class="num">{v.orders ? formatNumber(v.orders) : "—"}</td>
                 </tr>
               ))}
             </tbody>
