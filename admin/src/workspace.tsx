@@ -1,7 +1,9 @@
 /**
- * The signed-in workspace: a rail (site, operators online, language, sign out), the live inbox
- * list and the open conversation. Keeps the tab title's unread count current and lets
- * Alt+↑/↓ move between conversations.
+ * The signed-in workspace: a rail (site, operators online, language, profile, sign out), the
+ * live inbox list and the open conversation. Keeps the tab title's unread count current and lets
+ * Alt+↑/↓ move between conversations. Everything that belongs to one site (inbox socket, queue,
+ * Live view, visitors, the open conversation, filters) lives in `SiteWorkspace`, keyed by the
+ * site, so switching shop starts it afresh: nothing of the previous shop stays on screen.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { ConversationSummary, MeResponse } from "../../protocol";
@@ -24,21 +26,34 @@ const SITE_KEY = "gadka:admin:site";
 
 export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
 
-export function Workspace({
-  me,
-  page,
-  selected,
-  onSignedOut,
-}: {
+interface WorkspaceProps {
   me: MeResponse;
   page: Page;
   selected: string | null;
   onSignedOut: () => void;
-}) {
-  const [siteId, setSiteId] = useState(() => {
-    const saved = localStorage.getItem(SITE_KEY);
-    return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
-  });
+}
+
+export function Workspace(props: WorkspaceProps) {
+  const { me } = props;
+  const [chosen, setChosen] = useState(() => localStorage.getItem(SITE_KEY));
+  // A site the operator no longer belongs to (or none saved) falls back to their first.
+  const siteId = me.sites.find((s) => s.id === chosen)?.id ?? me.sites[0]?.id ?? "";
+  const switchSite = (id: string) => {
+    localStorage.setItem(SITE_KEY, id);
+    setChosen(id);
+    location.hash = "#/inbox";
+  };
+  return <SiteWorkspace key={siteId} {...props} siteId={siteId} onSwitchSite={switchSite} />;
+}
+
+function SiteWorkspace({
+  me,
+  page,
+  selected,
+  onSignedOut,
+  siteId,
+  onSwitchSite,
+}: WorkspaceProps & { siteId: string; onSwitchSite: (siteId: string) => void }) {
   const inbox = useInbox(siteId);
   const [older, setOlder] = useState(new Map<string, ConversationSummary>());
   const [filter, setFilter] = useState<Filter>(DEFAULT_FILTER);
@@ -81,16 +96,7 @@ export function Workspace({
           <span>Gadka</span>
         </div>
         {me.sites.length > 1 ? (
-          <select
-            class="site-picker"
-            value={siteId}
-            onChange={(e) => {
-              setSiteId(e.currentTarget.value);
-              localStorage.setItem(SITE_KEY, e.currentTarget.value);
-              setOlder(new Map());
-              location.hash = "#/inbox";
-            }}
-          >
+          <select class="site-picker" value={siteId} aria-label={t("site")} onChange={(e) => onSwitchSite(e.currentTarget.value)}>
             {me.sites.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}

@@ -101,6 +101,7 @@ const en = {
   network: "Cannot reach the server. Check your connection.",
   genericError: "Something went wrong. Please try again.",
   signOut: "Sign out",
+  site: "Shop",
   language: "Language",
   inbox: "Inbox",
   open: "Open",

@@ -101,6 +101,7 @@ const fi: Dictionary<"one" | "other"> = {
   network: "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys.",
   genericError: "Jokin meni vikaan. Yritä uudelleen.",
   signOut: "Kirjaudu ulos",
+  site: "Kauppa",
   language: "Kieli",
   inbox: "Saapuneet",
   open: "Avoimet",

@@ -101,6 +101,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   network: "Brak połączenia z serwerem. Sprawdź sieć.",
   genericError: "Coś poszło nie tak. Spróbuj ponownie.",
   signOut: "Wyloguj się",
+  site: "Sklep",
   language: "Język",
   inbox: "Skrzynka",
   open: "Otwarte",

@@ -101,6 +101,7 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   network: "Нет связи с сервером. Проверьте подключение.",
   genericError: "Что-то пошло не так. Попробуйте ещё раз.",
   signOut: "Выйти",
+  site: "Магазин",
   language: "Язык",
   inbox: "Входящие",
   open: "Открытые",
