@@ -116,6 +116,9 @@ export function ConversationPane(props: {
     <div class="conversation">
       <section class="thread" aria-label={shownName}>
         <header class="thread-head">
+          <a class="back-link ghost small" href="#/inbox">
+            ← {t("inbox")}
+          </a>
           <Avatar name={shownName} seed={visitorId} size={36} />
           <div class="who">
             <strong>{shownName}</strong>

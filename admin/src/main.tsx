@@ -46,7 +46,9 @@ function App() {
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
   const page = (["live", "visitors", "audience", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
-  return <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
+  return (
+    <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={() => api.me().then(setMe)} />
+  );
 }
 
 // The operator's language arrives as its own chunk; the first render waits for it.

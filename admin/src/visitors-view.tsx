@@ -162,61 +162,63 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
         </div>
       ) : (
         <>
-          <table class="live-table visitor-table" aria-busy={list.status === "loading"}>
-            <thead>
-              <tr>
-                <th>{t("colVisitor")}</th>
-                <th>{t("colWhere")}</th>
-                <th>{t("visits")}</th>
-                <th>{t("pageViews")}</th>
-                <th>{t("lastSeen")}</th>
-                <th>{t("firstSource")}</th>
-                <th>{t("orders")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map((v) => (
-                <tr key={v.id} data-visitor={v.id} class={open === v.id ? "on" : ""} onClick={() => setOpen(v.id)}>
-                  <td>
-                    <div class="who-cell">
-                      <Avatar name={nameOf(v)} seed={v.id} size={32} />
-                      <div>
-                        <strong class="live-name">
-                          <button
-                            type="button"
-                            class="row-link"
-                            onClick={(e) => {
-                              e.stopPropagation();
-                              setOpen(v.id);
-                            }}
-                          >
-                            {nameOf(v)}
-                          </button>
-                          {v.verified ? (
-                            <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
-                              ✓
-                            </span>
-                          ) : null}
-                        </strong>
-                        {v.email && v.name ? <span class="muted small">{v.email}</span> : null}
-                      </div>
-                    </div>
-                  </td>
-                  <td class="small">
-                    <span class="cell-line">{placeLabel(v.country, v.city)}</span>
-                    <span class="cell-line muted">{deviceLabel(v.device)}</span>
-                  </td>
-                  <td class="num">
-                    {formatNumber(v.visits)} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
-                  </td>
-                  <td class="num">{formatNumber(v.pageViews)}</td>
-                  <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
-                  <td class="small">{sourceLabel(v.firstSource)}</td>
-                  <td class="num">{v.orders ? formatNumber(v.orders) : "—"}</td>
+          <div class="table-scroll">
+            <table class="live-table visitor-table" aria-busy={list.status === "loading"}>
+              <thead>
+                <tr>
+                  <th>{t("colVisitor")}</th>
+                  <th>{t("colWhere")}</th>
+                  <th>{t("visits")}</th>
+                  <th>{t("pageViews")}</th>
+                  <th>{t("lastSeen")}</th>
+                  <th>{t("firstSource")}</th>
+                  <th>{t("orders")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {list.rows.map((v) => (
+                  <tr key={v.id} data-visitor={v.id} class={open === v.id ? "on" : ""} onClick={() => setOpen(v.id)}>
+                    <td>
+                      <div class="who-cell">
+                        <Avatar name={nameOf(v)} seed={v.id} size={32} />
+                        <div>
+                          <strong class="live-name">
+                            <button
+                              type="button"
+                              class="row-link"
+                              onClick={(e) => {
+                                e.stopPropagation();
+                                setOpen(v.id);
+                              }}
+                            >
+                              {nameOf(v)}
+                            </button>
+                            {v.verified ? (
+                              <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
+                                ✓
+                              </span>
+                            ) : null}
+                          </strong>
+                          {v.email && v.name ? <span class="muted small">{v.email}</span> : null}
+                        </div>
+                      </div>
+                    </td>
+                    <td class="small">
+                      <span class="cell-line">{placeLabel(v.country, v.city)}</span>
+                      <span class="cell-line muted">{deviceLabel(v.device)}</span>
+                    </td>
+                    <td class="num">
+                      {formatNumber(v.visits)} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
+                    </td>
+                    <td class="num">{formatNumber(v.pageViews)}</td>
+                    <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
+                    <td class="small">{sourceLabel(v.firstSource)}</td>
+                    <td class="num">{v.orders ? formatNumber(v.orders) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {list.status === "error" ? <p class="error">{t("genericError")}</p> : null}
           {list.next ? (
             <button type="button" class="ghost more-visitors" disabled={list.status === "more"} onClick={more}>

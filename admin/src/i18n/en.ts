@@ -56,6 +56,7 @@ const en = {
   offline: "Offline",
   onlineShort: "Online",
   addOperator: "Add an operator",
+  addOperatorHint: "Someone who already has a Gadka account gets an invitation to accept instead, and keeps their own password.",
   name: "Name",
   firstPassword: "First password (8+ characters)",
   skillsHint: "Skills, e.g. returns, payments, pl",

@@ -56,6 +56,7 @@ const fi: Dictionary<"one" | "other"> = {
   offline: "Poissa linjoilta",
   onlineShort: "Paikalla",
   addOperator: "Lisää asiakaspalvelija",
+  addOperatorHint: "Jos henkilöllä on jo Gadka-tili, hän saa sen sijaan hyväksyttävän kutsun ja säilyttää oman salasanansa.",
   name: "Nimi",
   firstPassword: "Alkusalasana (väh. 8 merkkiä)",
   skillsHint: "Taidot, esim. palautukset, maksut, fi",

@@ -56,6 +56,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   offline: "Offline",
   onlineShort: "Online",
   addOperator: "Dodaj konsultanta",
+  addOperatorHint: "Osoba, która ma już konto w Gadce, dostanie zamiast tego zaproszenie do przyjęcia i zachowa swoje hasło.",
   name: "Imię i nazwisko",
   firstPassword: "Hasło początkowe (min. 8 znaków)",
   skillsHint: "Umiejętności, np. zwroty, płatności, pl",

@@ -56,6 +56,7 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   offline: "Не в сети",
   onlineShort: "В сети",
   addOperator: "Добавить оператора",
+  addOperatorHint: "Если у человека уже есть аккаунт Gadka, вместо этого он получит приглашение и сохранит свой пароль.",
   name: "Имя",
   firstPassword: "Начальный пароль (не менее 8 символов)",
   skillsHint: "Навыки, например возвраты, оплата, ru",
