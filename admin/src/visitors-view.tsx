@@ -3,7 +3,7 @@
  * server (`GET /api/sites/:siteId/visitors`) and paged with its cursor; the team's saved
  * segments as chips; a row opens the visitor's profile in a drawer. All text, no HTML.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
@@ -255,11 +255,18 @@ function VisitorDrawer(props: {
 }) {
   const details = useVisitorDetails(props.siteId, props.visitorId, props.live);
   const profile = details?.profile;
+  const closeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [props.onClose]);
+  // Keyboard users land in the drawer when it opens and back on the row that opened it when it closes.
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeButton.current?.focus();
+    return () => before?.isConnected && before.focus();
+  }, []);
   const name = profile ? nameOf(profile) : nameOf({ id: props.visitorId, name: null, email: null });
   return (
     <aside class="drawer details" aria-label={name}>
@@ -280,7 +287,7 @@ function VisitorDrawer(props: {
           </strong>
           {profile?.email && profile.name ? <span class="muted small">{profile.email}</span> : null}
         </div>
-        <button type="button" class="ghost small" aria-label={t("close")} onClick={props.onClose}>
+        <button ref={closeButton} type="button" class="ghost small" aria-label={t("close")} onClick={props.onClose}>
           ✕
         </button>
       </header>
