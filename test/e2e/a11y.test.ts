@@ -128,6 +128,9 @@ describe("accessibility", () => {
     expect(await menu.evaluate((el) => el === document.activeElement)).toBe(true);
 
     // The visitor drawer: focus moves in, Escape closes it and returns to the row's button.
+    const shop = await context.newPage();
+    await shop.goto(`${base}/demo/`);
+    await admin.bringToFront();
     await admin.goto(`${base}/admin/#/visitors`);
     const rowButton = admin.locator(".visitor-table tbody tr .row-link").first();
     await rowButton.waitFor({ timeout: 10_000 });
