@@ -64,7 +64,7 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
           </div>
           <label class="check">
             <input type="checkbox" checked={filter.returning} onChange={(e) => set({ returning: e.currentTarget.checked })} />
-            {t("returning")}
+            {t("filter_returning")}
           </label>
           <label class="check">
             <input type="checkbox" checked={filter.cart} onChange={(e) => set({ cart: e.currentTarget.checked })} />

@@ -252,7 +252,7 @@ const fi: Dictionary<"one" | "other"> = {
   visitorsHint: "Kaikki kaupan näkemät kävijät, viimeksi aktiiviset ensin.",
   visitorsEmpty: "Ei vielä kävijöitä",
   searchPeople: "Hae nimeä, sähköpostia tai asiakastunnusta…",
-  filter_returning: "Palaava",
+  filter_returning: "Palaavat",
   filter_hasOrders: "Tilannut",
   filter_verified: "Vahvistettu",
   any: "Kaikki",

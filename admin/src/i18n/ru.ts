@@ -261,7 +261,7 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   visitorsHint: "Все посетители магазина; сначала недавно активные.",
   visitorsEmpty: "Посетителей пока нет",
   searchPeople: "Поиск по имени, e-mail или ID клиента…",
-  filter_returning: "Вернувшийся",
+  filter_returning: "Вернувшиеся",
   filter_hasOrders: "Есть заказы",
   filter_verified: "Подтверждённые",
   any: "Все",
