@@ -5,13 +5,15 @@
 // keyboard paths work: tab order, a visible focus ring, dialogs that hold focus, close on Escape
 // and give focus back.
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
+import { resolveOpenConversations } from "./resolve-all";
 
 const base = inject("baseUrl");
 const chromium = useChromium();
+afterAll(() => resolveOpenConversations(base));
 
 async function expectClean(page: Page, what: string): Promise<void> {
   expect(await seriousViolations(page), what).toEqual([]);
@@ -84,7 +86,7 @@ describe("accessibility", () => {
       await context.close();
     }
     await shopContext.close();
-  });
+  }, 180_000);
 
   it("is usable from the keyboard: tab order, visible focus, dialogs that hold and return focus", async () => {
     const context = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -3,12 +3,14 @@
 // corrected (one conversation "Otwarta", the filter "Otwarte", a Pending button that is an
 // action); a server error reaches the screen in the operator's language, by its code.
 import type { Request } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
+import { resolveOpenConversations } from "./resolve-all";
 
 const base = inject("baseUrl");
 const chromium = useChromium();
+afterAll(() => resolveOpenConversations(base));
 
 const languageChunk = (r: Request) => /\/admin\/chunks\/(en|pl|fi|ru)-\w+\.js$/.exec(new URL(r.url()).pathname)?.[1];
 
