@@ -25,7 +25,7 @@ export function MyInvitations({ me, onMeChanged }: { me: MeResponse; onMeChanged
       setBusy(null);
     }
   };
-  const invitations = me.invitations ?? [];
+  const invitations = me.invitations;
   if (!invitations.length && !message) return null;
   return (
     <section class="my-invitations" aria-label={t("invitationsTitle")}>

@@ -29,7 +29,7 @@ export function TeamView({ site }: { site: SiteMembership }) {
     api.team(site.id).then(
       (r) => {
         setTeam(r.operators);
-        setInvitations(r.invitations ?? []);
+        setInvitations(r.invitations);
       },
       (err) => setMessage({ ok: false, text: errorText(err) }),
     );
@@ -55,7 +55,7 @@ export function TeamView({ site }: { site: SiteMembership }) {
         maxChats: Number(form.maxChats),
         skills: splitSkills(form.skills),
       });
-      setMessage({ ok: true, text: r?.status === "invited" ? t("invitationSent", { email }) : t("operatorAdded", { email }) });
+      setMessage({ ok: true, text: r.status === "invited" ? t("invitationSent", { email }) : t("operatorAdded", { email }) });
       setForm(EMPTY_FORM);
       await load();
     } catch (err) {
