@@ -3,7 +3,7 @@
 //   /presence.js          the presence module the loader loads when idle (widget/presence.ts)
 //   /chat/                the chat UI loaded in the iframe (widget/chat/)
 //   /demo/                the demo shop (widget/demo/, copied as is)
-//   /admin/               the operator app (admin/)
+//   /admin/               the operator app (admin/): admin.js, admin.css, chunks/ (one per language)
 // Usage: node scripts/build.mjs [--watch] [--no-clean]
 
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -49,9 +49,15 @@ const entries = [
     jsx: "automatic",
     jsxImportSource: "preact",
   },
+  // The admin is split: admin.js (+ admin.css) and one chunk per language
+  // (admin/chunks/<lang>-<hash>.js), loaded by a dynamic import, so an operator downloads
+  // one dictionary, not four. scripts/size.mjs counts admin.js with its language.
   {
     entryPoints: [join(root, "admin/src/main.tsx")],
-    outfile: join(out, "admin/admin.js"),
+    outdir: join(out, "admin"),
+    entryNames: "admin",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
     format: "esm",
     jsx: "automatic",
     jsxImportSource: "preact",

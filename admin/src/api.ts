@@ -4,6 +4,7 @@
  */
 import type {
   AddOperatorBody,
+  AddOperatorResponse,
   ApiKeyResponse,
   AudienceResponse,
   ConversationListResponse,
@@ -12,6 +13,7 @@ import type {
   IdentitySecretResponse,
   InviteResponse,
   MeResponse,
+  MeUpdateBody,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -21,7 +23,8 @@ import type {
   SegmentListResponse,
   SegmentResponse,
   SiteSecretsResponse,
-  SiteSettings,
+  SiteSettingsPatch,
+  SiteSettingsResponse,
   TeamResponse,
   TransferBody,
   UpdateOperatorBody,
@@ -72,19 +75,21 @@ export const api = {
   me: () => request<MeResponse>("GET", "/api/me"),
   login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  /** The signed-in operator's own name (every site shows it); read `me()` again for the result. */
+  updateMe: (body: MeUpdateBody) => request<unknown>("PATCH", "/api/me", body),
+  /** The signed-in operator's own photo: only they may change it. */
+  uploadMyAvatar: (file: File) => request<{ avatarUrl: string }>("PUT", "/api/me/avatar", file),
+  acceptInvitation: (id: string) => request<unknown>("POST", `/api/me/invitations/${encodeURIComponent(id)}/accept`),
+  declineInvitation: (id: string) => request<unknown>("POST", `/api/me/invitations/${encodeURIComponent(id)}/decline`),
   addOperator: (siteId: string, body: Partial<AddOperatorBody> & Pick<AddOperatorBody, "email" | "name" | "password">) =>
-    request<{ id: string }>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
+    request<AddOperatorResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
   updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
-    request<{ ok: true }>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
-  uploadAvatar: (siteId: string, operatorId: string, file: File) =>
-    request<{ avatarUrl: string }>(
-      "PUT",
-      `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(operatorId)}/avatar`,
-      file,
-    ),
-  settings: (siteId: string) => request<SiteSettings>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),
-  saveSettings: (siteId: string, body: Partial<SiteSettings>) =>
-    request<SiteSettings>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
+    request<unknown>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
+  revokeInvitation: (siteId: string, id: string) =>
+    request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/invitations/${encodeURIComponent(id)}`),
+  settings: (siteId: string) => request<SiteSettingsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),
+  saveSettings: (siteId: string, body: SiteSettingsPatch) =>
+    request<SiteSettingsResponse>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/settings`, body),
   savedReplies: (siteId: string) => request<SavedRepliesResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`),
   createSavedReply: (siteId: string, body: SavedReplyBody) =>
     request<SavedReply>("POST", `/api/sites/${encodeURIComponent(siteId)}/saved-replies`, body),

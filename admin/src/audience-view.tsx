@@ -5,7 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AudienceResponse } from "../../protocol";
 import { api } from "./api";
-import { regionName, t } from "./i18n";
+import { t } from "./i18n";
+import { formatNumber, formatPercent, regionName } from "./i18n/format";
 
 const PERIODS = [7, 30, 90] as const;
 type Period = (typeof PERIODS)[number];
@@ -29,7 +30,7 @@ function Bars({ title, rows }: { title: string; rows: { label: string; value: nu
                 <i style={{ width: `${(r.value / max) * 100}%` }} />
               </span>
               <span class="bar-value">
-                {r.value} <span class="muted small">{Math.round((r.value / total) * 100)}%</span>
+                {formatNumber(r.value)} <span class="muted small">{formatPercent(r.value / total)}</span>
               </span>
             </li>
           ))}
@@ -55,7 +56,7 @@ export function AudienceView({ siteId }: { siteId: string }) {
     };
   }, [siteId, days]);
 
-  const share = data?.visitors ? Math.round((data.returningVisitors / data.visitors) * 100) : 0;
+  const share = data?.visitors ? data.returningVisitors / data.visitors : 0;
   return (
     <section class="audience">
       <header class="page-head">
@@ -80,29 +81,29 @@ export function AudienceView({ siteId }: { siteId: string }) {
           <div class="stats">
             <div class="stat">
               <span class="muted small">{t("visitorsTotal")}</span>
-              <strong>{data.visitors}</strong>
+              <strong>{formatNumber(data.visitors)}</strong>
             </div>
             <div class="stat">
               <span class="muted small">{t("visits")}</span>
-              <strong>{data.visits}</strong>
+              <strong>{formatNumber(data.visits)}</strong>
             </div>
             <div class="stat">
               <span class="muted small">{t("pageViews")}</span>
-              <strong>{data.pageViews}</strong>
+              <strong>{formatNumber(data.pageViews)}</strong>
             </div>
             <div class="stat wide">
               <span class="muted small">{t("newVsReturning")}</span>
               <div
                 class="split"
                 role="img"
-                aria-label={`${t("newVisitors")} ${data.newVisitors}, ${t("returningVisitors")} ${data.returningVisitors}`}
+                aria-label={`${t("newVisitors")} ${formatNumber(data.newVisitors)}, ${t("returningVisitors")} ${formatNumber(data.returningVisitors)}`}
               >
                 <i class="new" style={{ flex: data.newVisitors || 0 }} />
                 <i class="returning" style={{ flex: data.returningVisitors || 0 }} />
               </div>
               <span class="small">
-                <b class="key new" /> {t("newVisitors")} {data.newVisitors} · <b class="key returning" /> {t("returningVisitors")}{" "}
-                {data.returningVisitors} ({share}%)
+                <b class="key new" /> {t("newVisitors")} {formatNumber(data.newVisitors)} · <b class="key returning" />{" "}
+                {t("returningVisitors")} {formatNumber(data.returningVisitors)} ({formatPercent(share)})
               </span>
             </div>
           </div>

@@ -2,7 +2,8 @@
  * A round avatar: the image when there is one, else initials on a colour derived from the name
  * (stable, so a visitor keeps their colour across sessions).
  */
-const PALETTE = ["#6366f1", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6"];
+// Each colour carries white initials at 4.8:1 or more (WCAG AA for normal text).
+const PALETTE = ["#4f46e5", "#0369a1", "#047857", "#b45309", "#dc2626", "#7c3aed", "#be185d", "#0f766e"];
 
 function hash(seed: string): number {
   let h = 0;

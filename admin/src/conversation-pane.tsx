@@ -4,12 +4,13 @@
  * page trail. Marks visitor messages read while the window is focused.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, ConversationStatus, ConversationSummary, LiveVisitor, MeResponse, MessageKind } from "../../protocol";
+import type { ChatMessage, ConversationSummary, LiveVisitor, MeResponse, MessageKind, StatusEvent } from "../../protocol";
 import { fillSavedReply } from "../../protocol/client/saved-reply-text";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
-import { formatDay, formatTime, t } from "./i18n";
+import { t } from "./i18n";
+import { formatDateTime, formatDay, formatNumber, formatTime } from "./i18n/format";
 import { visitorName } from "./inbox-list";
 import { TransferMenu } from "./transfer-menu";
 import { useConversation } from "./use-conversation";
@@ -115,10 +116,13 @@ export function ConversationPane(props: {
     <div class="conversation">
       <section class="thread" aria-label={shownName}>
         <header class="thread-head">
+          <a class="back-link ghost small" href="#/inbox">
+            ← {t("inbox")}
+          </a>
           <Avatar name={shownName} seed={visitorId} size={36} />
           <div class="who">
             <strong>{shownName}</strong>
-            <span class={`status ${status}`}>{t(status)}</span>
+            <span class={`status ${status}`}>{t(`status_${status}`)}</span>
           </div>
         </header>
         <div class="toolbar">
@@ -178,7 +182,6 @@ export function ConversationPane(props: {
               <div class="meta">{t("sending")}</div>
             </div>
           ))}
-          {view.statusNote ? <p class="note">{t(statusNoteKey(view.statusNote.status), { name: view.statusNote.byName ?? "" })}</p> : null}
           {view.visitorTyping ? (
             <div class="typing">
               <span class="dots">
@@ -311,15 +314,15 @@ export function ConversationPane(props: {
           <dt>{t("visitorId")}</dt>
           <dd class="mono">{visitorId}</dd>
           <dt>{t("started")}</dt>
-          <dd>{view.info ? `${formatDay(view.info.createdAt)}, ${formatTime(view.info.createdAt)}` : "…"}</dd>
+          <dd>{view.info ? t("startedAt", { day: formatDay(view.info.createdAt), time: formatTime(view.info.createdAt) }) : "…"}</dd>
           <dt>{t("status")}</dt>
-          <dd>{queued ? t("queued") : t(status)}</dd>
+          <dd>{queued ? t("queued") : t(`status_${status}`)}</dd>
           <dt>{t("assignedTo")}</dt>
           <dd>
             {summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}
           </dd>
           <dt>{t("messages")}</dt>
-          <dd>{summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length}</dd>
+          <dd>{formatNumber(summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length)}</dd>
         </dl>
         <VisitorSidebar
           siteId={siteId}
@@ -378,34 +381,48 @@ function Message({
   );
 }
 
-/** Someone joined, a transfer, a re-assignment: one centred line in the operator's language. */
+/**
+ * Someone joined, a transfer, a re-assignment, a status change: one centred line in the
+ * operator's language, with when. Names stand alone (after a colon or as the subject), never
+ * after a preposition that would need another case in Polish or Russian.
+ */
 function SystemLine({ m }: { m: ChatMessage }) {
   const e = m.event!;
-  if (e.type === "status") {
-    return (
-      <div class="system-line internal">
-        <span>
-          {t(statusNoteKey(e.status), { name: e.byName ?? "" })} · {formatTime(m.createdAt)}
-        </span>
-      </div>
-    );
+  let line: string;
+  if (e.type === "status") line = statusLine(e);
+  else {
+    const what =
+      e.type === "joined"
+        ? t("joined", { name: e.operatorName })
+        : e.type === "transferred"
+          ? t("transferred", { from: e.fromName ?? "—", name: e.operatorName })
+          : t("reassigned", { from: e.fromName ?? "—", name: e.operatorName, seconds: e.afterSeconds ?? 0 });
+    line = e.note ? t("withNote", { line: what, note: e.note }) : what;
   }
-  const text =
-    e.type === "joined"
-      ? t("joined", { name: e.operatorName })
-      : e.type === "transferred"
-        ? t("transferred", { from: e.fromName ?? "—", name: e.operatorName })
-        : t("reassigned", { from: e.fromName ?? "—", name: e.operatorName, seconds: e.afterSeconds ?? 0 });
   return (
-    <div class={`system-line ${m.kind === "note" ? "internal" : ""}`}>
+    <div class={`system-line ${m.kind === "note" ? "internal" : ""}`} data-event={e.type === "status" ? `status-${e.status}` : e.type}>
       <span>
-        {text}
-        {e.note ? `: “${e.note}”` : ""} · {formatTime(m.createdAt)}
+        {line} · <time>{formatTime(m.createdAt)}</time>
       </span>
     </div>
   );
 }
 
-function statusNoteKey(status: ConversationStatus) {
-  return status === "resolved" ? "resolvedBy" : status === "pending" ? "pendingBy" : status === "snoozed" ? "snoozedBy" : "reopenedBy";
+/** Who changed the status, to what, and (snoozed) until when. */
+function statusLine(e: StatusEvent): string {
+  if (e.status === "open" && e.byRole === "visitor") return t("reopenedByVisitor");
+  if (e.status === "open" && e.byRole === "system") return t("snoozeEnded");
+  const name = e.byName;
+  if (!name) return t("statusNow", { status: t(`status_${e.status}`) });
+  switch (e.status) {
+    case "resolved":
+      return t("resolvedBy", { name });
+    case "pending":
+      return t("pendingBy", { name });
+    case "open":
+      return t("reopenedBy", { name });
+    case "snoozed":
+      if (e.snoozedUntil === undefined) return t("snoozedBy", { name });
+      return e.snoozedUntil === null ? t("snoozedUntilReply", { name }) : t("snoozedUntil", { name, time: formatDateTime(e.snoozedUntil) });
+  }
 }

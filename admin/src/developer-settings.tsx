@@ -5,8 +5,10 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { SiteSecretsResponse } from "../../protocol";
-import { ApiFailure, api } from "./api";
-import { formatDateTime, t } from "./i18n";
+import { api } from "./api";
+import { errorText } from "./error-text";
+import { t } from "./i18n";
+import { formatDateTime } from "./i18n/format";
 
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);
@@ -67,7 +69,7 @@ export function DeveloperSettings({ siteId }: { siteId: string }) {
     try {
       setSecrets(await run(secrets));
     } catch (err) {
-      setError(err instanceof ApiFailure && err.code !== "network" ? err.message : t("genericError"));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

@@ -8,7 +8,8 @@ import type { ConversationStatus, ConversationSummary, Priority, SearchResponse 
 import { CONVERSATION_STATUSES, PRIORITIES } from "../../protocol/models";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
-import { formatRelative, t, tn } from "./i18n";
+import { t, tn } from "./i18n";
+import { formatRelative } from "./i18n/format";
 
 export type View = "mine" | "unassigned" | "queue" | "all";
 export interface Filter {
@@ -204,7 +205,7 @@ export function InboxList(props: {
                       {c.unreadForOperators}
                     </span>
                   ) : c.status === "resolved" ? (
-                    <span class="pill">{t("resolved")}</span>
+                    <span class="pill">{t("status_resolved")}</span>
                   ) : null}
                 </div>
               </div>

@@ -5,9 +5,12 @@
  */
 import { useState } from "preact/hooks";
 import type { LiveVisitor, MeResponse } from "../../protocol";
-import { ApiFailure, api } from "./api";
+import { api } from "./api";
 import { Avatar } from "./avatar";
-import { formatClock, formatMoney, t, tn } from "./i18n";
+import { errorText } from "./error-text";
+import { t, tn } from "./i18n";
+import { formatClock, formatMoney } from "./i18n/format";
+import { Modal } from "./modal";
 import { deviceLabel, nameOf, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-format";
 
 type ChatFilter = "all" | "chatting" | "idle";
@@ -61,7 +64,7 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
           </div>
           <label class="check">
             <input type="checkbox" checked={filter.returning} onChange={(e) => set({ returning: e.currentTarget.checked })} />
-            {t("returning")}
+            {t("filter_returning")}
           </label>
           <label class="check">
             <input type="checkbox" checked={filter.cart} onChange={(e) => set({ cart: e.currentTarget.checked })} />
@@ -85,79 +88,86 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
       ) : rows.length === 0 ? (
         <div class="empty">{t("liveNone")}</div>
       ) : (
-        <table class="live-table">
-          <thead>
-            <tr>
-              <th>{t("colVisitor")}</th>
-              <th>{t("colPage")}</th>
-              <th>{t("colOnPage")}</th>
-              <th>{t("colOnSite")}</th>
-              <th>{t("colSource")}</th>
-              <th>{t("colCart")}</th>
-              <th>{t("colChat")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((v) => {
-              const conversationId = v.conversationId ?? invited.get(v.visitorId) ?? null;
-              return (
-                <tr key={v.visitorId} data-visitor={v.visitorId}>
-                  <td>
-                    <div class="who-cell">
-                      <Avatar name={nameOf(v)} seed={v.visitorId} size={32} />
-                      <div>
-                        <strong class="live-name">
-                          <span>{nameOf(v)}</span>
-                          {v.verified ? (
-                            <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
-                              ✓
-                            </span>
-                          ) : null}
-                        </strong>
-                        <span class="muted small">
-                          {placeLabel(v.country)} · {deviceLabel(v.device)}
-                        </span>
+        <div class="table-scroll">
+          <table class="live-table">
+            <thead>
+              <tr>
+                <th>{t("colVisitor")}</th>
+                <th>{t("colPage")}</th>
+                <th>{t("colOnPage")}</th>
+                <th>{t("colOnSite")}</th>
+                <th>{t("colSource")}</th>
+                <th>{t("colCart")}</th>
+                <th>{t("colChat")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((v) => {
+                const conversationId = v.conversationId ?? invited.get(v.visitorId) ?? null;
+                return (
+                  <tr key={v.visitorId} data-visitor={v.visitorId}>
+                    <td>
+                      <div class="who-cell">
+                        <Avatar name={nameOf(v)} seed={v.visitorId} size={32} />
+                        <div>
+                          <strong class="live-name">
+                            <span>{nameOf(v)}</span>
+                            {v.verified ? (
+                              <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
+                                ✓
+                              </span>
+                            ) : null}
+                          </strong>
+                          <span class="muted small">
+                            {placeLabel(v.country)} · {deviceLabel(v.device)}
+                          </span>
+                        </div>
+                        <span class={v.returning ? "pill returning" : "pill new"}>{v.returning ? t("returning") : t("newVisitor")}</span>
                       </div>
-                      <span class={v.returning ? "pill returning" : "pill new"}>{v.returning ? t("returning") : t("newVisitor")}</span>
-                    </div>
-                  </td>
-                  <td class="live-page">
-                    <strong title={v.title ?? v.url}>{v.title || pathOf(v.url)}</strong>
-                    {/* The server keeps only http(s) page URLs; checked here too, as a link is clickable. */}
-                    <a class="muted small" href={/^https?:\/\//i.test(v.url) ? v.url : undefined} target="_blank" rel="noopener noreferrer">
-                      {pathOf(v.url)}
-                    </a>
-                  </td>
-                  <td class="num" data-ticking>
-                    {formatClock(now - v.pageSince)}
-                  </td>
-                  <td class="num">{formatClock(now - v.visitStartedAt)}</td>
-                  <td class="small">{sourceLabel(v.source)}</td>
-                  <td class="num">{v.cart?.total ? formatMoney(v.cart.total, v.cart.currency) : "—"}</td>
-                  <td class="live-actions">
-                    <div>
-                      {v.chatting ? (
-                        <span class="chat-state on">{t("chatting")}</span>
-                      ) : invited.has(v.visitorId) ? (
-                        <span class="chat-state">{t("invited")}</span>
-                      ) : null}
-                      {conversationId ? (
-                        <a class="ghost small" href={`#/inbox/${conversationId}`}>
-                          {t("openChat")}
-                        </a>
-                      ) : null}
-                      {!v.chatting ? (
-                        <button type="button" class="primary small" onClick={() => setInviting(v)}>
-                          {t("invite")}
-                        </button>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                    </td>
+                    <td class="live-page">
+                      <strong title={v.title ?? v.url}>{v.title || pathOf(v.url)}</strong>
+                      {/* The server keeps only http(s) page URLs; checked here too, as a link is clickable. */}
+                      <a
+                        class="muted small"
+                        href={/^https?:\/\//i.test(v.url) ? v.url : undefined}
+                        target="_blank"
+                        rel="noopener noreferrer"
+                      >
+                        {pathOf(v.url)}
+                      </a>
+                    </td>
+                    <td class="num" data-ticking>
+                      {formatClock(now - v.pageSince)}
+                    </td>
+                    <td class="num">{formatClock(now - v.visitStartedAt)}</td>
+                    <td class="small">{sourceLabel(v.source)}</td>
+                    <td class="num">{v.cart?.total ? formatMoney(v.cart.total, v.cart.currency) : "—"}</td>
+                    <td class="live-actions">
+                      <div>
+                        {v.chatting ? (
+                          <span class="chat-state on">{t("chatting")}</span>
+                        ) : invited.has(v.visitorId) ? (
+                          <span class="chat-state">{t("invited")}</span>
+                        ) : null}
+                        {conversationId ? (
+                          <a class="ghost small" href={`#/inbox/${conversationId}`}>
+                            {t("openChat")}
+                          </a>
+                        ) : null}
+                        {!v.chatting ? (
+                          <button type="button" class="primary small" onClick={() => setInviting(v)}>
+                            {t("invite")}
+                          </button>
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       {inviting ? (
         <InviteDialog
@@ -196,19 +206,13 @@ function InviteDialog(props: {
       const r = await api.invite(props.siteId, visitor.visitorId, text.trim());
       props.onSent(r.conversationId);
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : t("genericError"));
+      setError(errorText(err));
       setBusy(false);
     }
   };
   return (
-    <div
-      class="modal-backdrop"
-      role="dialog"
-      aria-modal="true"
-      onClick={(e) => e.target === e.currentTarget && props.onClose()}
-      onKeyDown={(e) => e.key === "Escape" && props.onClose()}
-    >
-      <form class="modal invite" aria-label={t("inviteTitle", { name: nameOf(visitor) })} onSubmit={send}>
+    <Modal class="invite" label={t("inviteTitle", { name: nameOf(visitor) })} onClose={props.onClose}>
+      <form onSubmit={send}>
         <header>
           <h2>{t("inviteTitle", { name: nameOf(visitor) })}</h2>
           <button type="button" class="ghost small" onClick={props.onClose}>
@@ -230,7 +234,6 @@ function InviteDialog(props: {
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
-            if (e.key === "Escape") props.onClose();
           }}
         />
         {error ? <p class="error">{error}</p> : null}
@@ -238,6 +241,6 @@ function InviteDialog(props: {
           {t("sendInvite")}
         </button>
       </form>
-    </div>
+    </Modal>
   );
 }

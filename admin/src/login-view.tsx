@@ -5,6 +5,7 @@
 import { useState } from "preact/hooks";
 import type { MeResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
+import { errorText } from "./error-text";
 import { t } from "./i18n";
 import { LanguagePicker } from "./language-picker";
 
@@ -21,15 +22,13 @@ export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void
     try {
       onSignedIn(await api.login(email, password));
     } catch (err) {
-      const f = err instanceof ApiFailure ? err : null;
+      const wait = err instanceof ApiFailure ? (err.retryAfter ?? 900) : 900;
       setError(
-        f?.code === "bad_credentials" || f?.code === "validation_failed"
-          ? t("badCredentials")
-          : f?.code === "too_many_attempts"
-            ? t("throttled", { minutes: Math.ceil((f.retryAfter ?? 900) / 60) })
-            : f?.code === "network"
-              ? t("network")
-              : t("genericError"),
+        errorText(err, {
+          validation_failed: t("badCredentials"),
+          too_many_attempts: t("throttled", { minutes: Math.ceil(wait / 60) }),
+          rate_limited: t("throttled", { minutes: Math.ceil(wait / 60) }),
+        }),
       );
     } finally {
       setBusy(false);

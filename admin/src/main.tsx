@@ -2,13 +2,13 @@
  * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
  * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`, `#/live`,
  * `#/visitors`, `#/audience`, `#/team`, `#/settings`) because the app is
- * static files with no server-side fallback.
+ * static files with no server-side fallback. Renders once the operator's language has loaded.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { MeResponse } from "../../protocol";
 import { api, whenSignedOut } from "./api";
-import { useLang } from "./i18n";
+import { startI18n, useLang } from "./i18n";
 import { LoginView } from "./login-view";
 import { Workspace } from "./workspace";
 import "./admin.css";
@@ -46,7 +46,10 @@ function App() {
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
   const page = (["live", "visitors", "audience", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
-  return <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} />;
+  return (
+    <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={() => api.me().then(setMe)} />
+  );
 }
 
-render(<App />, document.getElementById("app")!);
+// The operator's language arrives as its own chunk; the first render waits for it.
+startI18n().then(() => render(<App />, document.getElementById("app")!));

@@ -4,8 +4,10 @@
  */
 import { useState } from "preact/hooks";
 import type { SiteMembership } from "../../protocol";
-import { ApiFailure, api } from "./api";
+import { api } from "./api";
+import { errorText } from "./error-text";
 import { t } from "./i18n";
+import { Modal } from "./modal";
 import { refreshSavedReplies, useSavedReplies } from "./use-saved-replies";
 
 export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; onClose: () => void }) {
@@ -25,73 +27,65 @@ export function SavedRepliesManager({ site, onClose }: { site: SiteMembership; o
       setBody("");
       await refreshSavedReplies(site.id);
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : t("genericError"));
+      setError(errorText(err, { conflict: t("shortcutTaken", { shortcut: shortcut.trim().replace(/^\//, "") }) }));
     }
   };
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog closes it (Escape does the same from the keyboard)
-    <div
-      class="modal-backdrop"
-      role="presentation"
-      onClick={(e) => e.target === e.currentTarget && onClose()}
-      onKeyDown={(e) => e.key === "Escape" && onClose()}
-    >
-      <section class="modal" role="dialog" aria-label={t("savedReplies")}>
-        <header>
-          <h2>{t("savedReplies")}</h2>
-          <button type="button" class="ghost small" onClick={onClose}>
-            ✕
-          </button>
-        </header>
-        <p class="muted small">{t("savedRepliesHint")}</p>
-        <ul class="reply-list">
-          {replies.map((r) => (
-            <li key={r.id}>
-              <strong>/{r.shortcut}</strong>
-              <span>{r.body}</span>
-              {r.personal ? <em>{t("personal")}</em> : null}
-              {r.personal || mayShare ? (
-                <button
-                  type="button"
-                  class="ghost small"
-                  onClick={async () => {
-                    await api.deleteSavedReply(site.id, r.id).catch(() => {});
-                    await refreshSavedReplies(site.id);
-                  }}
-                >
-                  {t("delete")}
-                </button>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-        <form class="reply-form" onSubmit={add}>
-          <input
-            required
-            placeholder={t("shortcut")}
-            aria-label={t("shortcut")}
-            value={shortcut}
-            onInput={(e) => setShortcut(e.currentTarget.value)}
-          />
-          <textarea
-            required
-            rows={3}
-            placeholder={t("replyText")}
-            aria-label={t("replyText")}
-            value={body}
-            onInput={(e) => setBody(e.currentTarget.value)}
-          />
-          <label class="check">
-            <input type="checkbox" checked={personal} disabled={!mayShare} onChange={(e) => setPersonal(e.currentTarget.checked)} />
-            {t("personal")}
-          </label>
-          {error ? <p class="error">{error}</p> : null}
-          <button class="primary" type="submit">
-            {t("add")}
-          </button>
-        </form>
-      </section>
-    </div>
+    <Modal label={t("savedReplies")} onClose={onClose}>
+      <header>
+        <h2>{t("savedReplies")}</h2>
+        <button type="button" class="ghost small" aria-label={t("close")} onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      <p class="muted small">{t("savedRepliesHint")}</p>
+      <ul class="reply-list">
+        {replies.map((r) => (
+          <li key={r.id}>
+            <strong>/{r.shortcut}</strong>
+            <span>{r.body}</span>
+            {r.personal ? <em>{t("personal")}</em> : null}
+            {r.personal || mayShare ? (
+              <button
+                type="button"
+                class="ghost small"
+                onClick={async () => {
+                  await api.deleteSavedReply(site.id, r.id).catch(() => {});
+                  await refreshSavedReplies(site.id);
+                }}
+              >
+                {t("delete")}
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <form class="reply-form" onSubmit={add}>
+        <input
+          required
+          placeholder={t("shortcut")}
+          aria-label={t("shortcut")}
+          value={shortcut}
+          onInput={(e) => setShortcut(e.currentTarget.value)}
+        />
+        <textarea
+          required
+          rows={3}
+          placeholder={t("replyText")}
+          aria-label={t("replyText")}
+          value={body}
+          onInput={(e) => setBody(e.currentTarget.value)}
+        />
+        <label class="check">
+          <input type="checkbox" checked={personal} disabled={!mayShare} onChange={(e) => setPersonal(e.currentTarget.checked)} />
+          {t("personal")}
+        </label>
+        {error ? <p class="error">{error}</p> : null}
+        <button class="primary" type="submit">
+          {t("add")}
+        </button>
+      </form>
+    </Modal>
   );
 }

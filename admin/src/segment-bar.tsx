@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { MAX_SEGMENTS_PER_SITE, type Segment, type SegmentFilters } from "../../protocol";
 import { ApiFailure, api } from "./api";
+import { errorText } from "./error-text";
 import { t } from "./i18n";
 
 const sameFilters = (a: SegmentFilters, b: SegmentFilters) => {
@@ -62,7 +63,7 @@ export function SegmentBar(props: {
       await api.deleteSegment(siteId, s.id);
       setSegments((list) => list?.filter((x) => x.id !== s.id));
     } catch (err) {
-      setError(err instanceof ApiFailure && err.status === 403 ? t("segmentNotYours") : t("genericError"));
+      setError(errorText(err, { forbidden: t("segmentNotYours") }));
     }
   };
 
@@ -152,8 +153,9 @@ export function SegmentBar(props: {
 }
 
 function saveError(err: unknown, name: string, count: number): string {
-  if (!(err instanceof ApiFailure)) return t("genericError");
-  if (err.status === 409) return t("segmentNameTaken", { name });
-  if (err.status === 422 && count >= MAX_SEGMENTS_PER_SITE) return t("segmentsFull", { max: MAX_SEGMENTS_PER_SITE });
-  return err.code === "network" ? t("genericError") : err.message;
+  const full = err instanceof ApiFailure && err.status === 422 && count >= MAX_SEGMENTS_PER_SITE;
+  return errorText(err, {
+    conflict: t("segmentNameTaken", { name }),
+    ...(full ? { validation_failed: t("segmentsFull", { max: MAX_SEGMENTS_PER_SITE }) } : {}),
+  });
 }

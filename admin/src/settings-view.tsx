@@ -1,36 +1,62 @@
 /**
  * The site's settings for owners and admins: the widget's colour and welcome, typing preview
- * (privacy), how long an unanswered chat stays with one operator, the topics visitors pick, and
- * (owners only) consent mode, how long visitor data is kept, and the identity and API secrets.
+ * (privacy), how long an unanswered chat stays with one operator, the topics visitors pick, the
+ * websites the widget may run on, and (owners only) consent mode, how long visitor data is kept,
+ * and the identity and API secrets.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { SiteMembership, SiteSettings } from "../../protocol";
-import { ApiFailure, api } from "./api";
+import * as v from "valibot";
+import { AllowedOrigin, MAX_ALLOWED_ORIGINS, type SiteMembership, type SiteSettingsResponse } from "../../protocol";
+import { api } from "./api";
 import { DeveloperSettings } from "./developer-settings";
+import { errorText } from "./error-text";
 import { t } from "./i18n";
 
+/** The origins typed one per line, checked with the server's own rule; the first bad one named. */
+function readOrigins(text: string): { origins: string[] } | { error: string } {
+  const lines = text
+    .split(/\s+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const origins: string[] = [];
+  for (const line of lines) {
+    const r = v.safeParse(AllowedOrigin, line.replace(/\/+$/, ""));
+    if (!r.success) return { error: t("originInvalid", { origin: line }) };
+    if (!origins.includes(r.output)) origins.push(r.output);
+  }
+  return origins.length > MAX_ALLOWED_ORIGINS ? { error: t("originsFull", { max: MAX_ALLOWED_ORIGINS }) } : { origins };
+}
+
 export function SettingsView({ site }: { site: SiteMembership }) {
-  const [s, setS] = useState<SiteSettings | null>(null);
+  const [s, setS] = useState<SiteSettingsResponse | null>(null);
+  const [originsText, setOriginsText] = useState("");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  useEffect(() => void api.settings(site.id).then(setS, () => setS(null)), [site.id]);
+  const loaded = (r: SiteSettingsResponse) => {
+    setS(r);
+    setOriginsText((r.allowedOrigins ?? []).join("\n"));
+  };
+  useEffect(() => void api.settings(site.id).then(loaded, () => setS(null)), [site.id]);
   if (!s) return <section class="settings" aria-busy="true" />;
   const readOnly = site.role === "agent";
   const owner = site.role === "owner";
   const save = async (e: Event) => {
     e.preventDefault();
     // Consent and retention are the owner's call: others send only what they may change.
-    const { consentRequired, retentionDays, ...rest } = s;
+    const { consentRequired, retentionDays, allowedOrigins: _, ...rest } = s;
+    const origins = readOrigins(originsText);
+    if ("error" in origins) return setMessage({ ok: false, text: origins.error });
     try {
-      setS(
+      loaded(
         await api.saveSettings(site.id, {
           ...rest,
           ...(owner ? { consentRequired, retentionDays } : {}),
           topics: s.topics.filter((x) => x.label && x.skill),
+          allowedOrigins: origins.origins,
         }),
       );
       setMessage({ ok: true, text: t("saved") });
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiFailure ? err.message : t("genericError") });
+      setMessage({ ok: false, text: errorText(err) });
     }
   };
   return (
@@ -88,6 +114,25 @@ export function SettingsView({ site }: { site: SiteMembership }) {
               + {t("addTopic")}
             </button>
           </div>
+          <label class="origins">
+            {t("allowedOrigins")}
+            <textarea
+              rows={3}
+              spellcheck={false}
+              placeholder="https://shop.example"
+              aria-describedby="origins-hint"
+              value={originsText}
+              onInput={(e) => setOriginsText(e.currentTarget.value)}
+            />
+          </label>
+          <p id="origins-hint" class="muted small field-hint">
+            {t("allowedOriginsHint")}
+          </p>
+          {originsText.trim() ? null : (
+            <p class="warning small" role="note">
+              {t("allowedOriginsEmpty")}
+            </p>
+          )}
           <fieldset class="privacy-settings" disabled={!owner} title={owner ? undefined : t("ownersOnly")}>
             <legend>{t("privacy")}</legend>
             <label class="check">
@@ -113,7 +158,11 @@ export function SettingsView({ site }: { site: SiteMembership }) {
           <button class="primary" type="submit">
             {t("save")}
           </button>
-          {message ? <p class={message.ok ? "ok" : "error"}>{message.text}</p> : null}
+          {message ? (
+            <p class={message.ok ? "ok" : "error"} role={message.ok ? "status" : "alert"}>
+              {message.text}
+            </p>
+          ) : null}
         </fieldset>
       </form>
       {owner ? <DeveloperSettings siteId={site.id} /> : null}

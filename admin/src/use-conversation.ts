@@ -20,8 +20,6 @@ export interface ConversationView {
   /** What the visitor is typing, when the shop allows the preview. */
   visitorDraft: string | null;
   connection: ConnectionState;
-  /** Last status change seen live, for the timeline note. */
-  statusNote: { status: ConversationStatus; byName: string | null } | null;
   /** Priority and tags as changed live (the inbox summary has them until then). */
   details: { priority: Priority; tags: string[] } | null;
 }
@@ -46,7 +44,6 @@ export function useConversation(siteId: string, conversationId: string) {
     visitorTyping: false,
     visitorDraft: null,
     connection: "connecting",
-    statusNote: null,
     details: null,
   };
   const [view, setView] = useState<ConversationView>(empty);
@@ -101,7 +98,8 @@ export function useConversation(siteId: string, conversationId: string) {
           }));
           break;
         case "status":
-          patch((v) => ({ info: v.info && { ...v.info, status: f.status }, statusNote: { status: f.status, byName: f.byName } }));
+          // The change itself arrives as a stored status event in the history (a message frame).
+          patch((v) => ({ info: v.info && { ...v.info, status: f.status } }));
           break;
         case "updated":
           patch(() => ({ details: { priority: f.priority, tags: f.tags } }));

@@ -19,9 +19,14 @@ export interface Inbox {
   live: Map<string, LiveVisitor>;
 }
 
+/**
+ * `map` with `s` in it, unless `map` already holds a newer revision. A visitor who identifies is
+ * renamed by the hub without a new revision (the room owns `rev`), so at the same revision a
+ * changed name still wins.
+ */
 export function mergeSummary(map: Map<string, ConversationSummary>, s: ConversationSummary): Map<string, ConversationSummary> {
   const known = map.get(s.id);
-  if (known && known.rev >= s.rev) return map;
+  if (known && (known.rev > s.rev || (known.rev === s.rev && (s.visitorName ?? known.visitorName) === known.visitorName))) return map;
   const next = new Map(map);
   next.set(s.id, { ...s, visitorName: s.visitorName ?? known?.visitorName ?? null });
   return next;

@@ -5,7 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { DeviceInfo, TrafficSource } from "../../protocol";
 import { visitorLabel } from "./avatar";
-import { regionName, t } from "./i18n";
+import { t } from "./i18n";
+import { regionName } from "./i18n/format";
 
 /** "google / cpc · spring", "facebook.com", or "Direct". */
 export function sourceLabel(s: TrafficSource | null | undefined): string {

@@ -4,9 +4,11 @@
  * conversations. Read from `GET /api/sites/:siteId/visitors/:visitorId`; all text, no HTML.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { LiveVisitor, PageView, VisitorDetailsResponse } from "../../protocol";
+import type { ConversationStatus, LiveVisitor, PageView, VisitorDetailsResponse } from "../../protocol";
+import { CONVERSATION_STATUSES } from "../../protocol/models";
 import { api } from "./api";
-import { formatClock, formatDateTime, formatDuration, formatMoney, formatRelative, languageName, t, tn } from "./i18n";
+import { t, tn } from "./i18n";
+import { formatClock, formatDateTime, formatDuration, formatMoney, formatNumber, formatRelative, languageName } from "./i18n/format";
 import { deviceLabel, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-format";
 
 export function useVisitorDetails(siteId: string, visitorId: string | null, live: LiveVisitor | undefined) {
@@ -56,10 +58,11 @@ export function VisitorSidebar(props: {
           <dd>{live ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(p.lastSeenAt)}</dd>
           <dt>{t("visits")}</dt>
           <dd>
-            {p.visits} <span class={p.returning ? "pill returning" : "pill new"}>{p.returning ? t("returning") : t("newVisitor")}</span>
+            {formatNumber(p.visits)}{" "}
+            <span class={p.returning ? "pill returning" : "pill new"}>{p.returning ? t("returning") : t("newVisitor")}</span>
           </dd>
           <dt>{t("pageViews")}</dt>
-          <dd>{p.pageViews}</dd>
+          <dd>{formatNumber(p.pageViews)}</dd>
           <dt>{t("timeOnSite")}</dt>
           <dd>{formatDuration(p.timeOnSiteMs)}</dd>
           <dt>{t("firstSource")}</dt>
@@ -204,7 +207,7 @@ export function VisitorSidebar(props: {
                 ) : (
                   <a href={`#/inbox/${c.id}`}>{formatDateTime(c.createdAt)}</a>
                 )}
-                <span class="muted small preview">{c.lastMessagePreview ?? t(c.status as "open")}</span>
+                <span class="muted small preview">{c.lastMessagePreview ?? statusLabel(c.status)}</span>
               </li>
             ))}
           </ul>
@@ -233,4 +236,9 @@ export function VisitorSidebar(props: {
       ) : null}
     </div>
   );
+}
+
+/** One conversation's state ("Resolved"); the profile API types it as a plain string. */
+function statusLabel(status: string): string {
+  return (CONVERSATION_STATUSES as readonly string[]).includes(status) ? t(`status_${status as ConversationStatus}`) : status;
 }

@@ -3,11 +3,12 @@
  * server (`GET /api/sites/:siteId/visitors`) and paged with its cursor; the team's saved
  * segments as chips; a row opens the visitor's profile in a drawer. All text, no HTML.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { LiveVisitor, MeResponse, SegmentFilters, VisitorListEntry } from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
-import { formatRelative, t } from "./i18n";
+import { t } from "./i18n";
+import { formatNumber, formatRelative } from "./i18n/format";
 import { SegmentBar } from "./segment-bar";
 import { deviceLabel, nameOf, placeLabel, sourceLabel } from "./visitor-format";
 import { useVisitorDetails, VisitorSidebar } from "./visitor-sidebar";
@@ -161,61 +162,63 @@ export function VisitorsView({ siteId, me, live }: { siteId: string; me: MeRespo
         </div>
       ) : (
         <>
-          <table class="live-table visitor-table" aria-busy={list.status === "loading"}>
-            <thead>
-              <tr>
-                <th>{t("colVisitor")}</th>
-                <th>{t("colWhere")}</th>
-                <th>{t("visits")}</th>
-                <th>{t("pageViews")}</th>
-                <th>{t("lastSeen")}</th>
-                <th>{t("firstSource")}</th>
-                <th>{t("orders")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map((v) => (
-                <tr key={v.id} data-visitor={v.id} class={open === v.id ? "on" : ""} onClick={() => setOpen(v.id)}>
-                  <td>
-                    <div class="who-cell">
-                      <Avatar name={nameOf(v)} seed={v.id} size={32} />
-                      <div>
-                        <strong class="live-name">
-                          <button
-                            type="button"
-                            class="row-link"
-                            onClick={(e) => {
-                              e.stopPropagation();
-                              setOpen(v.id);
-                            }}
-                          >
-                            {nameOf(v)}
-                          </button>
-                          {v.verified ? (
-                            <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
-                              ✓
-                            </span>
-                          ) : null}
-                        </strong>
-                        {v.email && v.name ? <span class="muted small">{v.email}</span> : null}
-                      </div>
-                    </div>
-                  </td>
-                  <td class="small">
-                    <span class="cell-line">{placeLabel(v.country, v.city)}</span>
-                    <span class="cell-line muted">{deviceLabel(v.device)}</span>
-                  </td>
-                  <td class="num">
-                    {v.visits} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
-                  </td>
-                  <td class="num">{v.pageViews}</td>
-                  <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
-                  <td class="small">{sourceLabel(v.firstSource)}</td>
-                  <td class="num">{v.orders || "—"}</td>
+          <div class="table-scroll">
+            <table class="live-table visitor-table" aria-busy={list.status === "loading"}>
+              <thead>
+                <tr>
+                  <th>{t("colVisitor")}</th>
+                  <th>{t("colWhere")}</th>
+                  <th>{t("visits")}</th>
+                  <th>{t("pageViews")}</th>
+                  <th>{t("lastSeen")}</th>
+                  <th>{t("firstSource")}</th>
+                  <th>{t("orders")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {list.rows.map((v) => (
+                  <tr key={v.id} data-visitor={v.id} class={open === v.id ? "on" : ""} onClick={() => setOpen(v.id)}>
+                    <td>
+                      <div class="who-cell">
+                        <Avatar name={nameOf(v)} seed={v.id} size={32} />
+                        <div>
+                          <strong class="live-name">
+                            <button
+                              type="button"
+                              class="row-link"
+                              onClick={(e) => {
+                                e.stopPropagation();
+                                setOpen(v.id);
+                              }}
+                            >
+                              {nameOf(v)}
+                            </button>
+                            {v.verified ? (
+                              <span class="verified" role="img" title={t("verified")} aria-label={t("verified")}>
+                                ✓
+                              </span>
+                            ) : null}
+                          </strong>
+                          {v.email && v.name ? <span class="muted small">{v.email}</span> : null}
+                        </div>
+                      </div>
+                    </td>
+                    <td class="small">
+                      <span class="cell-line">{placeLabel(v.country, v.city)}</span>
+                      <span class="cell-line muted">{deviceLabel(v.device)}</span>
+                    </td>
+                    <td class="num">
+                      {formatNumber(v.visits)} {v.returning ? <span class="pill returning">{t("returning")}</span> : null}
+                    </td>
+                    <td class="num">{formatNumber(v.pageViews)}</td>
+                    <td class="small">{live.has(v.id) ? <span class="live-dot">{t("onPageNow")}</span> : formatRelative(v.lastSeenAt)}</td>
+                    <td class="small">{sourceLabel(v.firstSource)}</td>
+                    <td class="num">{v.orders ? formatNumber(v.orders) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {list.status === "error" ? <p class="error">{t("genericError")}</p> : null}
           {list.next ? (
             <button type="button" class="ghost more-visitors" disabled={list.status === "more"} onClick={more}>
@@ -252,11 +255,18 @@ function VisitorDrawer(props: {
 }) {
   const details = useVisitorDetails(props.siteId, props.visitorId, props.live);
   const profile = details?.profile;
+  const closeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [props.onClose]);
+  // Keyboard users land in the drawer when it opens and back on the row that opened it when it closes.
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeButton.current?.focus();
+    return () => before?.isConnected && before.focus();
+  }, []);
   const name = profile ? nameOf(profile) : nameOf({ id: props.visitorId, name: null, email: null });
   return (
     <aside class="drawer details" aria-label={name}>
@@ -277,7 +287,7 @@ function VisitorDrawer(props: {
           </strong>
           {profile?.email && profile.name ? <span class="muted small">{profile.email}</span> : null}
         </div>
-        <button type="button" class="ghost small" aria-label={t("close")} onClick={props.onClose}>
+        <button ref={closeButton} type="button" class="ghost small" aria-label={t("close")} onClick={props.onClose}>
           ✕
         </button>
       </header>

@@ -55,7 +55,7 @@ export function WorkflowControls(props: {
       />
       {props.status === "open" ? (
         <button type="button" class="ghost small" onClick={() => props.onStatus("pending")} title={t("pendingHint")}>
-          {t("pending")}
+          {t("markPending")}
         </button>
       ) : null}
       {props.status !== "resolved" ? (

@@ -1,19 +1,21 @@
 /**
- * The signed-in workspace: a rail (site, operators online, language, sign out), the live inbox
- * list and the open conversation. Keeps the tab title's unread count current and lets
- * Alt+↑/↓ move between conversations.
+ * The signed-in workspace: a rail (site, operators online, language, profile, sign out), the
+ * live inbox list and the open conversation. Keeps the tab title's unread count current and lets
+ * Alt+↑/↓ move between conversations. Everything that belongs to one site (inbox socket, queue,
+ * Live view, visitors, the open conversation, filters) lives in `SiteWorkspace`, keyed by the
+ * site, so switching shop starts it afresh: nothing of the previous shop stays on screen.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { ConversationSummary, MeResponse } from "../../protocol";
 import { useAlertPrefs, useAlerts } from "./alerts";
-import { api } from "./api";
 import { AudienceView } from "./audience-view";
 import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
-import { LanguagePicker } from "./language-picker";
 import { LiveView } from "./live-view";
+import { MyInvitations } from "./my-invitations";
+import { ProfileDialog, ProfileMenu } from "./profile-menu";
 import { SavedRepliesManager } from "./saved-replies-manager";
 import { SettingsView } from "./settings-view";
 import { TeamView } from "./team-view";
@@ -24,25 +26,42 @@ const SITE_KEY = "gadka:admin:site";
 
 export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
 
-export function Workspace({
-  me,
-  page,
-  selected,
-  onSignedOut,
-}: {
+interface WorkspaceProps {
   me: MeResponse;
   page: Page;
   selected: string | null;
   onSignedOut: () => void;
-}) {
-  const [siteId, setSiteId] = useState(() => {
-    const saved = localStorage.getItem(SITE_KEY);
-    return me.sites.find((s) => s.id === saved)?.id ?? me.sites[0]?.id ?? "";
-  });
+  /** Reads `GET /api/me` again (after a profile change or an accepted invitation). */
+  onMeChanged: () => Promise<void>;
+}
+
+export function Workspace(props: WorkspaceProps) {
+  const { me } = props;
+  const [chosen, setChosen] = useState(() => localStorage.getItem(SITE_KEY));
+  // A site the operator no longer belongs to (or none saved) falls back to their first.
+  const siteId = me.sites.find((s) => s.id === chosen)?.id ?? me.sites[0]?.id ?? "";
+  const switchSite = (id: string) => {
+    localStorage.setItem(SITE_KEY, id);
+    setChosen(id);
+    location.hash = "#/inbox";
+  };
+  return <SiteWorkspace key={siteId} {...props} siteId={siteId} onSwitchSite={switchSite} />;
+}
+
+function SiteWorkspace({
+  me,
+  page,
+  selected,
+  onSignedOut,
+  onMeChanged,
+  siteId,
+  onSwitchSite,
+}: WorkspaceProps & { siteId: string; onSwitchSite: (siteId: string) => void }) {
   const inbox = useInbox(siteId);
   const [older, setOlder] = useState(new Map<string, ConversationSummary>());
   const [filter, setFilter] = useState<Filter>(DEFAULT_FILTER);
   const [managing, setManaging] = useState(false);
+  const [editingProfile, setEditingProfile] = useState(false);
 
   let all = older;
   for (const c of inbox.conversations.values()) all = mergeSummary(all, c);
@@ -74,23 +93,14 @@ export function Workspace({
   const myStatus = inbox.online.find((o) => o.id === me.operator.id)?.status ?? "online";
 
   return (
-    <div class="workspace">
+    <div class={`workspace ${page === "inbox" && selected ? "has-open" : ""}`}>
       <nav class="rail">
         <div class="brand">
           <span class="logo">G</span>
           <span>Gadka</span>
         </div>
         {me.sites.length > 1 ? (
-          <select
-            class="site-picker"
-            value={siteId}
-            onChange={(e) => {
-              setSiteId(e.currentTarget.value);
-              localStorage.setItem(SITE_KEY, e.currentTarget.value);
-              setOlder(new Map());
-              location.hash = "#/inbox";
-            }}
-          >
+          <select class="site-picker" value={siteId} aria-label={t("site")} onChange={(e) => onSwitchSite(e.currentTarget.value)}>
             {me.sites.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -161,74 +171,68 @@ export function Workspace({
           ))}
         </details>
         <div class="rail-foot">
-          <LanguagePicker />
-          <button
-            type="button"
-            class="ghost small"
-            onClick={async () => {
-              await api.logout().catch(() => {});
-              onSignedOut();
-            }}
-          >
-            {t("signOut")}
-          </button>
+          <ProfileMenu me={me} onEditProfile={() => setEditingProfile(true)} onSignedOut={onSignedOut} />
         </div>
       </nav>
-      {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
-      {page !== "inbox" && site ? (
-        <div class="team-page">
-          {page === "team" ? (
-            <TeamView site={site} meId={me.operator.id} />
-          ) : page === "live" ? (
-            <LiveView siteId={siteId} me={me} live={inbox.live} />
-          ) : page === "visitors" ? (
-            <VisitorsView siteId={siteId} me={me} live={inbox.live} />
-          ) : page === "audience" ? (
-            <AudienceView siteId={siteId} />
-          ) : (
-            <SettingsView site={site} />
-          )}
-        </div>
-      ) : (
-        <>
-          <InboxList
-            siteId={siteId}
-            conversations={conversations}
-            selected={selected}
-            filter={filter}
-            onFilter={setFilter}
-            meId={me.operator.id}
-            queue={inbox.queue}
-            loaded={inbox.loaded}
-            onOlder={(rows) =>
-              setOlder((m) => {
-                let next = m;
-                for (const r of rows) next = mergeSummary(next, r);
-                return next;
-              })
-            }
-          />
-          {selected ? (
-            <ConversationPane
-              key={selected}
+      <div class="main">
+        <MyInvitations me={me} onMeChanged={onMeChanged} />
+        {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
+        {editingProfile ? <ProfileDialog me={me} onMeChanged={onMeChanged} onClose={() => setEditingProfile(false)} /> : null}
+        {page !== "inbox" && site ? (
+          <main class="team-page">
+            {page === "team" ? (
+              <TeamView site={site} />
+            ) : page === "live" ? (
+              <LiveView siteId={siteId} me={me} live={inbox.live} />
+            ) : page === "visitors" ? (
+              <VisitorsView siteId={siteId} me={me} live={inbox.live} />
+            ) : page === "audience" ? (
+              <AudienceView siteId={siteId} />
+            ) : (
+              <SettingsView site={site} />
+            )}
+          </main>
+        ) : (
+          <main class="inbox-layout">
+            <InboxList
               siteId={siteId}
-              id={selected}
-              summary={all.get(selected)}
-              me={me}
-              queued={inbox.queue.includes(selected)}
-              assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
-              live={(visitorId) => inbox.live.get(visitorId)}
+              conversations={conversations}
+              selected={selected}
+              filter={filter}
+              onFilter={setFilter}
+              meId={me.operator.id}
+              queue={inbox.queue}
+              loaded={inbox.loaded}
+              onOlder={(rows) =>
+                setOlder((m) => {
+                  let next = m;
+                  for (const r of rows) next = mergeSummary(next, r);
+                  return next;
+                })
+              }
             />
-          ) : (
-            <div class="placeholder">
-              <div>
-                <strong>{t("pickConversation")}</strong>
-                <p>{t("pickConversationHint")}</p>
+            {selected ? (
+              <ConversationPane
+                key={selected}
+                siteId={siteId}
+                id={selected}
+                summary={all.get(selected)}
+                me={me}
+                queued={inbox.queue.includes(selected)}
+                assigneeName={inbox.online.find((o) => o.id === all.get(selected)?.assigneeId)?.name ?? null}
+                live={(visitorId) => inbox.live.get(visitorId)}
+              />
+            ) : (
+              <div class="placeholder">
+                <div>
+                  <strong>{t("pickConversation")}</strong>
+                  <p>{t("pickConversationHint")}</p>
+                </div>
               </div>
-            </div>
-          )}
-        </>
-      )}
+            )}
+          </main>
+        )}
+      </div>
     </div>
   );
 }
