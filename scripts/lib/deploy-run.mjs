@@ -195,7 +195,7 @@ export async function runDeploy({
   log("\nDone.");
   log(`  Worker (API, widget, chat):  ${workerUrl ?? "see the wrangler output above"}`);
   log(`  Admin:                       ${adminUrl ?? "see the wrangler output above"}`);
-  if (workerUrl) log(`  Widget snippet:              <script async src="${workerUrl}/widget.js" data-site="pk_…"></script>`);
+  if (workerUrl) log(`  Widget loader:               ${workerUrl}/widget.js   (the admin shows each shop its snippet)`);
   const adminBase = adminUrl ?? "https://<admin>/";
   if (setupToken) {
     setupUrl = `${adminBase}#/setup?token=${setupToken}`;
