@@ -12,7 +12,7 @@ import { handleError, handleNotFound } from "./middleware/error-handler";
 import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
 import { authRoutes, meRoutes } from "./routes/auth";
-import { chatPageRoutes } from "./routes/chat-page";
+import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
 import { fileRoutes } from "./routes/files";
 import { savedReplyRoutes } from "./routes/saved-replies";
@@ -71,7 +71,8 @@ app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
 app.route("/ws", socketRoutes);
-app.route("/chat", chatPageRoutes);
+app.get("/chat/", chatPage);
+app.get("/chat/index.html", chatPage);
 
 export default {
   fetch: app.fetch,

@@ -62,5 +62,27 @@ describe("rate limits", () => {
     expect(statuses).toContain(429);
     // Someone else on the same shop carries on.
     expect((await track({ k: "pk_rl", e: "view", u: `${SHOP}/other` })).t).toBeTruthy();
-  });
+  }, 30_000);
+
+  it("limits conversations started per site and address with a coded 429, and nothing else", async () => {
+    const start = async (ip: string, siteKey = "pk_rl") => {
+      // New visitors come from local requests here (not limited), the conversations from `ip`.
+      const { token } = (await (await session(siteKey, "127.0.0.1")).json()) as VisitorSessionResponse;
+      return exports.default.fetch(
+        new Request(`${ORIGIN}/api/widget/conversations`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, origin: ORIGIN, "CF-Connecting-IP": ip },
+        }),
+      );
+    };
+    const ip = "203.0.113.99";
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) statuses.push((await start(ip)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses.slice(10)).toEqual(Array(4).fill(429));
+    const refused = await start(ip);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("rate_limited");
+    expect((await start("198.51.100.99")).status).toBe(200);
+    expect((await start(ip, "pk_rl2")).status).toBe(200);
+  }, 30_000);
 });

@@ -5,12 +5,12 @@
  * in the iframe's URL), so only those shops can frame the chat. Scripts come only from our own
  * origin: the page has no inline script.
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { publicSiteByKey } from "../db/secrets";
 import { frameAncestors } from "../lib/allowed-origins";
 
-async function chatPage(c: Context<AppEnv>): Promise<Response> {
+export async function chatPage(c: Context<AppEnv>): Promise<Response> {
   const key = c.req.query("site") ?? "";
   const site = key && key.length <= 64 ? await publicSiteByKey(c.env.DB, key) : null;
   const asset = await c.env.ASSETS.fetch(new Request(new URL("/chat/", c.req.url)));
@@ -26,5 +26,3 @@ async function chatPage(c: Context<AppEnv>): Promise<Response> {
   headers.set("Cache-Control", "no-store");
   return res;
 }
-
-export const chatPageRoutes = new Hono<AppEnv>().get("/", chatPage).get("/index.html", chatPage);
