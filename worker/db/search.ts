@@ -15,8 +15,8 @@ export interface IndexedMessage {
 }
 
 /** Marks around matched words in snippets (control characters: never in message text). */
-export const MATCH_START = "\u0002";
-export const MATCH_END = "\u0003";
+const MATCH_START = "\u0002";
+const MATCH_END = "\u0003";
 
 const ROWS_PER_STATEMENT = 14; // 7 parameters a row, under D1's 100 bound parameters
 

@@ -9,12 +9,7 @@ import { getCanonicalVisitor, mergeAttributes, parseJson, type RawOrder, type Ra
 import { createVerifiedVisitor, findVerifiedCustomer } from "./tracking";
 
 /** The verified profile of a customer id, created when missing. */
-export async function ensureCustomer(
-  db: D1Database,
-  siteId: string,
-  externalId: string,
-  now: number,
-): Promise<{ id: string; created: boolean }> {
+async function ensureCustomer(db: D1Database, siteId: string, externalId: string, now: number): Promise<{ id: string; created: boolean }> {
   const found = await findVerifiedCustomer(db, siteId, externalId);
   if (found) return { id: found, created: false };
   const id = newId("v");

@@ -10,7 +10,7 @@ import { ApiError } from "./api-error";
  * Whether a request with this `Origin` header may act for the site. A request without one
  * is not from a page (browsers send Origin on every POST), so the list does not apply to it.
  */
-export function originAllowed(allowed: readonly string[], origin: string | null, ownOrigin: string): boolean {
+function originAllowed(allowed: readonly string[], origin: string | null, ownOrigin: string): boolean {
   return allowed.length === 0 || origin === null || origin === ownOrigin || allowed.includes(origin.toLowerCase());
 }
 

@@ -8,7 +8,7 @@
 import { CLOSE_CODES, type ErrorCode } from "../../protocol";
 
 /** The close code of an API error code; 1008 (policy violation) for anything else. */
-export function closeCodeOf(code: ErrorCode): number {
+function closeCodeOf(code: ErrorCode): number {
   switch (code) {
     case "unauthorized":
     case "bad_credentials":

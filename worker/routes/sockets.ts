@@ -7,16 +7,18 @@
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import * as v from "valibot";
 import type { AppEnv } from "../app-env";
 import { conversationOwnership } from "../db/conversation-access";
 import { getConversation } from "../db/conversations";
 import { ApiError } from "../lib/api-error";
-import { isConversationId } from "../lib/ids";
+import { ConversationId } from "../lib/ids";
 import { type Participant, withParticipant } from "../lib/participant";
 import { refuseSocket } from "../lib/socket-refusal";
 import { handleError } from "../middleware/error-handler";
 import { operatorSession, siteMember } from "../middleware/operator-session";
 import { sameOrigin } from "../middleware/same-origin";
+import { validate } from "../middleware/validate";
 import { sessionTagOf } from "../services/auth";
 import { requireChatVisitor } from "../services/visitor-tokens";
 
@@ -27,17 +29,23 @@ const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+// Browsers cannot set headers on a WebSocket, so the chat token comes in the query. It is
+// checked before the id, so a stranger learns nothing about ids.
+const chatVisitor = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("visitor", await requireChatVisitor(c.env, c.req.query("token")));
+  await next();
+});
+
 const operatorOnSite = [sameOrigin({ sockets: true }), operatorSession(), siteMember()] as const;
+const conversation = validate("param", v.object({ conversationId: ConversationId }), { notFound: "No such conversation." });
 const noConversation = () => new ApiError("not_found", "No such conversation.");
 
 export const socketRoutes = new Hono<AppEnv>()
   .onError((err, c) => (err instanceof ApiError && isUpgrade(c.req.raw) ? refuseSocket(err.code, err.message) : handleError(err, c)))
   .use(upgradeOnly)
-  .get("/visitor/conversations/:conversationId", async (c) => {
-    const id = c.req.param("conversationId");
-    // Browsers cannot set headers on a WebSocket, so the chat token comes in the query.
-    const who = await requireChatVisitor(c.env, c.req.query("token"));
-    if (!isConversationId(id)) throw noConversation();
+  .get("/visitor/conversations/:conversationId", chatVisitor, conversation, async (c) => {
+    const id = c.req.valid("param").conversationId;
+    const who = c.var.visitor;
     const ownership = await conversationOwnership(c.env.DB, who.siteId, id, who.visitorId);
     if (ownership === null) throw noConversation();
     if (ownership === "other") throw new ApiError("forbidden", "This conversation belongs to someone else.");
@@ -46,9 +54,9 @@ export const socketRoutes = new Hono<AppEnv>()
   .get("/sites/:siteId/inbox", ...operatorOnSite, (c) => {
     return c.env.SITE_HUB.getByName(c.var.site.id).fetch(withParticipant(c.req.raw, operatorOf(c.var)));
   })
-  .get("/sites/:siteId/conversations/:conversationId", ...operatorOnSite, async (c) => {
-    const id = c.req.param("conversationId");
-    if (!isConversationId(id) || !(await getConversation(c.env.DB, c.var.site.id, id))) throw noConversation();
+  .get("/sites/:siteId/conversations/:conversationId", ...operatorOnSite, conversation, async (c) => {
+    const id = c.req.valid("param").conversationId;
+    if (!(await getConversation(c.env.DB, c.var.site.id, id))) throw noConversation();
     const who = operatorOf(c.var);
     // A sign-out of this session closes this socket too; the hub learns of it off the upgrade's path.
     c.executionCtx.waitUntil(

@@ -84,7 +84,7 @@ export async function eraseVisitor(env: Env, siteId: string, visitorId: string):
   return { visitorIds: group.ids, conversations };
 }
 
-export async function eraseVisitors(env: Env, siteId: string, visitorIds: string[]): Promise<{ conversations: number }> {
+async function eraseVisitors(env: Env, siteId: string, visitorIds: string[]): Promise<{ conversations: number }> {
   if (!visitorIds.length) return { conversations: 0 };
   const conversationIds = await conversationsOfVisitors(env.DB, siteId, visitorIds);
   const rooms = conversationIds.filter(isConversationId);
