@@ -31,8 +31,23 @@ beforeAll(async () => {
   conversationId = await startConversation(visitor.token);
 });
 
-/** Everything a bad input could harm: the room's history and state, and the D1 rows. */
+/**
+ * Everything a bad input could harm, once it has settled: the site hub answers a new conversation
+ * (its queue place) a moment later, and on a busy machine that can land after a first look.
+ */
 async function snapshot() {
+  let last = JSON.stringify(await look());
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = JSON.stringify(await look());
+    if (now === last) return JSON.parse(now) as Awaited<ReturnType<typeof look>>;
+    last = now;
+  }
+  throw new Error("stored data kept changing with no input");
+}
+
+/** Everything a bad input could harm: the room's history and state, and the D1 rows. */
+async function look() {
   const room = env.CONVERSATION.getByName(conversationId);
   await runDurableObjectAlarm(room); // D1 as of now, not as of the last outbox flush
   const [history, summary, d1] = await Promise.all([

@@ -71,7 +71,9 @@ export async function whoAmI(env: Env, operator: OperatorProfile, sites?: SiteMe
 export async function signOut(env: Env, session: { tokenHash: string; sites: SiteMembership[] }): Promise<void> {
   await deleteSession(env.DB, session.tokenHash);
   const sessionTag = sessionTagOf(session.tokenHash);
-  await Promise.all(session.sites.map((s) => env.SITE_HUB.getByName(s.id).closeSessions(s.id, { sessionTag })));
+  const closed = await Promise.allSettled(session.sites.map((s) => env.SITE_HUB.getByName(s.id).closeSessions(s.id, { sessionTag })));
+  // The session is gone either way: a socket a hub failed to close cannot reconnect with it.
+  for (const r of closed) if (r.status === "rejected") console.error("closing a signed-out session's sockets failed", String(r.reason));
 }
 
 /** Names a sign-in session to Durable Objects (not the secret: a prefix of its hash). */
