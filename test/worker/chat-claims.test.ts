@@ -11,10 +11,14 @@ import { api, login, mustOpen, refusal, seedSite, startConversation, visitorSess
 import { SHOP, track, visitorOf, visitPages } from "./tracking-helpers";
 
 const DAY = 86_400_000;
+const hmacKey = (secret: string) =>
+  crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 let owner: string;
 
 beforeAll(async () => {
   await seedSite({ id: "site_cl", key: "pk_cl" }, [{ id: "op_cl", email: "o@cl.test", name: "Olga", role: "owner" }]);
+  // Before any beacon: the beacon caches the site's facts (identify secret included) for a while.
+  await env.DB.prepare("INSERT INTO site_secrets (site_id, identity_secret) VALUES ('site_cl', 'is_cl')").run();
   owner = await login("o@cl.test");
 });
 
@@ -55,6 +59,22 @@ describe("claim once", () => {
     expect(
       await env.DB.prepare("SELECT chat_claimed_at IS NOT NULL AS claimed FROM visitors WHERE id = ?").bind(visitorOf(t)).first("claimed"),
     ).toBe(1);
+  });
+
+  it("carries a claim over a verified merge, so the profile's tracking token claims nothing either", async () => {
+    const hash = [...new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey("is_cl"), new TextEncoder().encode("cust-1")))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    // The customer's verified profile exists (another device, never chatted)…
+    const device2 = await visitPages("pk_cl", ["/d2"]);
+    const profile = visitorOf((await track({ k: "pk_cl", t: device2, e: "identify", id: { id: "cust-1", hash } })).t!);
+    // …and on this device the visitor chats, then signs in: merged into the profile.
+    const { t } = await chattedVisitor("private details");
+    const merged = await track({ k: "pk_cl", t, e: "identify", id: { id: "cust-1", hash } });
+    expect(visitorOf(merged.t!)).toBe(profile);
+    const thief = await visitorSession("pk_cl", undefined, merged.t);
+    expect(thief.visitorId).not.toBe(profile);
+    expect(thief.conversationId).toBeNull();
   });
 
   it("gives an invited, never-claimed visitor's first chat the invitation (an operator's message only)", async () => {

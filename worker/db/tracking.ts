@@ -466,6 +466,7 @@ function blankRow(siteId: string, id: string, now: number): TrackRow {
     cart: null,
     current_visit_id: null,
     current_view_id: null,
+    chat_claimed_at: null,
     visit_started_at: null,
     visit_returning: null,
     referrer: null,
@@ -560,7 +561,10 @@ function mergeStatements(
            cart = CASE WHEN ${newer} AND ?20 IS NOT NULL THEN ?20 ELSE cart END,
            attributes = json_patch(?21, attributes),
            email = COALESCE(?22, email, ?24), name = COALESCE(?23, name, ?25),
-           last_seen_at = MAX(last_seen_at, ?5)
+           last_seen_at = MAX(last_seen_at, ?5),
+           -- A chat that claimed the merged visitor claimed the profile: the profile's tracking
+           -- token (which the shop page holds) must not give another chat a claim on it.
+           chat_claimed_at = COALESCE(chat_claimed_at, ?26)
          WHERE site_id = ?1 AND id = ?2`,
       )
       .bind(
@@ -589,6 +593,7 @@ function mergeStatements(
         identity.name ?? null,
         from.email,
         from.name,
+        from.chat_claimed_at,
       ),
     db
       .prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2")
