@@ -16,6 +16,7 @@ export function touchVisitorStatement(db: D1Database, siteId: string, visitorId:
 
 /** A chat's visitor as a session sees it: their conversation (if any) and the profile tracking should use. */
 export interface ChatVisitor {
+  visitorId: string;
   conversationId: string | null;
   /** The verified profile this visitor was merged into, or the visitor itself. */
   canonicalId: string;
@@ -30,7 +31,7 @@ async function chatVisitor(db: D1Database, write: D1PreparedStatement, siteId: s
   const row = ((touched?.results ?? []) as { merged_into: string | null }[])[0];
   if (!row) return null;
   const conversationId = ((found?.results ?? []) as { id: string }[])[0]?.id ?? null;
-  return { conversationId, canonicalId: row.merged_into ?? visitorId };
+  return { visitorId, conversationId, canonicalId: row.merged_into ?? visitorId };
 }
 
 /**
@@ -63,11 +64,12 @@ export function claimTrackedVisitor(db: D1Database, siteId: string, visitorId: s
 }
 
 /** A new visitor, claimed by the chat that asked for it. */
-export async function createChatVisitor(db: D1Database, siteId: string, visitorId: string, now: number): Promise<void> {
+export async function createChatVisitor(db: D1Database, siteId: string, visitorId: string, now: number): Promise<ChatVisitor> {
   await db
     .prepare("INSERT INTO visitors (site_id, id, first_seen_at, last_seen_at, chat_claimed_at) VALUES (?1, ?2, ?3, ?3, ?3)")
     .bind(siteId, visitorId, now)
     .run();
+  return { visitorId, conversationId: null, canonicalId: visitorId };
 }
 
 /** The visitor's chat is still theirs (claimed, not erased); moves `last_seen_at`. */

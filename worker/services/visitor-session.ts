@@ -9,7 +9,7 @@
  */
 import type { VisitorSessionResponse } from "../../protocol";
 import { getSiteByPublicKey } from "../db/sites";
-import { type ChatVisitor, claimTrackedVisitor, createChatVisitor, resumeChatVisitor } from "../db/visitors";
+import { claimTrackedVisitor, createChatVisitor, resumeChatVisitor } from "../db/visitors";
 import type { Env } from "../env";
 import { assertOriginAllowed } from "../lib/allowed-origins";
 import { ApiError } from "../lib/api-error";
@@ -34,28 +34,19 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
   if (!site) throw new ApiError("not_found", "No site has this key. Check the data-site attribute of the snippet.");
   assertOriginAllowed(site.allowedOrigins, r.origin, r.ownOrigin);
 
-  let visitorId: string | null = null;
-  let found: ChatVisitor | null = null;
   // A token from another site, a forged or expired one simply does not count.
   const own = r.chatToken ? await readChatTokenForSession(env.TOKEN_SECRET, r.chatToken, now) : null;
-  if (own?.siteId === site.id) {
-    found = await resumeChatVisitor(env.DB, site.id, own.visitorId, now);
-    if (found) visitorId = own.visitorId;
-  }
+  let found = own?.siteId === site.id ? await resumeChatVisitor(env.DB, site.id, own.visitorId, now) : null;
   if (!found && r.trackToken) {
     const tracked = await readTrackToken(env.TOKEN_SECRET, r.trackToken, now);
-    if (tracked?.siteId === site.id) {
-      found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
-      if (found) visitorId = tracked.visitorId;
-    }
+    if (tracked?.siteId === site.id) found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
   }
-  if (!found || !visitorId) {
+  if (!found) {
     await limitNewVisitor(env, r.ip, site.id);
-    visitorId = newId("v");
-    await createChatVisitor(env.DB, site.id, visitorId, now);
-    found = { conversationId: null, canonicalId: visitorId };
+    found = await createChatVisitor(env.DB, site.id, newId("v"), now);
   }
 
+  const { visitorId } = found;
   const who = { siteId: site.id, visitorId };
   const [chat, peek, track, operatorsOnline] = await Promise.all([
     signToken(env.TOKEN_SECRET, "chat", who, now),
