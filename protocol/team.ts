@@ -4,7 +4,7 @@
 import * as v from "valibot";
 import { Email, Skills } from "./fields";
 import { MAX_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from "./limits";
-import { MEMBER_ROLES, type MemberRole } from "./models";
+import { MEMBER_ROLES, type MemberRole, type OperatorProfile } from "./models";
 
 const MaxChats = v.pipe(v.number(), v.integer(), v.minValue(1, "maxChats is at least 1"), v.maxValue(50));
 const AvatarUrl = v.nullable(
@@ -53,6 +53,11 @@ export const MeUpdateBody = v.object({
   avatarUrl: v.optional(AvatarUrl),
 });
 export type MeUpdateBody = v.InferOutput<typeof MeUpdateBody>;
+
+/** `PATCH /api/me` and `PUT /api/me/avatar` (the image as the body, PNG, JPEG or WebP): the profile as stored now. */
+export interface OwnProfileResponse {
+  operator: OperatorProfile;
+}
 
 /** An invitation to join a site, as the site's managers see it (`TeamResponse.invitations`). */
 export interface SiteInvitation {

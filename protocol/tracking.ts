@@ -58,9 +58,9 @@ export const IdentifyData = v.object({
  * `POST /api/track` from the loader on the shop's page. Sent as text/plain JSON (no CORS
  * preflight; `fetch(..., {keepalive: true})`, or `navigator.sendBeacon` for "leave"); the answer
  * carries `Access-Control-Allow-Origin: *`. Short keys: the loader has a 1.5 KB budget.
- *   e: "view"   a page view (also each SPA navigation): u, ti, r
- *      "ping"   still on the page (every PING_INTERVAL_MS while visible): u, ms
- *      "leave"  page hidden / unloaded: u, ms (time on page)
+ *   e: "view"   a page view (also each SPA navigation): u, ti, r, pv
+ *      "ping"   still on the page (every PING_INTERVAL_MS while visible): u, ms, pv
+ *      "leave"  page hidden / unloaded: u, ms (time on page), pv
  *      "identify" id: IdentifyData      "attributes" a: Attributes
  *      "cart" / "purchase"  d: CartData / PurchaseData
  *      "consent" c: boolean (Gadka('consent', true|false))
@@ -78,6 +78,11 @@ export const TrackBody = v.object({
   u: v.optional(Url),
   ti: v.optional(Str(MAX_TITLE_CHARS)),
   r: v.optional(Url),
+  /**
+   * The presence module's name for this page view, sent with its view and each ping and leave:
+   * two open tabs of one visitor each time their own page, and a ping never creates a view.
+   */
+  pv: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,16}$/, "pv is a page-view key of letters and digits"))),
   /** Milliseconds on the current page (ping, leave). */
   ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(7 * 86_400_000))),
   /** Whether the shop has recorded the visitor's consent (Gadka('consent', true)). */

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, context } from "esbuild";
+import { pagesAdminHeaders, WORKER_ASSETS_IGNORE, workerHeaders } from "./lib/headers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/public");
@@ -74,27 +75,11 @@ function copyStatics() {
   for (const [from, to] of statics) {
     if (existsSync(from)) cpSync(from, to, { recursive: true });
   }
-  // Headers for static files (Workers assets read `_headers`): the admin may not be framed
-  // (clickjacking); the chat UI must be, by any shop; the loader is cached briefly so fixes
-  // reach shops within minutes.
-  writeFileSync(
-    join(out, "_headers"),
-    `/admin/*
-  X-Frame-Options: DENY
-  Content-Security-Policy: frame-ancestors 'none'
-  Referrer-Policy: same-origin
-  X-Content-Type-Options: nosniff
-/chat/*
-  Referrer-Policy: no-referrer
-  X-Content-Type-Options: nosniff
-/widget.js
-  Cache-Control: public, max-age=300
-  X-Content-Type-Options: nosniff
-/presence.js
-  Cache-Control: public, max-age=300
-  X-Content-Type-Options: nosniff
-`,
-  );
+  // Security and caching headers: the Worker's assets and the admin's Pages project each read
+  // the `_headers` at the root of what they serve (scripts/lib/headers.mjs).
+  writeFileSync(join(out, "_headers"), workerHeaders());
+  writeFileSync(join(out, "admin/_headers"), pagesAdminHeaders());
+  writeFileSync(join(out, ".assetsignore"), WORKER_ASSETS_IGNORE);
   // The root page points a developer to the two things worth opening.
   writeFileSync(
     join(out, "index.html"),

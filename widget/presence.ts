@@ -40,13 +40,15 @@ if (h && !h.c) {
   let consent = get(consentKey);
   let blocked = consent == "0";
   let lastUrl = "";
+  // This tab's name for its current page view: its pings and leave are about that view only.
+  let pv = "";
   let since = now();
   let gone = 0;
   let chain: Promise<unknown> = Promise.resolve();
   // Read at each send: the chat may have handed over its visitor's token meanwhile.
   const json = (b: object) => JSON.stringify({ k: h.k, t: get(trackKey) || void 0, c: consent == "1" || void 0, ...b });
   const send = (e: string, x?: object) => {
-    const b = { e, u: href(), ...x };
+    const b = { e, u: href(), pv: pv || void 0, ...x };
     blocked ||
       (chain = chain.then(() =>
         fetch(trackUrl, { method: "POST", body: json(b), keepalive: true })
@@ -66,6 +68,7 @@ if (h && !h.c) {
   const view = () => {
     if (href() == lastUrl) return;
     lastUrl = href();
+    pv = Math.random().toString(36).slice(2, 12) || "0";
     since = now();
     gone = 0;
     send("view", { ti: cut(d.title, 300), r: cut(d.referrer), l: nav.language });
@@ -74,7 +77,7 @@ if (h && !h.c) {
   const ping = () => d.hidden || ((gone = 0), send("ping", ms()));
   const leave = () => {
     // Without a token no visitor was recorded yet: there is nothing to end.
-    gone || blocked || !get(trackKey) || nav.sendBeacon(trackUrl, json({ e: "leave", u: href(), ...ms() }));
+    gone || blocked || !get(trackKey) || nav.sendBeacon(trackUrl, json({ e: "leave", u: href(), pv, ...ms() }));
     gone = 1;
   };
 

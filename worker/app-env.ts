@@ -6,6 +6,7 @@
 import type { SiteMembership } from "../protocol";
 import type { OperatorWithSites } from "./db/operators";
 import type { Env } from "./env";
+import type { VisitorIdentity } from "./services/visitor-tokens";
 
 export interface AppEnv {
   Bindings: Env;
@@ -16,5 +17,7 @@ export interface AppEnv {
     site: SiteMembership;
     /** Set by the shop API's key check: the site whose secret key authenticated the call. */
     apiSiteId: string;
+    /** Set on the visitor's socket route: the visitor its chat token names. */
+    visitor: VisitorIdentity;
   };
 }

@@ -1,29 +1,31 @@
 /**
- * Gadka's Worker entry: the Hono app (REST under /api, sockets under /ws) and the Durable Object
- * classes. Static files (widget, chat UI, admin, demo shop) are served by Workers assets and
- * never reach this code.
+ * Gadka's Worker entry: the Hono app (REST under /api, sockets under /ws, the chat page at
+ * /chat/) and the Durable Object classes. Other static files (widget, chat scripts, admin, demo
+ * shop) are served by Workers assets and never reach this code.
  */
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import type { Env } from "./env";
-import { runRetention } from "./lib/erase";
+import { ApiError } from "./lib/api-error";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
 import { authRoutes, meRoutes } from "./routes/auth";
+import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
-import { avatarUpload, fileRoutes } from "./routes/files";
+import { fileRoutes } from "./routes/files";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
 import { settingsRoutes } from "./routes/settings";
 import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
-import { teamRoutes } from "./routes/team";
+import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
+import { runRetention } from "./services/privacy";
 
 export { ConversationRoom } from "./do/conversation-room";
 export { SiteHub } from "./do/site-hub";
@@ -32,6 +34,16 @@ const app = new Hono<AppEnv>();
 app.onError(handleError);
 app.notFound(handleNotFound);
 
+// Path parameters are decoded once, by Hono, which keeps malformed escapes (`%ff`, a lone
+// surrogate) as they are; such a path names nothing, and a second decode in a route threw (500).
+app.use("*", async (c, next) => {
+  try {
+    decodeURIComponent(new URL(c.req.url).pathname);
+  } catch {
+    throw new ApiError("bad_request", "The path is not valid percent-encoded UTF-8.");
+  }
+  await next();
+});
 app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }), async (c, next) => {
   await next();
   // API answers are personal and live; only files (avatars) say otherwise themselves.
@@ -45,20 +57,22 @@ app.route("/api/auth", authRoutes);
 app.route("/api/me", meRoutes);
 app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
-app.route("/api/sites/:siteId/operators/:operatorId/avatar", avatarUpload);
 app.route("/api/sites/:siteId/operators", teamRoutes);
+app.route("/api/sites/:siteId/invitations", invitationRoutes);
 app.route("/api/sites/:siteId/search", searchRoutes);
 app.route("/api/sites/:siteId/saved-replies", savedReplyRoutes);
 app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/sites/:siteId/visitors", visitorRoutes);
 app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
-// The beacon (any shop origin, tracking token) and the shop's server API (secret key): no cookies.
+// The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
 app.route("/ws", socketRoutes);
+app.get("/chat/", chatPage);
+app.get("/chat/index.html", chatPage);
 
 export default {
   fetch: app.fetch,

@@ -13,9 +13,9 @@ class FakeSocket implements SocketLike {
   send(data: string) {
     this.sent.push(data);
   }
-  close() {
+  close(code = 1006) {
     this.readyState = 3;
-    this.onclose?.({ code: 1006 });
+    this.onclose?.({ code });
   }
   open() {
     this.readyState = 1;
@@ -42,11 +42,16 @@ const msg = (seq: number, clientId = `c${seq}`): ChatMessage => ({
 });
 const info = { id: "c", siteId: "s", visitorId: "v", status: "open", lastSeq: 0, visitorReadSeq: 0, operatorReadSeq: 0, createdAt: 0 };
 
-function setup(opts: { lastSeq?: number } = {}) {
+function setup(opts: { lastSeq?: number; renew?: () => Promise<boolean> } = {}) {
   const sockets: FakeSocket[] = [];
   const timers: (() => void)[] = [];
+  const finals: number[] = [];
+  const states: string[] = [];
   let n = 0;
   const client = new ConversationClient({
+    ...(opts.renew ? { renewCredential: opts.renew } : {}),
+    onFinal: (code) => finals.push(code),
+    onState: (state) => states.push(state),
     url: (after) => `ws://x/c?after=${after ?? ""}`,
     connect: (url) => {
       const s = new FakeSocket(url);
@@ -62,6 +67,8 @@ function setup(opts: { lastSeq?: number } = {}) {
   return {
     client,
     sockets,
+    finals,
+    states,
     runTimers: () => {
       for (const f of timers.splice(0)) f();
     },
@@ -142,5 +149,61 @@ describe("ConversationClient", () => {
     expect(sockets[0]!.readyState).toBe(3);
     runTimers(); // backoff elapsed
     expect(sockets).toHaveLength(2);
+  });
+
+  it("stops for good on 4403 and 4404 (no reconnect) and says why", () => {
+    for (const code of [4403, 4404]) {
+      const { client, sockets, finals, states, runTimers } = setup();
+      client.start();
+      sockets[0]!.open();
+      sockets[0]!.close(code);
+      runTimers();
+      runTimers();
+      expect(sockets, String(code)).toHaveLength(1);
+      expect(finals).toEqual([code]);
+      expect(states.at(-1)).toBe("closed");
+    }
+  });
+
+  it("on 4401 renews the credential once and reconnects; a second 4401 without a healthy connection is final", async () => {
+    let renewals = 0;
+    const { client, sockets, finals, runTimers } = setup({ renew: async () => ++renewals > 0 });
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.close(4401);
+    await Promise.resolve();
+    expect(renewals).toBe(1);
+    expect(sockets).toHaveLength(2); // at once, no backoff
+    sockets[1]!.open();
+    sockets[1]!.close(4401);
+    await Promise.resolve();
+    runTimers();
+    expect(renewals).toBe(1);
+    expect(sockets).toHaveLength(2);
+    expect(finals).toEqual([4401]);
+  });
+
+  it("renews again after a healthy connection, and retries a renewal that failed to reach the server", async () => {
+    let calls = 0;
+    const { client, sockets, finals, runTimers } = setup({
+      renew: async () => {
+        calls++;
+        if (calls === 2) throw new Error("offline");
+        return true;
+      },
+    });
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.close(4401);
+    await Promise.resolve();
+    sockets[1]!.open();
+    sockets[1]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    sockets[1]!.close(4401); // healthy in between: renewing again is allowed
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls).toBe(2);
+    runTimers(); // the failed renewal waits like a network error, then connects again
+    expect(sockets).toHaveLength(3);
+    expect(finals).toEqual([]);
   });
 });

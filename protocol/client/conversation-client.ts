@@ -19,7 +19,10 @@ export interface PendingSend {
 }
 
 export interface ConversationClientOptions
-  extends Pick<ReconnectingSocketOptions, "connect" | "onState" | "minBackoffMs" | "maxBackoffMs" | "pingMs" | "setTimer" | "clearTimer"> {
+  extends Pick<
+    ReconnectingSocketOptions,
+    "connect" | "onState" | "onFinal" | "renewCredential" | "minBackoffMs" | "maxBackoffMs" | "pingMs" | "setTimer" | "clearTimer"
+  > {
   /** Socket URL; `after` is the last seq this client holds (null: send the latest page). */
   url(after: number | null): string;
   /** Every server frame, after the client has updated its own state from it. */

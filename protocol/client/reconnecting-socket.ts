@@ -1,9 +1,10 @@
 /**
  * A socket that stays connected: reconnect with jittered exponential backoff, keep-alive pings,
- * dead-connection detection. Runtime-neutral (the socket constructor and timers are injected);
- * the admin's inbox socket uses it directly and `ConversationClient` builds on it.
+ * dead-connection detection — until the server refuses it for good (FINAL_CLOSE_CODES: 4401
+ * after one fresh credential, 4403, 4404). Runtime-neutral (the socket constructor and timers
+ * are injected); the admin's inbox socket uses it directly and `ConversationClient` builds on it.
  */
-import { PING, PONG } from "../limits";
+import { CLOSE_CODES, FINAL_CLOSE_CODES, PING, PONG } from "../limits";
 
 /** Method-style (bivariant) handler type, so the DOM's `WebSocket` and Node's `ws` both fit. */
 type Handler<E> = { bivarianceHack(ev: E): void }["bivarianceHack"];
@@ -29,6 +30,14 @@ export interface ReconnectingSocketOptions {
   onText(text: string): void;
   onOpen?(): void;
   onState?(state: ConnectionState, retryInMs?: number): void;
+  /** The server closed with a final code: no reconnect follows (the state is "closed"). */
+  onFinal?(code: number): void;
+  /**
+   * On 4401 (credential refused): get a fresh one, which the next `url()` carries, and resolve
+   * true to try again at once. Once per healthy connection, so a credential the server keeps
+   * refusing ends the socket; a rejection (offline) is retried like a network error.
+   */
+  renewCredential?(): Promise<boolean>;
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /** Keep-alive period; a socket silent for a whole period after a ping is replaced. */
@@ -51,6 +60,7 @@ export class ReconnectingSocket {
   private pingTimer: unknown = null;
   private heard = true;
   private stopped = true;
+  private renewed = false;
 
   constructor(private readonly o: ReconnectingSocketOptions) {}
 
@@ -114,6 +124,7 @@ export class ReconnectingSocket {
   /** Marks the connection healthy: resets the backoff. Call once the server has greeted us. */
   markHealthy(): void {
     this.attempt = 0;
+    this.renewed = false;
     this.setState("open");
   }
 
@@ -140,15 +151,45 @@ export class ReconnectingSocket {
       this.heard = true;
       if (typeof ev.data === "string" && ev.data !== PONG) this.o.onText(ev.data);
     };
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.clearTimers();
-      if (!this.stopped) this.scheduleReconnect();
+      if (this.stopped) return;
+      if (FINAL_CLOSE_CODES.includes(ev.code)) this.refused(ev.code);
+      else this.scheduleReconnect();
     };
     socket.onerror = () => {
       // onclose follows and schedules the reconnect.
     };
+  }
+
+  /** A final close: renew the credential once (4401), else stop for good and say so. */
+  private refused(code: number): void {
+    const renew = this.o.renewCredential;
+    if (code === CLOSE_CODES.unauthorized && renew && !this.renewed) {
+      this.renewed = true;
+      this.setState("connecting");
+      renew().then(
+        (ok) => {
+          if (this.stopped) return;
+          if (ok) this.open();
+          else this.end(code);
+        },
+        () => {
+          this.renewed = false;
+          if (!this.stopped) this.scheduleReconnect();
+        },
+      );
+      return;
+    }
+    this.end(code);
+  }
+
+  private end(code: number): void {
+    this.stopped = true;
+    this.setState("closed");
+    this.o.onFinal?.(code);
   }
 
   private scheduleReconnect(): void {

@@ -1,6 +1,7 @@
 // Every route and socket refuses the unauthenticated and keeps each shop to its own data.
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, login, mustOpen, openSocket, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
+import { CLOSE_CODES } from "../../protocol";
+import { api, login, mustOpen, refusal, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 
 let conversationA: string;
 let visitorA: { token: string };
@@ -53,31 +54,36 @@ describe("operator routes", () => {
   });
 });
 
+// Refusals are accepted sockets closed with a final code (an HTTP error reaches a browser as 1006,
+// which a reconnecting client cannot tell from a network failure).
 describe("sockets", () => {
   it("refuse operator sockets without a session, from another origin, or for another shop", async () => {
     const paths = ["/ws/sites/site_a/inbox", `/ws/sites/site_a/conversations/${conversationA}`];
     for (const path of paths) {
-      const anonymous = await openSocket(path);
-      expect((anonymous as Response).status, path).toBe(401);
-      const crossSite = await openSocket(path, { cookie: cookieA, origin: "https://evil.example" });
-      expect((crossSite as Response).status, path).toBe(403);
-      const otherShop = await openSocket(path, { cookie: cookieB });
-      expect((otherShop as Response).status, path).toBe(404);
+      expect(await refusal(path), path).toEqual({ close: CLOSE_CODES.unauthorized, code: "unauthorized" });
+      expect(await refusal(path, { cookie: cookieA, origin: "https://evil.example" }), path).toEqual({
+        close: CLOSE_CODES.forbidden,
+        code: "bad_origin",
+      });
+      expect(await refusal(path, { cookie: cookieB }), path).toEqual({ close: CLOSE_CODES.notFound, code: "not_found" });
     }
-    // Site B's operator naming site B with site A's conversation: the room refuses.
-    const sneaky = await openSocket(`/ws/sites/site_b/conversations/${conversationA}`, { cookie: cookieB });
-    expect((sneaky as Response).status).toBe(404);
+    // Site B's operator naming site B with site A's conversation: its D1 row is not site B's.
+    expect(await refusal(`/ws/sites/site_b/conversations/${conversationA}`, { cookie: cookieB })).toEqual({
+      close: CLOSE_CODES.notFound,
+      code: "not_found",
+    });
   });
 
   it("refuse a visitor socket for someone else's conversation", async () => {
     const stranger = await visitorSession("pk_a");
-    const r = await openSocket(visitorSocketPath(conversationA, stranger.token));
-    expect((r as Response).status).toBe(403);
-    const forged = await openSocket(visitorSocketPath(conversationA, `${visitorA.token}x`));
-    expect((forged as Response).status).toBe(401);
+    expect(await refusal(visitorSocketPath(conversationA, stranger.token))).toEqual({ close: CLOSE_CODES.forbidden, code: "forbidden" });
+    expect(await refusal(visitorSocketPath(conversationA, `${visitorA.token}x`))).toEqual({
+      close: CLOSE_CODES.unauthorized,
+      code: "unauthorized",
+    });
     // A visitor of site B cannot reach site A's conversation either.
     const other = await visitorSession("pk_b");
-    expect(((await openSocket(visitorSocketPath(conversationA, other.token))) as Response).status).toBe(404);
+    expect(await refusal(visitorSocketPath(conversationA, other.token))).toEqual({ close: CLOSE_CODES.notFound, code: "not_found" });
   });
 
   it("answer plain HTTP on socket paths with 426", async () => {
@@ -99,6 +105,7 @@ describe("visitor REST", () => {
       (await api("/api/widget/conversations", { method: "POST", headers: { authorization: "Bearer v1.site_a.v_x.sig" } })).status,
     ).toBe(401);
     expect((await api("/api/widget/unread?peek=p1.site_a.v_x.c_xxxxxxxxxxxxxxxxxxxx.sig")).status).toBe(401);
+    expect((await api(`/api/widget/unread?peek=${encodeURIComponent(visitorA.token)}`)).status).toBe(401);
   });
 
   it("gives an unknown site key a coded 404", async () => {

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
-import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
+import { api, login, mustOpen, refusal, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
 
 let cookie: string;
 
@@ -260,8 +260,7 @@ describe("the loader's unread count", () => {
     expect(unread.headers.get("access-control-allow-origin")).toBe("*");
     expect(await unread.json()).toEqual({ unread: 1 });
     // The peek token is not a visitor token: it opens no socket and starts nothing.
-    const socket = await api(visitorSocketPath(conversationId, peekToken), { headers: { upgrade: "websocket" } });
-    expect(socket.status).toBe(401);
+    expect((await refusal(visitorSocketPath(conversationId, peekToken))).close).toBe(4401);
     o.close();
   });
 });
@@ -369,8 +368,7 @@ describe("durability", () => {
   it("creates Durable Objects only for real conversations", async () => {
     const before = (await listDurableObjectIds(env.CONVERSATION)).length;
     const visitor = await visitorSession("pk_c");
-    const r = await api(`/ws/visitor/conversations/not-an-id?token=${visitor.token}`, { headers: { upgrade: "websocket" } });
-    expect(r.status).toBe(404);
+    expect((await refusal(`/ws/visitor/conversations/not-an-id?token=${visitor.token}`)).close).toBe(4404);
     expect((await listDurableObjectIds(env.CONVERSATION)).length).toBe(before);
   });
 });

@@ -178,3 +178,17 @@ export async function mustOpen(path: string, opts: { cookie?: string } = {}): Pr
 
 export const visitorSocketPath = (conversationId: string, token: string, after?: number) =>
   `/ws/visitor/conversations/${conversationId}?token=${encodeURIComponent(token)}${after === undefined ? "" : `&after=${after}`}`;
+
+/** A socket the server refuses: accepted, then an `error` frame and a close. Its close code and error code. */
+export async function refusal(
+  path: string,
+  opts: { cookie?: string; origin?: string | null } = {},
+): Promise<{ close: number; code: string }> {
+  const s = await openSocket(path, opts);
+  if (s instanceof Response) throw new Error(`socket ${path} answered HTTP ${s.status} instead of a closing socket`);
+  const error = await s.next("error");
+  const deadline = Date.now() + 3000;
+  while (!s.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  if (!s.closed) throw new Error(`socket ${path} was not closed`);
+  return { close: s.closed.code, code: error.code };
+}

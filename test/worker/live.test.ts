@@ -141,7 +141,7 @@ describe("invitations", () => {
     // The loader's next beacon: open the chat (once), one unread reply, the peek token.
     const next = await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` });
     expect(next).toMatchObject({ o: 1, n: 1 });
-    expect(next.p).toMatch(/^p1\.site_l\./);
+    expect(next.p).toMatch(/^peek\.[0-9a-z]+\.site_l\./);
     expect((await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` })).o).toBeUndefined();
     // The Live view shows them in a conversation now (an invitation starts one).
     const live = await dash.until("live.update", (f) => f.visitor.visitorId === id && f.visitor.conversationId === conversationId);

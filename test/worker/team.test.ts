@@ -41,6 +41,16 @@ describe("team", () => {
     expect(again.status).toBe(409);
   });
 
+  it("answers a new account with 201 added", async () => {
+    const r = await api("/api/sites/site_team/operators", {
+      method: "POST",
+      cookie: owner,
+      json: { email: "new@team.test", name: "Nowa", password: "first-password" },
+    });
+    expect(r.status).toBe(201);
+    expect(await r.json()).toEqual({ status: "added", id: expect.stringMatching(/^op_/) });
+  });
+
   it("refuses agents, bad values and other sites with coded errors", async () => {
     const byAgent = await api("/api/sites/site_team/operators", {
       method: "POST",
@@ -48,7 +58,7 @@ describe("team", () => {
       json: { email: "x@team.test", name: "X", password: "password1" },
     });
     expect(byAgent.status).toBe(403);
-    for (const json of [{ maxChats: 0 }, { skills: ["two words"] }, { role: "god" }, { avatarUrl: "javascript:alert(1)" }]) {
+    for (const json of [{ maxChats: 0 }, { maxChats: 51 }, { skills: ["two words"] }, { role: "god" }]) {
       expect((await api("/api/sites/site_team/operators/op_agent", { method: "PATCH", cookie: owner, json })).status).toBe(422);
     }
     expect((await api("/api/sites/site_team/operators/op_nobody", { method: "PATCH", cookie: owner, json: { maxChats: 2 } })).status).toBe(

@@ -61,5 +61,5 @@ export async function footprint(siteId: string): Promise<Record<string, number>>
   return out;
 }
 
-/** The visitor id inside a tracking token (t1.<site>.<visitor>.<sig>). */
-export const visitorOf = (t: string) => t.split(".")[2]!;
+/** The visitor id inside a tracking token (track.<expires>.<site>.<visitor>.<sig>). */
+export const visitorOf = (t: string) => t.split(".").at(-2)!;

@@ -5,9 +5,9 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { VisitorDetailsResponse } from "../../protocol";
-import { VISIT_IDLE_MS } from "../../protocol";
+import { CLOSE_CODES, VISIT_IDLE_MS } from "../../protocol";
 import { cleanUrl, parseUserAgent, sourceLabel, trafficSource } from "../../worker/lib/traffic";
-import { api, login, openSocket, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
+import { api, login, refusal, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
 import { count, footprint, SHOP, track, trackRaw, UA, visitorOf, visitPages } from "./tracking-helpers";
 
 const SECRET = "is_test_identity_secret";
@@ -95,7 +95,7 @@ describe("page views and visits", () => {
       },
       { ua: UA.iphone, cf: { country: "PL", city: "Kraków" } },
     );
-    expect(first.t).toMatch(/^t1\.site_t\./);
+    expect(first.t).toMatch(/^track\.[0-9a-z]+\.site_t\./);
     const t = first.t!;
     await visitPages("pk_t", ["/c/grinders", "/p/comandante"], t, { ua: UA.iphone });
     const d = await details(visitorOf(t));
@@ -130,14 +130,20 @@ describe("page views and visits", () => {
     // pushState navigations arrive as views without a referrer.
     await track({ k: "pk_t", t, e: "view", u: `${SHOP}/app/product/7#reviews`, ti: "Product 7" });
     await track({ k: "pk_t", t, e: "leave", u: `${SHOP}/app/product/7`, ms: 42_000 });
-    // A ping from a URL the loader never reported (a missed navigation) counts as a view.
+    // A ping from a URL the loader never reported as viewed invents no page view.
     await track({ k: "pk_t", t, e: "ping", u: `${SHOP}/app/cart`, ms: 1000 });
     const d = await details(visitorOf(t));
     const pages = d.currentVisit!.pages;
-    expect(pages.map((p) => p.url)).toEqual([`${SHOP}/app`, `${SHOP}/app/product/7`, `${SHOP}/app/cart`]);
+    expect(pages.map((p) => p.url)).toEqual([`${SHOP}/app`, `${SHOP}/app/product/7`]);
     expect(pages[0]!.durationMs).toBeGreaterThanOrEqual(15_000);
-    expect(pages[1]!.durationMs).toBe(42_000);
-    expect(d.profile.pageViews).toBe(3);
+    // Still the current page (shown without a duration), its time so far is stored.
+    expect(pages[1]!.durationMs).toBeNull();
+    expect(
+      await env.DB.prepare("SELECT duration_ms FROM page_views WHERE visitor_id = ? AND url = ?")
+        .bind(visitorOf(t), `${SHOP}/app/product/7`)
+        .first("duration_ms"),
+    ).toBe(42_000);
+    expect(d.profile.pageViews).toBe(2);
     expect(d.profile.timeOnSiteMs).toBeGreaterThanOrEqual(57_000);
   });
 
@@ -187,7 +193,7 @@ describe("identify", () => {
     // Device 1: browses, then signs in (good hash): becomes the verified profile.
     const t1 = await visitPages("pk_t", ["/a", "/b"]);
     const a1 = await track({ k: "pk_t", t: t1, e: "identify", id: { id: "cust-42", email: "ola@example.com", name: "Ola", hash } });
-    expect(a1.t).toBe(t1);
+    expect(visitorOf(a1.t!)).toBe(visitorOf(t1));
     let d = await details(visitorOf(t1));
     expect(d.profile).toMatchObject({ externalId: "cust-42", verified: true, email: "ola@example.com", name: "Ola" });
 
@@ -218,7 +224,7 @@ describe("identify", () => {
       const t = await visitPages("pk_t", ["/y"]);
       const before = await footprint("site_t");
       const a = await track({ k: "pk_t", t, e: "identify", id: { id: "cust-77", email: "attacker@example.com", name: "Mallory", ...bad } });
-      expect(a.t).toBe(t); // still their own anonymous profile
+      expect(visitorOf(a.t!)).toBe(visitorOf(t)); // still their own anonymous profile
       const d = await details(visitorOf(t));
       expect(d.profile).toMatchObject({
         externalId: "cust-77",
@@ -265,12 +271,11 @@ describe("tokens and errors", () => {
     // The chat (no token of its own) adopts the tracked visitor; the answer names it for tracking too.
     const chat = await visitorSession("pk_t", undefined, t);
     expect(chat.visitorId).toBe(visitorOf(t));
-    expect(chat.trackToken).toBe(t);
+    expect(visitorOf(chat.trackToken)).toBe(visitorOf(t));
     // A tracking token opens no conversation and no socket...
     expect((await api("/api/widget/conversations", { method: "POST", headers: { authorization: `Bearer ${t}` } })).status).toBe(401);
     const conversationId = await startConversation(chat.token);
-    const refused = await openSocket(visitorSocketPath(conversationId, t));
-    expect(refused instanceof Response && refused.status).toBe(401);
+    expect(await refusal(visitorSocketPath(conversationId, t))).toEqual({ close: CLOSE_CODES.unauthorized, code: "unauthorized" });
     // ...and a chat token is not a tracking token: the beacon starts someone new with it.
     const a = await track({ k: "pk_t", t: chat.token, e: "view", u: `${SHOP}/` });
     expect(visitorOf(a.t!)).not.toBe(chat.visitorId);
@@ -280,10 +285,10 @@ describe("tokens and errors", () => {
     expect(visitorOf(other.trackToken)).toBe(chat.visitorId);
     // The tracked visitor's answer carries the conversation's peek token.
     const withChat = await track({ k: "pk_t", t, e: "ping", u: `${SHOP}/p/1`, ms: 100 });
-    expect(withChat.p).toMatch(/^p1\.site_t\./);
+    expect(withChat.p).toMatch(/^peek\.[0-9a-z]+\.site_t\./);
     // Another site's tracking token is not honoured.
     const foreign = await track({ k: "pk_t2", t, e: "view", u: `${SHOP}/` });
-    expect(foreign.t).toMatch(/^t1\.site_t2\./);
+    expect(foreign.t).toMatch(/^track\.[0-9a-z]+\.site_t2\./);
   });
 
   it("answers malformed beacons with coded errors and CORS headers, and stores nothing from them", async () => {
@@ -372,7 +377,8 @@ describe("beacon fuzzing", () => {
       { numRuns: 400 },
     );
     expect(rejected).toBeGreaterThan(300);
-  });
+    // 800+ sequential D1 round trips: more than the default 5 s on a shared machine.
+  }, 60_000);
 });
 
 async function exportsFetchOptions(): Promise<Response> {

@@ -4,10 +4,16 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AudienceResponse, VisitorDetailsResponse, VisitorExport, VisitorListResponse } from "../../protocol";
+import {
+  type AudienceResponse,
+  CLOSE_CODES,
+  type VisitorDetailsResponse,
+  type VisitorExport,
+  type VisitorListResponse,
+} from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import worker from "../../worker/index";
-import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
+import { api, login, mustOpen, refusal, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 import { count, SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 
 const DAY = 86_400_000;
@@ -22,7 +28,11 @@ async function json<T>(path: string, cookie = owner): Promise<T> {
 }
 
 /** A tracked visitor who chats: the chat adopts them, sends `text`, and the room flushes to D1. */
-async function chattingVisitor(siteKey: string, pages: string[], text: string): Promise<{ t: string; id: string; conversationId: string }> {
+async function chattingVisitor(
+  siteKey: string,
+  pages: string[],
+  text: string,
+): Promise<{ t: string; id: string; conversationId: string; chatToken: string }> {
   const t = await visitPages(siteKey, pages);
   const chat = await visitorSession(siteKey, undefined, t);
   const r = await api("/api/widget/conversations", { method: "POST", headers: { authorization: `Bearer ${chat.token}` } });
@@ -33,7 +43,7 @@ async function chattingVisitor(siteKey: string, pages: string[], text: string): 
   await s.next("ack");
   s.close();
   await runDurableObjectAlarm(env.CONVERSATION.getByName(conversationId));
-  return { t, id: visitorOf(t), conversationId };
+  return { t, id: visitorOf(t), conversationId, chatToken: chat.token };
 }
 
 async function rowsOf(siteId: string, ids: string[], conversationIds: string[]): Promise<number> {
@@ -192,14 +202,13 @@ describe("privacy", () => {
   });
 
   it("erases the person: every D1 row, the search index, the conversation's Durable Object, the live entry", async () => {
-    const { t, id, conversationId } = await chattingVisitor("pk_v", ["/erase/1", "/erase/2"], "Forget me please");
+    const { t, id, conversationId, chatToken } = await chattingVisitor("pk_v", ["/erase/1", "/erase/2"], "Forget me please");
     await track({ k: "pk_v", t, e: "purchase", d: { orderId: "X-1", total: 3, currency: "EUR" } });
     expect(await roomMessages(conversationId)).toBeGreaterThan(0);
     expect(await rowsOf("site_v", [id], [conversationId])).toBeGreaterThan(5);
     const dash = await mustOpen("/ws/sites/site_v/inbox", { cookie: owner });
     expect((await dash.next("live.snapshot")).visitors.map((v) => v.visitorId)).toContain(id);
-    const chat = await visitorSession("pk_v", undefined, t);
-    const visitorSocket = await mustOpen(visitorSocketPath(conversationId, chat.token));
+    const visitorSocket = await mustOpen(visitorSocketPath(conversationId, chatToken));
     await visitorSocket.next("hello");
 
     expect((await api(`/api/sites/site_v/visitors/${id}`, { method: "DELETE", cookie: agent })).status).toBe(403);
@@ -220,6 +229,11 @@ describe("privacy", () => {
     await runDurableObjectAlarm(env.CONVERSATION.getByName(conversationId));
     expect(await rowsOf("site_v", [id], [conversationId])).toBe(0);
     expect(visitorOf((await track({ k: "pk_v", t, e: "view", u: `${SHOP}/` })).t!)).not.toBe(id);
+    // The erased visitor's chat token is dead too: the chat gets a new visitor, and the socket a final 4404.
+    const again = await visitorSession("pk_v", chatToken, t);
+    expect(again.visitorId).not.toBe(id);
+    expect(again.conversationId).toBeNull();
+    expect(await refusal(visitorSocketPath(conversationId, chatToken))).toEqual({ close: CLOSE_CODES.notFound, code: "not_found" });
     expect((await api(`/api/sites/site_v/visitors/${id}`, { cookie: owner })).status).toBe(404);
     dash.close();
     visitorSocket.close();

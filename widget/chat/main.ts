@@ -4,6 +4,8 @@
 import { h, render } from "preact";
 import { App } from "./app";
 import "./chat.css";
+import { lang } from "./i18n";
 
-document.documentElement.lang = navigator.language;
+// The language the chat is written in (a de-DE browser reads English), for assistive technology.
+document.documentElement.lang = lang;
 render(h(App, {}), document.getElementById("app")!);

@@ -1,6 +1,9 @@
 /**
  * The chat's state machine as a Preact hook: visitor session, the conversation socket through
- * the shared `ConversationClient` (resume + outbox), typing, read marks, unread count.
+ * the shared `ConversationClient` (resume + outbox), typing, read marks, unread count. When the
+ * server refuses the socket for good (its chat token expired and renewal named someone else,
+ * or the conversation was erased), the chat continues with the session the server gives now:
+ * a fresh, empty chat (`ended` says why the history is gone), keeping unsent messages.
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ChatMessage, ConversationServerFrame, ConversationStatus, VisitorSessionResponse } from "../../protocol";
@@ -28,6 +31,11 @@ export interface ChatState {
   operatorReadSeq: number;
   /** While waiting for a free operator. */
   queue: { position: number; etaSeconds: number } | null;
+  /**
+   * Set when the previous conversation can no longer be reached (a final close: 4401 after one
+   * renewal, 4403, 4404) and this chat started afresh; cleared when the visitor writes.
+   */
+  ended: boolean;
 }
 
 const queueOf = (position: number | null, etaSeconds: number | null) =>
@@ -46,8 +54,13 @@ export function useConversation(visible: boolean) {
     status: "open",
     operatorReadSeq: 0,
     queue: null,
+    ended: false,
   });
   const client = useRef<ConversationClient | null>(null);
+  // The socket URL reads the token from here: a renewed token is used by the next connection.
+  const current = useRef<VisitorSessionResponse | null>(null);
+  // A renewal that named another visitor or conversation: the session a restart continues with.
+  const renewedElsewhere = useRef<VisitorSessionResponse | null>(null);
   const readSeq = useRef(0);
   const operatorTypingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   // The draft goes along so operators can prepare an answer (shown only if the shop allows it).
@@ -104,10 +117,50 @@ export function useConversation(visible: boolean) {
     }
   }
 
-  function connect(session: VisitorSessionResponse, conversationId: string) {
+  function adopt(session: VisitorSessionResponse) {
+    current.current = session;
+    patch({ session, failed: false });
+    // The loader keeps the tracking token, so its beacons name this same visitor.
+    toHost({ type: "peek", track: session.trackToken });
+  }
+
+  /** 4401: a fresh chat token for the same visitor and conversation, or false (then it is final). */
+  async function renew(conversationId: string): Promise<boolean> {
+    const session = await startSession(siteKey, trackToken);
+    const before = current.current;
+    if (!before || session.visitorId !== before.visitorId || session.conversationId !== conversationId) {
+      renewedElsewhere.current = session;
+      return false;
+    }
+    adopt(session);
+    return true;
+  }
+
+  /** The conversation is out of reach for good: go on with the session the server gives now. */
+  async function restart() {
+    client.current?.stop();
+    client.current = null;
+    starting.current = null;
+    readSeq.current = 0;
+    patch({ messages: [], hasMore: false, status: "open", operatorReadSeq: 0, queue: null, operatorTyping: null, ended: true });
+    try {
+      const session = renewedElsewhere.current ?? (await startSession(siteKey, trackToken));
+      renewedElsewhere.current = null;
+      adopt(session);
+      if (session.conversationId) connect(session.conversationId);
+      else if (loadPending(siteKey).length > 0) await ensureConversation(session);
+    } catch {
+      patch({ failed: true });
+      setTimeout(() => void restart(), 5000);
+    }
+  }
+
+  function connect(conversationId: string) {
     const c = new ConversationClient({
-      url: (after) => socketUrl(conversationId, session.token, after),
+      url: (after) => socketUrl(conversationId, current.current?.token ?? "", after),
       connect: (url) => new WebSocket(url),
+      renewCredential: () => renew(conversationId),
+      onFinal: () => void restart(),
       onFrame,
       onState: (connection) => patch({ connection }),
       onPendingChange: (pending) => {
@@ -128,11 +181,9 @@ export function useConversation(visible: boolean) {
       try {
         const session = await startSession(siteKey, trackToken);
         if (stopped) return;
-        patch({ session, failed: false });
-        // The loader keeps the tracking token, so its beacons name this same visitor.
-        toHost({ type: "peek", track: session.trackToken });
+        adopt(session);
         const pending = loadPending(siteKey);
-        if (session.conversationId) connect(session, session.conversationId);
+        if (session.conversationId) connect(session.conversationId);
         else if (pending.length > 0) await ensureConversation(session);
       } catch {
         if (stopped) return;
@@ -159,8 +210,8 @@ export function useConversation(visible: boolean) {
     startSession(siteKey, trackToken).then(
       (session) => {
         if (!session.conversationId || client.current || starting.current) return;
-        patch({ session });
-        connect(session, session.conversationId);
+        adopt(session);
+        connect(session.conversationId);
       },
       () => {},
     );
@@ -169,8 +220,9 @@ export function useConversation(visible: boolean) {
   async function ensureConversation(session: VisitorSessionResponse) {
     starting.current ??= (async () => {
       const { conversationId, peekToken } = await startConversation(session.token, topic.current);
-      patch({ session: { ...session, conversationId, peekToken } });
-      connect(session, conversationId);
+      current.current = { ...session, conversationId, peekToken };
+      patch({ session: current.current });
+      connect(conversationId);
     })().catch(() => {
       starting.current = null;
       setTimeout(() => void ensureConversation(session), 3000);
@@ -206,6 +258,7 @@ export function useConversation(visible: boolean) {
     send(text: string) {
       const c = client.current;
       typingSignal.current.stop();
+      if (state.ended) patch({ ended: false });
       if (c) {
         c.send(text);
         return;
@@ -215,7 +268,7 @@ export function useConversation(visible: boolean) {
       const pending = [...loadPending(siteKey), item];
       savePending(siteKey, pending);
       patch({ pending });
-      if (state.session) void ensureConversation(state.session);
+      if (current.current) void ensureConversation(current.current);
     },
     typing(text: string) {
       typingSignal.current.input(text);

@@ -126,10 +126,10 @@ function parseSkills(json: string): string[] {
 }
 
 /**
- * Adds an operator to a site: creates the account unless the email has one, then the
- * membership. Returns the operator id, or null when they are already a member.
+ * A new account and its membership of the site, in one transaction. "exists" when the email
+ * already has an account: nothing is written, and the caller invites that person instead.
  */
-export async function addOperatorToSite(
+export async function createOperatorOnSite(
   db: D1Database,
   a: {
     siteId: string;
@@ -143,59 +143,101 @@ export async function addOperatorToSite(
     skills: string[];
     now: number;
   },
-): Promise<string | null> {
-  const [, found] = await db.batch([
+): Promise<"added" | "exists"> {
+  const [, , created] = await db.batch([
     db
       .prepare(
         "INSERT INTO operators (id, email, name, avatar_url, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
       )
       .bind(a.newId, a.email, a.name, a.avatarUrl, a.passwordHash, a.now),
-    db.prepare("SELECT id FROM operators WHERE email = ?").bind(a.email),
+    // Only for the account made just now (its new id): an existing account is never joined here.
+    db
+      .prepare(
+        `INSERT INTO memberships (site_id, operator_id, role, created_at, max_chats, skills)
+         SELECT ?1, id, ?3, ?4, ?5, ?6 FROM operators WHERE id = ?2 ON CONFLICT DO NOTHING`,
+      )
+      .bind(a.siteId, a.newId, a.role, a.now, a.maxChats, JSON.stringify(a.skills)),
+    db.prepare("SELECT 1 FROM operators WHERE id = ?").bind(a.newId),
   ]);
-  const id = ((found?.results ?? []) as { id: string }[])[0]?.id;
-  if (!id) throw new Error("operator row missing right after insert");
-  const res = await db
-    .prepare(
-      "INSERT INTO memberships (site_id, operator_id, role, created_at, max_chats, skills) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(a.siteId, id, a.role, a.now, a.maxChats, JSON.stringify(a.skills))
-    .run();
-  return res.meta.changes === 1 ? id : null;
+  return ((created?.results ?? []) as unknown[]).length > 0 ? "added" : "exists";
 }
 
-/** Changes a member's role, capacity, skills or avatar. Returns false if not a member. */
+/** Whether the account with this email is a member of the site. */
+export async function isMemberByEmail(db: D1Database, siteId: string, email: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 FROM memberships m JOIN operators o ON o.id = m.operator_id WHERE m.site_id = ? AND o.email = ?")
+    .bind(siteId, email)
+    .first();
+  return row !== null;
+}
+
+export type MemberUpdateResult = "updated" | "not_found" | "owners_only" | "last_owner";
+
+/**
+ * Changes a member's role, capacity or skills on this site. The rules are part of the statement
+ * that writes, against the roles as stored at that moment: the actor must be an owner or admin;
+ * only an owner changes an owner or makes one; the site's last owner stays an owner (two owners
+ * demoting each other at once cannot both succeed).
+ */
 export async function updateMember(
   db: D1Database,
-  siteId: string,
+  m: {
+    siteId: string;
+    actorId: string;
+    operatorId: string;
+    role?: MemberRole | undefined;
+    maxChats?: number | undefined;
+    skills?: string[] | undefined;
+  },
+): Promise<MemberUpdateResult> {
+  const actorRole = "(SELECT a.role FROM memberships a WHERE a.site_id = ?1 AND a.operator_id = ?3)";
+  const newRole = "COALESCE(?4, role)";
+  const owners = "(SELECT COUNT(*) FROM memberships o WHERE o.site_id = ?1 AND o.role = 'owner')";
+  const updated = await db
+    .prepare(
+      `UPDATE memberships SET role = ${newRole}, max_chats = COALESCE(?5, max_chats), skills = COALESCE(?6, skills)
+       WHERE site_id = ?1 AND operator_id = ?2
+         AND ${actorRole} IN ('owner', 'admin')
+         AND (${actorRole} = 'owner' OR (role <> 'owner' AND ${newRole} <> 'owner'))
+         AND NOT (role = 'owner' AND ${newRole} <> 'owner' AND ${owners} <= 1)
+       RETURNING operator_id`,
+    )
+    .bind(m.siteId, m.operatorId, m.actorId, m.role ?? null, m.maxChats ?? null, m.skills ? JSON.stringify(m.skills) : null)
+    .first();
+  if (updated) return "updated";
+  // Refused: say why (a read for the message only; the decision was the statement's).
+  const target = await db
+    .prepare("SELECT role FROM memberships WHERE site_id = ? AND operator_id = ?")
+    .bind(m.siteId, m.operatorId)
+    .first<MemberRole>("role");
+  if (!target) return "not_found";
+  const actor = await db
+    .prepare("SELECT role FROM memberships WHERE site_id = ? AND operator_id = ?")
+    .bind(m.siteId, m.actorId)
+    .first<MemberRole>("role");
+  return actor === "owner" && target === "owner" ? "last_owner" : "owners_only";
+}
+
+/**
+ * The operator's own name and photo (every site shows them; no site may change them). Returns
+ * the profile after the change and the photo it replaced, read in the same transaction.
+ */
+export async function updateOwnProfile(
+  db: D1Database,
   operatorId: string,
-  u: { role?: MemberRole | undefined; maxChats?: number | undefined; skills?: string[] | undefined; avatarUrl?: string | null | undefined },
-): Promise<boolean> {
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  const set = (column: string, value: unknown) => {
-    sets.push(`${column} = ?`);
-    params.push(value);
-  };
-  if (u.role !== undefined) set("role", u.role);
-  if (u.maxChats !== undefined) set("max_chats", u.maxChats);
-  if (u.skills !== undefined) set("skills", JSON.stringify(u.skills));
-  const statements: D1PreparedStatement[] = [];
-  if (sets.length) {
-    statements.push(
-      db.prepare(`UPDATE memberships SET ${sets.join(", ")} WHERE site_id = ? AND operator_id = ?`).bind(...params, siteId, operatorId),
-    );
-  }
-  if (u.avatarUrl !== undefined) {
-    // Only for operators of this site: the subquery keeps the update scoped.
-    statements.push(
-      db
-        .prepare(
-          "UPDATE operators SET avatar_url = ? WHERE id = ? AND EXISTS (SELECT 1 FROM memberships WHERE site_id = ? AND operator_id = ?)",
-        )
-        .bind(u.avatarUrl, operatorId, siteId, operatorId),
-    );
-  }
-  const member = db.prepare("SELECT 1 AS ok FROM memberships WHERE site_id = ? AND operator_id = ?").bind(siteId, operatorId);
-  const results = await db.batch([...statements, member]);
-  return ((results[results.length - 1]?.results ?? []) as unknown[]).length > 0;
+  u: { name?: string | undefined; avatarUrl?: string | null | undefined },
+): Promise<{ profile: OperatorProfile; previousAvatarUrl: string | null } | null> {
+  const [before, after] = await db.batch([
+    db.prepare("SELECT avatar_url FROM operators WHERE id = ?").bind(operatorId),
+    db
+      .prepare(
+        `UPDATE operators SET name = COALESCE(?2, name), avatar_url = CASE WHEN ?3 THEN ?4 ELSE avatar_url END
+         WHERE id = ?1 RETURNING id, email, name, avatar_url`,
+      )
+      .bind(operatorId, u.name ?? null, u.avatarUrl !== undefined ? 1 : 0, u.avatarUrl ?? null),
+  ]);
+  const row = ((after?.results ?? []) as RawOperator[])[0];
+  if (!row) return null;
+  const previous = ((before?.results ?? []) as { avatar_url: string | null }[])[0]?.avatar_url ?? null;
+  return { profile: toProfile(row), previousAvatarUrl: previous };
 }

@@ -31,6 +31,8 @@ export interface RawVisitor {
   cart: string | null;
   current_visit_id: string | null;
   current_view_id: number | null;
+  /** When a chat first took this visitor (migration 0009); null: no chat ever did. */
+  chat_claimed_at: number | null;
 }
 
 export function parseJson<T>(json: string | null | undefined, fallback: T): T {

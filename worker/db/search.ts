@@ -1,6 +1,7 @@
 /**
  * D1 access to message search (FTS5). Conversations feed it through their outbox; operators
- * query it per site. User input never reaches FTS5 syntax: every word becomes a quoted prefix.
+ * query it per site, and the index itself matches the site (`site_key`, migration 0011). User
+ * input never reaches FTS5 syntax: every word becomes a quoted prefix.
  */
 import type { MessageKind } from "../../protocol";
 
@@ -14,10 +15,17 @@ export interface IndexedMessage {
 }
 
 /** Marks around matched words in snippets (control characters: never in message text). */
-export const MATCH_START = "\u0002";
-export const MATCH_END = "\u0003";
+const MATCH_START = "\u0002";
+const MATCH_END = "\u0003";
 
-const ROWS_PER_STATEMENT = 16; // 6 parameters a row, under D1's 100 bound parameters
+const ROWS_PER_STATEMENT = 14; // 7 parameters a row, under D1's 100 bound parameters
+
+/** The site as one FTS token: "s" + lower-case hex of its UTF-8 bytes (as the migration writes it). */
+export function siteKey(siteId: string): string {
+  let hex = "s";
+  for (const b of new TextEncoder().encode(siteId)) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
 
 /**
  * Statements that add messages to the index. A flush whose success was lost and is retried may
@@ -31,18 +39,22 @@ export function indexStatements(db: D1Database, rows: IndexedMessage[]): D1Prepa
     statements.push(
       db
         .prepare(
-          `INSERT INTO message_search (text, site_id, conversation_id, seq, kind, created_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+          `INSERT INTO message_search (text, site_key, site_id, conversation_id, seq, kind, created_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
         )
-        .bind(...chunk.flatMap((r) => [r.text, r.siteId, r.conversationId, r.seq, r.kind, r.createdAt])),
+        .bind(...chunk.flatMap((r) => [r.text, siteKey(r.siteId), r.siteId, r.conversationId, r.seq, r.kind, r.createdAt])),
     );
   }
   return statements;
 }
 
-/** `"word"*` for each word: prefix search, AND of all words, no FTS5 operators from users. */
+/**
+ * `"word"*` for each word: prefix search, AND of all words, no FTS5 operators from users. Control
+ * characters separate words like spaces do: FTS5 reads its query as a C string, so a NUL inside
+ * a quoted word ended the query there ("unterminated string", a 500).
+ */
 export function toMatchQuery(input: string): string | null {
   const words = input
-    .split(/\s+/)
+    .split(/[\s\p{Cc}]+/u)
     .map((w) => w.replace(/"/g, "").trim())
     .filter(Boolean)
     .slice(0, 8);
@@ -61,9 +73,9 @@ export async function searchMessages(db: D1Database, siteId: string, match: stri
   const { results } = await db
     .prepare(
       `SELECT conversation_id, seq, kind, created_at, snippet(message_search, 0, ?, ?, '…', 16) AS snippet
-       FROM message_search WHERE message_search MATCH ? AND site_id = ? ORDER BY rank LIMIT ?`,
+       FROM message_search WHERE message_search MATCH ? ORDER BY rank LIMIT ?`,
     )
-    .bind(MATCH_START, MATCH_END, match, siteId, limit * 2)
+    .bind(MATCH_START, MATCH_END, `site_key : "${siteKey(siteId)}" AND text : (${match})`, limit * 2)
     .all<{ conversation_id: string; seq: number; kind: MessageKind; created_at: number; snippet: string }>();
   const seen = new Set<string>();
   const hits: SearchHit[] = [];

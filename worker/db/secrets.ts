@@ -3,36 +3,41 @@
  * key (only its SHA-256 is stored; the key is shown once when made). And the site facts the
  * tracking beacon needs, cached briefly per isolate (a beacon per page view must not cost a
  * D1 read of the site each time); changes made through this isolate clear the cache at once.
+ * The chat page reads the same facts for its frame-ancestors.
  */
 
 import type { SiteSettings } from "../../protocol";
 import { randomToken, sha256Hex } from "../lib/crypto";
-import { readSettings } from "./sites";
+import { parseOrigins, readSettings } from "./sites";
 
-export interface TrackSite {
+export interface PublicSite {
   id: string;
   settings: SiteSettings;
   identitySecret: string | null;
+  /** Where the widget may run (empty: anywhere). */
+  allowedOrigins: string[];
 }
 
 const SITE_TTL_MS = 10_000;
-const siteCache = new Map<string, { at: number; site: TrackSite | null }>();
+const siteCache = new Map<string, { at: number; site: PublicSite | null }>();
 
 export function forgetCachedSite(siteId: string): void {
   for (const [key, entry] of siteCache) if (!entry.site || entry.site.id === siteId) siteCache.delete(key);
 }
 
-export async function trackSiteByKey(db: D1Database, publicKey: string): Promise<TrackSite | null> {
+export async function publicSiteByKey(db: D1Database, publicKey: string): Promise<PublicSite | null> {
   const hit = siteCache.get(publicKey);
   if (hit && Date.now() - hit.at < SITE_TTL_MS) return hit.site;
   const r = await db
     .prepare(
-      `SELECT s.id, s.settings, x.identity_secret FROM sites s LEFT JOIN site_secrets x ON x.site_id = s.id
+      `SELECT s.id, s.settings, s.allowed_origins, x.identity_secret FROM sites s LEFT JOIN site_secrets x ON x.site_id = s.id
        WHERE s.public_key = ?`,
     )
     .bind(publicKey)
-    .first<{ id: string; settings: string; identity_secret: string | null }>();
-  const site = r ? { id: r.id, settings: readSettings(r.settings), identitySecret: r.identity_secret } : null;
+    .first<{ id: string; settings: string; allowed_origins: string; identity_secret: string | null }>();
+  const site = r
+    ? { id: r.id, settings: readSettings(r.settings), identitySecret: r.identity_secret, allowedOrigins: parseOrigins(r.allowed_origins) }
+    : null;
   if (siteCache.size > 1000) siteCache.clear();
   siteCache.set(publicKey, { at: Date.now(), site });
   return site;

@@ -6,20 +6,15 @@
 import { type Attributes, MAX_ATTRIBUTES, type ShopOrder, type VisitorProfile } from "../../protocol";
 import { newId } from "../lib/crypto";
 import { getCanonicalVisitor, mergeAttributes, parseJson, type RawOrder, type RawVisitor, toProfile, toShopOrder } from "./profiles";
-import { createVerifiedStatement, findVerifiedCustomer } from "./tracking";
+import { createVerifiedVisitor, findVerifiedCustomer } from "./tracking";
 
 /** The verified profile of a customer id, created when missing. */
-export async function ensureCustomer(
-  db: D1Database,
-  siteId: string,
-  externalId: string,
-  now: number,
-): Promise<{ id: string; created: boolean }> {
+async function ensureCustomer(db: D1Database, siteId: string, externalId: string, now: number): Promise<{ id: string; created: boolean }> {
   const found = await findVerifiedCustomer(db, siteId, externalId);
   if (found) return { id: found, created: false };
   const id = newId("v");
   try {
-    await createVerifiedStatement(db, { siteId, id, externalId, email: null, name: null, now }).run();
+    await createVerifiedVisitor(db, { siteId, id, externalId, email: null, name: null, now });
     return { id, created: true };
   } catch (err) {
     // Created at the same moment by another call (unique index): use that one.

@@ -1,8 +1,9 @@
 /**
- * D1 access to sites. Only the D1 layer touches `env.DB`.
+ * D1 access to sites: the public face a widget sees (by public key), and the settings owners and
+ * admins edit. Only the D1 layer touches `env.DB`.
  */
 import * as v from "valibot";
-import { SiteSettings, type WidgetSettings } from "../../protocol";
+import { SiteSettings, type SiteSettingsPatch, type SiteSettingsResponse, type WidgetSettings } from "../../protocol";
 
 export interface SiteRow {
   id: string;
@@ -26,7 +27,7 @@ function toSite(r: RawSite): SiteRow {
     id: r.id,
     name: r.name,
     publicKey: r.public_key,
-    allowedOrigins: parseArray(r.allowed_origins),
+    allowedOrigins: parseOrigins(r.allowed_origins),
     settings: { siteName: r.name, accentColor, welcomeText, topics },
   };
 }
@@ -41,11 +42,30 @@ export async function getSiteSettings(db: D1Database, siteId: string): Promise<S
   return readSettings(await db.prepare("SELECT settings FROM sites WHERE id = ?").bind(siteId).first<string>("settings"));
 }
 
-/** Merges `patch` into the stored settings and returns the result. */
-export async function updateSiteSettings(db: D1Database, siteId: string, patch: Partial<SiteSettings>): Promise<SiteSettings> {
-  const next = { ...(await getSiteSettings(db, siteId)), ...patch };
-  await db.prepare("UPDATE sites SET settings = ? WHERE id = ?").bind(JSON.stringify(next), siteId).run();
-  return next;
+export async function getSiteSettingsResponse(db: D1Database, siteId: string): Promise<SiteSettingsResponse> {
+  const r = await db
+    .prepare("SELECT settings, allowed_origins FROM sites WHERE id = ?")
+    .bind(siteId)
+    .first<Pick<RawSite, "settings" | "allowed_origins">>();
+  return { ...readSettings(r?.settings ?? null), allowedOrigins: parseOrigins(r?.allowed_origins ?? "[]") };
+}
+
+/**
+ * Merges `patch` into the stored settings inside one statement (`json_patch`), so two managers
+ * saving different fields at once both keep their change; a read-modify-write lost one of them.
+ * A `null` in the patch removes the key, which reads back as its default (retentionDays: keep).
+ */
+export async function updateSiteSettings(db: D1Database, siteId: string, patch: SiteSettingsPatch): Promise<SiteSettingsResponse> {
+  const { allowedOrigins, ...settings } = patch;
+  const r = await db
+    .prepare(
+      `UPDATE sites SET settings = json_patch(CASE WHEN json_valid(settings) THEN settings ELSE '{}' END, ?2),
+         allowed_origins = COALESCE(?3, allowed_origins)
+       WHERE id = ?1 RETURNING settings, allowed_origins`,
+    )
+    .bind(siteId, JSON.stringify(settings), allowedOrigins ? JSON.stringify([...new Set(allowedOrigins)]) : null)
+    .first<Pick<RawSite, "settings" | "allowed_origins">>();
+  return { ...readSettings(r?.settings ?? null), allowedOrigins: parseOrigins(r?.allowed_origins ?? "[]") };
 }
 
 export async function getSiteByPublicKey(db: D1Database, publicKey: string): Promise<SiteRow | null> {
@@ -65,7 +85,8 @@ function parseObject(json: string): Record<string, unknown> {
   }
 }
 
-function parseArray(json: string): string[] {
+/** A stored JSON list of origins; anything damaged reads as none (any origin). */
+export function parseOrigins(json: string): string[] {
   try {
     const v: unknown = JSON.parse(json);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];

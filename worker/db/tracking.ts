@@ -24,6 +24,23 @@ export interface TrackRow extends RawVisitor, SourceColumns {
   view_title: string | null;
   view_at: number | null;
   view_duration: number | null;
+  /** The latest page view with the beacon's page-view key (`TrackBody.pv`), if any. */
+  key_view_id: number | null;
+  key_view_url: string | null;
+  key_view_title: string | null;
+  key_view_at: number | null;
+  key_view_duration: number | null;
+}
+
+/** A page view a ping or leave is about. */
+export interface PageViewRef {
+  id: number;
+  url: string;
+  title: string | null;
+  at: number;
+  duration: number | null;
+  /** Whether it is the visitor's current page (the latest view of any tab). */
+  current: boolean;
 }
 
 export interface TrackConversation {
@@ -33,23 +50,33 @@ export interface TrackConversation {
 
 const LOAD = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning AS visit_returning, vi.referrer, vi.utm_source,
     vi.utm_medium, vi.utm_campaign, vi.utm_term, vi.utm_content, vi.landing_url,
-    pv.url AS view_url, pv.title AS view_title, pv.at AS view_at, pv.duration_ms AS view_duration
+    pv.url AS view_url, pv.title AS view_title, pv.at AS view_at, pv.duration_ms AS view_duration,
+    kv.id AS key_view_id, kv.url AS key_view_url, kv.title AS key_view_title, kv.at AS key_view_at, kv.duration_ms AS key_view_duration
   FROM visitors v
   LEFT JOIN visits vi ON vi.site_id = v.site_id AND vi.id = v.current_visit_id
   LEFT JOIN page_views pv ON pv.site_id = v.site_id AND pv.id = v.current_view_id
-  WHERE v.site_id = ? AND v.id = ?`;
+  LEFT JOIN page_views kv ON kv.id = (
+    SELECT k.id FROM page_views k WHERE k.site_id = v.site_id AND k.visitor_id = v.id AND k.view_key = ?3 ORDER BY k.id DESC LIMIT 1)
+  WHERE v.site_id = ?1 AND v.id = ?2`;
 
 export async function loadTrackRow(db: D1Database, siteId: string, visitorId: string): Promise<TrackRow | null> {
-  return db.prepare(LOAD).bind(siteId, visitorId).first<TrackRow>();
+  return db.prepare(LOAD).bind(siteId, visitorId, null).first<TrackRow>();
 }
 
-/** The visitor (with current visit and page) and their conversation, in one round trip. */
+/**
+ * The visitor (with current visit and page, and the page view `viewKey` names) and their
+ * conversation, in one round trip.
+ */
 export async function loadTrack(
   db: D1Database,
   siteId: string,
   visitorId: string,
+  viewKey: string | null,
 ): Promise<{ row: TrackRow | null; conversation: TrackConversation | null }> {
-  const [row, conversation] = await db.batch([db.prepare(LOAD).bind(siteId, visitorId), conversationStatement(db, siteId, visitorId)]);
+  const [row, conversation] = await db.batch([
+    db.prepare(LOAD).bind(siteId, visitorId, viewKey),
+    conversationStatement(db, siteId, visitorId),
+  ]);
   const c = (conversation!.results as { id: string; visitor_id: string }[])[0];
   return { row: (row!.results as TrackRow[])[0] ?? null, conversation: c ? { id: c.id, visitorId: c.visitor_id } : null };
 }
@@ -114,16 +141,19 @@ export class TrackWriter {
     return !this.row.current_visit_id || this.now - this.row.last_seen_at > VISIT_IDLE_MS;
   }
 
-  /** A page view (also each SPA navigation): closes the previous one, starts a visit after idleness. */
-  view(url: string, rawUrl: string, title: string | null, referrer: string | undefined): void {
+  /**
+   * A page view (also each SPA navigation): closes the previous one, starts a visit after
+   * idleness. `key`: the presence module's name for this page view, which its pings carry.
+   */
+  view(url: string, rawUrl: string, title: string | null, referrer: string | undefined, key: string | null): void {
     const r = this.row;
     const startVisit = this.idle;
     this.closeView(startVisit);
     if (startVisit) this.startVisit(rawUrl, referrer);
     this.statements.push(
       this.db
-        .prepare("INSERT INTO page_views (site_id, visitor_id, visit_id, url, title, at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(this.siteId, r.id, r.current_visit_id, url, title, this.now),
+        .prepare("INSERT INTO page_views (site_id, visitor_id, visit_id, url, title, at, view_key) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(this.siteId, r.id, r.current_visit_id, url, title, this.now, key),
       // Right after the insert, in the same transaction: its rowid is the new current page.
       this.db
         .prepare(
@@ -144,15 +174,39 @@ export class TrackWriter {
     r.view_duration = null;
   }
 
-  /** Still on the page (ms: time on it so far), or left it (leave). */
-  stillThere(ms: number | undefined, leaving: boolean): void {
+  /**
+   * The page view a ping or leave is about: the one its key names (each tab names its own), or,
+   * from a presence module that sends no key, the current page view if the URL is its URL.
+   * Null when this visitor never viewed it: a ping never invents a page view.
+   */
+  pageView(key: string | undefined, url: string | null): PageViewRef | null {
     const r = this.row;
-    if (r.current_view_id !== null && r.view_at !== null) {
-      const duration = Math.min(ms ?? this.now - r.view_at, VISIT_IDLE_MS);
-      if (duration > (r.view_duration ?? 0)) this.setViewDuration(duration);
+    if (key !== undefined) {
+      if (r.key_view_id === null || r.key_view_url === null || r.key_view_at === null) return null;
+      if (r.key_view_id === r.current_view_id) return this.currentView();
+      return {
+        id: r.key_view_id,
+        url: r.key_view_url,
+        title: r.key_view_title,
+        at: r.key_view_at,
+        duration: r.key_view_duration,
+        current: false,
+      };
     }
+    return url !== null && r.view_url === url ? this.currentView() : null;
+  }
+
+  private currentView(): PageViewRef | null {
+    const r = this.row;
+    if (r.current_view_id === null || r.view_url === null || r.view_at === null) return null;
+    return { id: r.current_view_id, url: r.view_url, title: r.view_title, at: r.view_at, duration: r.view_duration, current: true };
+  }
+
+  /** Still on that page (ms: time on it so far), or left it (leave); only its own duration moves. */
+  stillThere(view: PageViewRef, ms: number | undefined): void {
+    const duration = Math.min(ms ?? this.now - view.at, VISIT_IDLE_MS);
+    if (duration > (view.duration ?? 0)) this.setViewDuration(view, duration);
     this.touch();
-    if (leaving) r.last_seen_at = this.now;
   }
 
   /** Any other event: the visitor is active now. */
@@ -281,27 +335,27 @@ export class TrackWriter {
     };
   }
 
-  private setViewDuration(duration: number): void {
+  private setViewDuration(view: PageViewRef, duration: number): void {
     const r = this.row;
-    const delta = duration - (r.view_duration ?? 0);
+    const delta = duration - (view.duration ?? 0);
     this.statements.push(
       this.db
         .prepare(`UPDATE visitors SET time_on_site_ms = time_on_site_ms + ?3 WHERE site_id = ?1 AND id = ?2`)
         .bind(this.siteId, r.id, delta),
-      this.db
-        .prepare("UPDATE page_views SET duration_ms = ?3 WHERE site_id = ?1 AND id = ?2")
-        .bind(this.siteId, r.current_view_id, duration),
+      this.db.prepare("UPDATE page_views SET duration_ms = ?3 WHERE site_id = ?1 AND id = ?2").bind(this.siteId, view.id, duration),
     );
-    r.view_duration = duration;
+    if (view.current) r.view_duration = duration;
+    if (view.id === r.key_view_id) r.key_view_duration = duration;
   }
 
   /** Ends the current page view: by the next view (now) or, after idleness, at the last sign of life. */
   private closeView(afterIdle: boolean): void {
     const r = this.row;
-    if (r.current_view_id === null || r.view_at === null) return;
+    const current = this.currentView();
+    if (!current) return;
     const end = afterIdle ? r.last_seen_at : this.now;
-    const duration = Math.max(0, Math.min(end - r.view_at, VISIT_IDLE_MS));
-    if (duration > (r.view_duration ?? 0)) this.setViewDuration(duration);
+    const duration = Math.max(0, Math.min(end - current.at, VISIT_IDLE_MS));
+    if (duration > (current.duration ?? 0)) this.setViewDuration(current, duration);
   }
 
   private startVisit(rawUrl: string, referrer: string | undefined): void {
@@ -412,6 +466,7 @@ function blankRow(siteId: string, id: string, now: number): TrackRow {
     cart: null,
     current_visit_id: null,
     current_view_id: null,
+    chat_claimed_at: null,
     visit_started_at: null,
     visit_returning: null,
     referrer: null,
@@ -425,6 +480,11 @@ function blankRow(siteId: string, id: string, now: number): TrackRow {
     view_title: null,
     view_at: null,
     view_duration: null,
+    key_view_id: null,
+    key_view_url: null,
+    key_view_title: null,
+    key_view_at: null,
+    key_view_duration: null,
   };
 }
 
@@ -437,7 +497,11 @@ export async function findVerifiedCustomer(db: D1Database, siteId: string, exter
 }
 
 /** Creates a fresh verified profile for a customer id (another device, or a shop API customer). */
-export function createVerifiedStatement(
+export async function createVerifiedVisitor(db: D1Database, v: Parameters<typeof createVerifiedStatement>[1]): Promise<void> {
+  await createVerifiedStatement(db, v).run();
+}
+
+function createVerifiedStatement(
   db: D1Database,
   v: { siteId: string; id: string; externalId: string; email: string | null; name: string | null; now: number },
 ): D1PreparedStatement {
@@ -454,7 +518,17 @@ export function createVerifiedStatement(
  * visits, events and orders move; counters add up; the newer device, place and cart win; `from`
  * is marked merged (its conversation stays under its id and is listed with the profile).
  */
-export function mergeStatements(
+export async function mergeVisitor(
+  db: D1Database,
+  siteId: string,
+  from: TrackRow,
+  into: string,
+  identity: { email?: string | undefined; name?: string | undefined },
+): Promise<void> {
+  await db.batch(mergeStatements(db, siteId, from, into, identity));
+}
+
+function mergeStatements(
   db: D1Database,
   siteId: string,
   from: TrackRow,
@@ -487,7 +561,10 @@ export function mergeStatements(
            cart = CASE WHEN ${newer} AND ?20 IS NOT NULL THEN ?20 ELSE cart END,
            attributes = json_patch(?21, attributes),
            email = COALESCE(?22, email, ?24), name = COALESCE(?23, name, ?25),
-           last_seen_at = MAX(last_seen_at, ?5)
+           last_seen_at = MAX(last_seen_at, ?5),
+           -- A chat that claimed the merged visitor claimed the profile: the profile's tracking
+           -- token (which the shop page holds) must not give another chat a claim on it.
+           chat_claimed_at = COALESCE(chat_claimed_at, ?26)
          WHERE site_id = ?1 AND id = ?2`,
       )
       .bind(
@@ -516,6 +593,7 @@ export function mergeStatements(
         identity.name ?? null,
         from.email,
         from.name,
+        from.chat_claimed_at,
       ),
     db
       .prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2")

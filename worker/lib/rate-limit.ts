@@ -1,8 +1,8 @@
 /**
- * Limits on the two public writes anyone can make without an account: creating an anonymous
- * visitor (chat session or first beacon), and beacons per visitor. Cloudflare's Rate Limiting
- * binding (wrangler.toml `[[ratelimits]]`), counted per location, so an approximate ceiling
- * against floods rather than exact accounting.
+ * Limits on the public writes anyone can make without an account: creating an anonymous visitor
+ * (chat session or first beacon) and starting a conversation, per site and client address; and
+ * beacons per visitor. Cloudflare's Rate Limiting binding (wrangler.toml `[[ratelimits]]`),
+ * counted per location, so an approximate ceiling against floods rather than exact accounting.
  */
 import type { Env } from "../env";
 import { ApiError } from "./api-error";
@@ -22,10 +22,19 @@ async function within(binding: RateLimit | undefined, key: string): Promise<bool
 }
 
 /** A new anonymous visitor from this address; throws 429 `rate_limited` past the limit. */
-export async function limitNewVisitor(env: Env, request: Request, siteId: string): Promise<void> {
-  const ip = clientIp(request);
+export async function limitNewVisitor(env: Env, ip: string | null, siteId: string): Promise<void> {
   if (ip && !(await within(env.NEW_VISITORS, `${siteId}:${ip}`))) {
     throw new ApiError("rate_limited", "Too many new visitors from this address; try again in a minute.");
+  }
+}
+
+/**
+ * A conversation started from this address. Conversations with no message yet used to fill every
+ * operator's seats; each one now costs a new visitor and a conversation from the same address.
+ */
+export async function limitNewConversation(env: Env, ip: string | null, siteId: string): Promise<void> {
+  if (ip && !(await within(env.NEW_CONVERSATIONS, `${siteId}:${ip}`))) {
+    throw new ApiError("rate_limited", "Too many conversations started from this address; try again in a minute.");
   }
 }
 

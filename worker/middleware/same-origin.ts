@@ -9,7 +9,7 @@ import { ApiError } from "../lib/api-error";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function isSameOrigin(request: Request): boolean {
+function isSameOrigin(request: Request): boolean {
   return request.headers.get("origin") === new URL(request.url).origin;
 }
 

@@ -1,76 +1,65 @@
 /**
- * Operator sign-in, sign-out and "who am I". Passwords are checked with PBKDF2; failed attempts
- * are throttled per email and per client address; the session token lives in an HttpOnly cookie.
+ * Operator sign-in and sign-out (`/api/auth`), and the signed-in operator's own account
+ * (`/api/me`): who am I with my sites and pending invitations, my name and photo, and my
+ * answer to an invitation. Use cases in services/auth.ts, profile.ts and team.ts.
  */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import {
-  LOGIN_MAX_FAILURES,
-  LOGIN_MAX_FAILURES_PER_ADDRESS,
-  LOGIN_WINDOW_SECONDS,
-  LoginBody,
-  type MeResponse,
-  SESSION_TTL_SECONDS,
-} from "../../protocol";
+import * as v from "valibot";
+import { LoginBody, MAX_AVATAR_BYTES, MeUpdateBody, type OwnProfileResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
-import { clearFailures, failuresInWindow, recordFailure } from "../db/login-throttle";
-import { createSession, deleteSession, findOperatorForLogin, sitesOfOperator } from "../db/operators";
 import { ApiError } from "../lib/api-error";
-import { burnPasswordCheck, randomToken, sha256Hex, verifyPassword } from "../lib/crypto";
-import { readJson } from "../lib/request-input";
+import { InvitationId } from "../lib/ids";
+import { readBody } from "../lib/request-body";
 import { operatorSession, SESSION_COOKIE } from "../middleware/operator-session";
+import { sameOrigin } from "../middleware/same-origin";
+import { validate } from "../middleware/validate";
+import { signIn, signOut, whoAmI } from "../services/auth";
+import { updateProfile, uploadAvatar } from "../services/profile";
+import { acceptInvitation, declineInvitation } from "../services/team";
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/login", async (c) => {
-    const body = await readJson(c, LoginBody);
-    const now = Date.now();
-    const windowStart = now - LOGIN_WINDOW_SECONDS * 1000;
-    const emailKey = `email:${body.email}`;
-    const addressKey = `ip:${c.req.header("cf-connecting-ip") ?? "local"}`;
-    const failures = await failuresInWindow(c.env.DB, [emailKey, addressKey], windowStart);
-    if ((failures.get(emailKey) ?? 0) >= LOGIN_MAX_FAILURES || (failures.get(addressKey) ?? 0) >= LOGIN_MAX_FAILURES_PER_ADDRESS) {
-      throw new ApiError("too_many_attempts", "Too many failed sign-ins. Wait 15 minutes and try again.", {
-        "Retry-After": String(LOGIN_WINDOW_SECONDS),
-      });
-    }
-
-    const operator = await findOperatorForLogin(c.env.DB, body.email);
-    let ok = false;
-    if (operator) ok = await verifyPassword(body.password, operator.passwordHash);
-    else await burnPasswordCheck(body.password); // same timing whether or not the email exists
-    if (!operator || !ok) {
-      await recordFailure(c.env.DB, [emailKey, addressKey], now, windowStart);
-      throw new ApiError("bad_credentials", "That email and password do not match.");
-    }
-
-    const token = randomToken();
-    const [, , sites] = await Promise.all([
-      createSession(c.env.DB, {
-        tokenHash: await sha256Hex(token),
-        operatorId: operator.id,
-        now,
-        expiresAt: now + SESSION_TTL_SECONDS * 1000,
-      }),
-      clearFailures(c.env.DB, emailKey),
-      sitesOfOperator(c.env.DB, operator.id),
-    ]);
+  .post("/login", validate("json", LoginBody), async (c) => {
+    const { token, maxAgeSeconds, me } = await signIn(c.env, { ...c.req.valid("json"), address: c.req.header("cf-connecting-ip") ?? null });
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "Lax",
       secure: new URL(c.req.url).protocol === "https:",
       path: "/",
-      maxAge: SESSION_TTL_SECONDS,
+      maxAge: maxAgeSeconds,
     });
-    const { passwordHash: _, ...profile } = operator;
-    return c.json({ operator: profile, sites, invitations: [] } satisfies MeResponse);
+    return c.json(me);
   })
   .post("/logout", operatorSession(), async (c) => {
-    await deleteSession(c.env.DB, c.var.session.tokenHash);
+    await signOut(c.env, c.var.session);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   });
 
-export const meRoutes = new Hono<AppEnv>().get("/", operatorSession(), (c) => {
-  const { operator, sites } = c.var.session;
-  return c.json({ operator, sites, invitations: [] } satisfies MeResponse);
-});
+const IMAGE_TYPES: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
+const invitation = validate("param", v.object({ invitationId: InvitationId }), { notFound: "No open invitation with this id for you." });
+const me = (vars: AppEnv["Variables"]) => ({ operatorId: vars.session.operator.id, sites: vars.session.sites });
+
+export const meRoutes = new Hono<AppEnv>()
+  .use(sameOrigin(), operatorSession())
+  .get("/", async (c) => c.json(await whoAmI(c.env, c.var.session.operator, c.var.session.sites)))
+  .patch("/", validate("json", MeUpdateBody), async (c) => {
+    return c.json({ operator: await updateProfile(c.env, me(c.var), c.req.valid("json")) } satisfies OwnProfileResponse);
+  })
+  .put("/avatar", async (c) => {
+    const contentType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    const extension = IMAGE_TYPES[contentType];
+    if (!extension) throw new ApiError("unsupported_media_type", "Upload a PNG, JPEG or WebP image.");
+    const bytes = await readBody(c.req.raw, MAX_AVATAR_BYTES);
+    if (bytes.byteLength === 0) throw new ApiError("bad_request", "The image is empty.");
+    return c.json({ operator: await uploadAvatar(c.env, me(c.var), { bytes, contentType, extension }) } satisfies OwnProfileResponse);
+  })
+  .post("/invitations/:invitationId/accept", invitation, async (c) => {
+    await acceptInvitation(c.env, c.var.session.operator, c.req.valid("param").invitationId);
+    // The new site is among the operator's sites from now on.
+    return c.json(await whoAmI(c.env, c.var.session.operator));
+  })
+  .post("/invitations/:invitationId/decline", invitation, async (c) => {
+    await declineInvitation(c.env, c.var.session.operator, c.req.valid("param").invitationId);
+    return c.body(null, 204);
+  });

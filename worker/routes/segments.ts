@@ -4,19 +4,20 @@
  * Mounted under `/api/sites/:siteId/segments` behind `siteMember()`.
  */
 import { Hono } from "hono";
+import * as v from "valibot";
 import { MAX_SEGMENTS_PER_SITE, type Segment, SegmentBody, type SegmentListResponse, type SegmentResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { deleteSegment, getSegment, insertSegment, listSegments } from "../db/segments";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
-import { readJson } from "../lib/request-input";
-
-const SEGMENT_ID = /^sg_[A-Za-z0-9_-]{1,40}$/;
+import { SegmentId } from "../lib/ids";
+import { atLeast } from "../lib/roles";
+import { validate } from "../middleware/validate";
 
 export const segmentRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json({ segments: await listSegments(c.env.DB, c.var.site.id) } satisfies SegmentListResponse))
-  .post("/", async (c) => {
-    const body = await readJson(c, SegmentBody);
+  .post("/", validate("json", SegmentBody), async (c) => {
+    const body = c.req.valid("json");
     const segment: Segment = {
       id: newId("sg"),
       name: body.name,
@@ -30,12 +31,11 @@ export const segmentRoutes = new Hono<AppEnv>()
       throw new ApiError("validation_failed", `A site keeps at most ${MAX_SEGMENTS_PER_SITE} segments; delete one first.`);
     return c.json({ segment } satisfies SegmentResponse, 201);
   })
-  .delete("/:id", async (c) => {
-    const id = c.req.param("id");
-    const segment = SEGMENT_ID.test(id) ? await getSegment(c.env.DB, c.var.site.id, id) : null;
+  .delete("/:id", validate("param", v.object({ id: SegmentId }), { notFound: "No such segment." }), async (c) => {
+    const { id } = c.req.valid("param");
+    const segment = await getSegment(c.env.DB, c.var.site.id, id);
     if (!segment) throw new ApiError("not_found", "No such segment.");
-    const manager = c.var.site.role === "owner" || c.var.site.role === "admin";
-    if (!manager && segment.createdBy !== c.var.session.operator.id) {
+    if (!atLeast(c.var.site.role, "admin") && segment.createdBy !== c.var.session.operator.id) {
       throw new ApiError("forbidden", "Only whoever saved a segment, an owner or an admin can delete it.");
     }
     await deleteSegment(c.env.DB, c.var.site.id, id);

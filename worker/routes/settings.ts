@@ -1,37 +1,25 @@
 /**
  * A site's settings: look of the widget, typing preview, re-assignment time, visitor topics,
- * consent mode and data retention. Members read them; owners and admins change them, except
- * consent and retention, which are the owner's (as are the site's secrets: the identify secret
- * and the secret API key, under `/secrets`). Mounted under `/api/sites/:siteId/settings`
- * behind `siteMember()`.
+ * consent mode, data retention and the allowed origins. Members read them; owners and admins
+ * change them, except consent and retention, which are the owner's (as are the site's secrets:
+ * the identify secret and the secret API key, under `/secrets`). Mounted under
+ * `/api/sites/:siteId/settings` behind `siteMember()`.
  */
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { type ApiKeyResponse, type IdentitySecretResponse, type SiteSecretsResponse, SiteSettingsPatch } from "../../protocol";
 import type { AppEnv } from "../app-env";
-import { forgetCachedSite, getSecrets, rotateApiKey, setIdentitySecret } from "../db/secrets";
-import { getSiteSettings, updateSiteSettings } from "../db/sites";
-import { ApiError } from "../lib/api-error";
-import { readJson } from "../lib/request-input";
+import { getSecrets, rotateApiKey, setIdentitySecret } from "../db/secrets";
+import { getSiteSettingsResponse } from "../db/sites";
+import { requireRole } from "../middleware/require-role";
+import { validate } from "../middleware/validate";
+import { changeSettings } from "../services/settings";
 
-const OWNER_ONLY = ["consentRequired", "retentionDays"] as const;
-
-const owners = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.var.site.role !== "owner") throw new ApiError("forbidden", "Only the site's owners see and change its secrets.");
-  await next();
-});
+const owners = requireRole("owner", "see and change the site's secrets");
 
 export const settingsRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => c.json(await getSiteSettings(c.env.DB, c.var.site.id)))
-  .patch("/", async (c) => {
-    if (c.var.site.role === "agent") throw new ApiError("forbidden", "Only owners and admins change the site's settings.");
-    const patch = await readJson(c, SiteSettingsPatch);
-    if (c.var.site.role !== "owner" && OWNER_ONLY.some((k) => k in patch)) {
-      throw new ApiError("forbidden", "Only owners change consent mode and data retention.");
-    }
-    const next = await updateSiteSettings(c.env.DB, c.var.site.id, patch);
-    forgetCachedSite(c.var.site.id);
-    return c.json(next);
+  .get("/", async (c) => c.json(await getSiteSettingsResponse(c.env.DB, c.var.site.id)))
+  .patch("/", requireRole("admin", "change the site's settings"), validate("json", SiteSettingsPatch), async (c) => {
+    return c.json(await changeSettings(c.env, c.var.site.id, c.var.site.role, c.req.valid("json")));
   })
   .get("/secrets", owners, async (c) => {
     const secrets = await getSecrets(c.env.DB, c.var.site.id);

@@ -1,16 +1,19 @@
 /**
  * The shop's server-to-server API, authenticated by the site's secret key
  * (`Authorization: Bearer sk_…`, compared by its SHA-256): customers become verified profiles,
- * orders are recorded idempotently. Mounted under `/api/v1`.
+ * orders are recorded idempotently. Mounted under `/api/v1`. Path parameters arrive decoded
+ * once (by Hono; malformed percent-encoding is refused for every path in index.ts).
  */
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { CustomerBody, type CustomerResponse, ExternalId, ShopOrderBody, type ShopOrderResponse } from "../../protocol";
+import * as v from "valibot";
+import { CustomerBody, ExternalId, ShopOrderBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { siteByApiKey } from "../db/secrets";
-import { getCustomer, getOrder, recordApiOrder, upsertCustomer } from "../db/shop";
+import { getCustomer, getOrder } from "../db/shop";
 import { ApiError } from "../lib/api-error";
-import { parse, readJson } from "../lib/request-input";
+import { validate } from "../middleware/validate";
+import { putCustomer, recordOrder } from "../services/shop";
 
 const secretKey = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization") ?? "";
@@ -22,29 +25,26 @@ const secretKey = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const customerParam = (raw: string | undefined) => parse(ExternalId, decodeURIComponent(raw ?? ""));
+const customer = validate("param", v.object({ externalId: ExternalId }));
+const order = validate("param", v.object({ orderId: ExternalId }));
 
 export const shopApiRoutes = new Hono<AppEnv>()
   .use(secretKey)
-  .put("/customers/:externalId", async (c) => {
-    const externalId = customerParam(c.req.param("externalId"));
-    const body = await readJson(c, CustomerBody, { emptyAs: {} });
-    const result = await upsertCustomer(c.env.DB, c.var.apiSiteId, externalId, body, Date.now());
-    return c.json(result satisfies CustomerResponse, result.created ? 201 : 200);
+  .put("/customers/:externalId", customer, validate("json", CustomerBody, { emptyAs: {} }), async (c) => {
+    const result = await putCustomer(c.env, c.var.apiSiteId, c.req.valid("param").externalId, c.req.valid("json"));
+    return c.json(result, result.created ? 201 : 200);
   })
-  .get("/customers/:externalId", async (c) => {
-    const customer = await getCustomer(c.env.DB, c.var.apiSiteId, customerParam(c.req.param("externalId")));
-    if (!customer) throw new ApiError("not_found", "No customer with this id.");
-    return c.json({ customer });
+  .get("/customers/:externalId", customer, async (c) => {
+    const found = await getCustomer(c.env.DB, c.var.apiSiteId, c.req.valid("param").externalId);
+    if (!found) throw new ApiError("not_found", "No customer with this id.");
+    return c.json({ customer: found });
   })
-  .post("/orders", async (c) => {
-    const body = await readJson(c, ShopOrderBody);
-    const result = await recordApiOrder(c.env.DB, c.var.apiSiteId, body, Date.now());
-    if (!result) throw new ApiError("not_found", "No visitor with this visitorId on this site.");
-    return c.json(result satisfies ShopOrderResponse, result.created ? 201 : 200);
+  .post("/orders", validate("json", ShopOrderBody), async (c) => {
+    const result = await recordOrder(c.env, c.var.apiSiteId, c.req.valid("json"));
+    return c.json(result, result.created ? 201 : 200);
   })
-  .get("/orders/:orderId", async (c) => {
-    const order = await getOrder(c.env.DB, c.var.apiSiteId, decodeURIComponent(c.req.param("orderId")));
-    if (!order) throw new ApiError("not_found", "No order with this id.");
-    return c.json({ order });
+  .get("/orders/:orderId", order, async (c) => {
+    const found = await getOrder(c.env.DB, c.var.apiSiteId, c.req.valid("param").orderId);
+    if (!found) throw new ApiError("not_found", "No order with this id.");
+    return c.json({ order: found });
   });

@@ -1,0 +1,83 @@
+/**
+ * Starting and joining conversations outside the socket: a visitor starts theirs, an operator
+ * invites a visitor from the Live view, and a message arrives from elsewhere (a visitor's email
+ * reply). Each proves through D1 that the conversation (or visitor) is the site's before its
+ * Durable Object is touched.
+ */
+import * as v from "valibot";
+import { type ChatMessage, type InviteResponse, MAX_CLIENT_ID_CHARS, MessageText, type StartConversationResponse } from "../../protocol";
+import { createOrGetConversation, getConversation } from "../db/conversations";
+import { visitorGroup } from "../db/privacy";
+import { getSiteSettings } from "../db/sites";
+import { touchChatVisitor } from "../db/visitors";
+import type { Env } from "../env";
+import { ApiError } from "../lib/api-error";
+import { newId } from "../lib/crypto";
+import { isConversationId } from "../lib/ids";
+import { parse } from "../lib/parse";
+import { limitNewConversation } from "../lib/rate-limit";
+import { signToken } from "../lib/tokens";
+import type { VisitorIdentity } from "./visitor-tokens";
+
+/** The visitor's conversation, created on first use; `skill` counts only if the shop offers that topic. */
+export async function startConversation(
+  env: Env,
+  who: VisitorIdentity,
+  skill: string | null | undefined,
+  ip: string | null,
+): Promise<StartConversationResponse> {
+  await limitNewConversation(env, ip, who.siteId);
+  const now = Date.now();
+  // An erased visitor's token is dead: no conversation (and no visitor row) comes back for it.
+  if (!(await touchChatVisitor(env.DB, who.siteId, who.visitorId, now))) {
+    throw new ApiError("unauthorized", "This visitor no longer exists; start a new session (POST /api/widget/session).");
+  }
+  const topics = skill ? (await getSiteSettings(env.DB, who.siteId)).topics : [];
+  const routedSkill = topics.some((t) => t.skill === skill) ? (skill ?? null) : null;
+  const { id, createdAt } = await createOrGetConversation(env.DB, { id: newId("c"), ...who, now }, { touch: false });
+  // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
+  await env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt, skill: routedSkill });
+  const peek = await signToken(env.TOKEN_SECRET, "peek", { ...who, conversationId: id }, now);
+  return { conversationId: id, peekToken: peek.token };
+}
+
+export interface Inviter {
+  id: string;
+  name: string;
+  avatarUrl: string | null;
+}
+
+/** An operator's personal message that opens in the visitor's widget (their conversation, created if needed). */
+export async function inviteVisitor(env: Env, siteId: string, visitorId: string, operator: Inviter, text: string): Promise<InviteResponse> {
+  const group = await visitorGroup(env.DB, siteId, visitorId);
+  if (!group) throw new ApiError("not_found", "No such visitor on this site.");
+  const canonicalId = group.canonical.id;
+  // An operator's action is not the visitor's activity: their last-seen time stays as it is.
+  const { id, createdAt } = await createOrGetConversation(
+    env.DB,
+    { id: newId("c"), siteId, visitorId: canonicalId, now: Date.now() },
+    { touch: false },
+  );
+  await env.CONVERSATION.getByName(id).invite({ id, siteId, visitorId: canonicalId, createdAt, skill: null }, operator, text);
+  await env.SITE_HUB.getByName(siteId).invite(siteId, canonicalId);
+  return { conversationId: id };
+}
+
+/**
+ * A visitor's message that did not come through the chat (an email reply): stored, ordered and
+ * broadcast like any other, idempotent on `clientId`. Null when the conversation is not the site's.
+ */
+export async function appendExternalMessage(
+  env: Env,
+  siteId: string,
+  conversationId: string,
+  m: { clientId: string; text: string; via: "email" },
+): Promise<{ message: ChatMessage; duplicate: boolean } | null> {
+  if (!isConversationId(conversationId) || !(await getConversation(env.DB, siteId, conversationId))) return null;
+  const text = parse(MessageText, m.text);
+  const clientId = parse(ClientId, m.clientId);
+  return env.CONVERSATION.getByName(conversationId).appendExternal(siteId, { role: "visitor", clientId, text, via: m.via });
+}
+
+// frames.ts keeps its ClientId private; this is the same rule for a message that comes without a frame.
+const ClientId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CLIENT_ID_CHARS));
