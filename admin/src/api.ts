@@ -14,6 +14,7 @@ import type {
   InviteResponse,
   MeResponse,
   MeUpdateBody,
+  OwnProfileResponse,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -48,6 +49,18 @@ export function whenSignedOut(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/**
+ * A socket the server closed for good (4401 signed out, 4403/4404 no longer this site's or gone):
+ * ask who we are; a 401 signs the operator out, otherwise the app starts again with the sites
+ * the operator still has.
+ */
+export function socketEnded(): void {
+  api.me().then(
+    () => location.reload(),
+    () => {},
+  );
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let r: Response;
   try {
@@ -76,9 +89,9 @@ export const api = {
   login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
   logout: () => request<void>("POST", "/api/auth/logout"),
   /** The signed-in operator's own name (every site shows it); read `me()` again for the result. */
-  updateMe: (body: MeUpdateBody) => request<unknown>("PATCH", "/api/me", body),
+  updateMe: (body: MeUpdateBody) => request<OwnProfileResponse>("PATCH", "/api/me", body),
   /** The signed-in operator's own photo: only they may change it. */
-  uploadMyAvatar: (file: File) => request<{ avatarUrl: string }>("PUT", "/api/me/avatar", file),
+  uploadMyAvatar: (file: File) => request<OwnProfileResponse>("PUT", "/api/me/avatar", file),
   acceptInvitation: (id: string) => request<unknown>("POST", `/api/me/invitations/${encodeURIComponent(id)}/accept`),
   declineInvitation: (id: string) => request<unknown>("POST", `/api/me/invitations/${encodeURIComponent(id)}/decline`),
   addOperator: (siteId: string, body: Partial<AddOperatorBody> & Pick<AddOperatorBody, "email" | "name" | "password">) =>

@@ -8,7 +8,7 @@ import type { ChatMessage, ConversationInfo, ConversationServerFrame, Conversati
 import type { PendingSend } from "../../protocol/client";
 import { type ConnectionState, ConversationClient, mergeMessages } from "../../protocol/client/conversation-client";
 import { TypingSignal } from "../../protocol/client/typing-signal";
-import { socketUrl } from "./api";
+import { socketEnded, socketUrl } from "./api";
 
 export interface ConversationView {
   info: ConversationInfo | null;
@@ -112,6 +112,7 @@ export function useConversation(siteId: string, conversationId: string) {
           `/ws/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(conversationId)}${after === null ? "" : `?after=${after}`}`,
         ),
       connect: (url) => new WebSocket(url),
+      onFinal: socketEnded,
       onFrame,
       onState: (connection) => patch(() => ({ connection })),
       onPendingChange: (pending) => {

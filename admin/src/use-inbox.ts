@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ConversationSummary, HubServerFrame, LiveVisitor, OnlineOperator } from "../../protocol";
 import { type ConnectionState, ReconnectingSocket } from "../../protocol/client/reconnecting-socket";
-import { socketUrl } from "./api";
+import { socketEnded, socketUrl } from "./api";
 
 export interface Inbox {
   conversations: Map<string, ConversationSummary>;
@@ -47,6 +47,7 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
       url: () => socketUrl(`/ws/sites/${encodeURIComponent(siteId)}/inbox`),
       connect: (url) => new WebSocket(url),
       onState: (connection) => setInbox((s) => ({ ...s, connection })),
+      onFinal: socketEnded,
       onText: (text) => {
         const frame = JSON.parse(text) as HubServerFrame;
         if (frame.type === "inbox.snapshot") {
