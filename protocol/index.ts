@@ -9,6 +9,7 @@ export * from "./auth";
 export * from "./conversations";
 export * from "./decode";
 export * from "./errors";
+export * from "./events";
 export * from "./fields";
 export * from "./frames";
 export * from "./hub-frames";
