@@ -170,6 +170,10 @@ describe("typing, read receipts, status", () => {
     v.send({ type: "message.send", clientId: "again", text: "One more question" });
     await v.next("ack");
     expect((await c.room.summary("site_c"))!.status).toBe("open");
+    // Both sides hear at once that it is open again (defect 11: the widget and the admin kept
+    // showing it resolved; no status frame was sent).
+    expect(await v.next("status")).toEqual({ type: "status", status: "open", byName: null });
+    expect(await o.until("status", (f) => f.status === "open")).toMatchObject({ status: "open", byName: null });
 
     const r = await api(`/api/sites/site_c/conversations/${c.id}/status`, { method: "POST", cookie, json: { status: "resolved" } });
     expect(r.status).toBe(200);
@@ -339,6 +343,8 @@ describe("durability", () => {
     const v = await c.open();
     for (let i = 1; i <= 3; i++) v.send({ type: "message.send", clientId: `o${i}`, text: `msg ${i}` });
     for (let i = 1; i <= 3; i++) await v.next("ack");
+    // Nobody is online on this site: the visitor is queued (a fact the room records too).
+    await v.next("queue");
     const row = () =>
       env.DB.prepare("SELECT message_count, last_seq, last_message_preview, unread_for_operators FROM conversations WHERE id = ?")
         .bind(c.id)
