@@ -552,12 +552,12 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.events.record("created", init.createdAt, by, { skill: init.skill, invited });
   }
 
-  /** A snoozed conversation whose time has come opens again. */
+  /**
+   * A snoozed conversation whose time has come opens again. The timer is set to the snooze's
+   * time whenever the status changes, so its firing is the sign that the time has come.
+   */
   private wakeFromSnooze(): void {
-    const s = this.store.summary();
-    if (s?.status !== "snoozed" || s.snoozedUntil === null) return;
-    if (s.snoozedUntil > Date.now()) this.timers.set("snooze", s.snoozedUntil);
-    else this.applyStatus("open", SYSTEM);
+    if (this.store.status === "snoozed") this.applyStatus("open", SYSTEM);
   }
 
   /** A room from before durable timers: its pending flush and snooze become timers. */
