@@ -111,7 +111,7 @@ describe("messages", () => {
     const expected = Array.from({ length: 5 + RESUME_CHUNK_SIZE + 20 - lastSeen }, (_, i) => lastSeen + 1 + i);
     expect(seqs).toEqual(expected);
     closeAll(back, o);
-  });
+  }, 20_000);
 
   it("gives a fresh client the latest page and older pages on request", async () => {
     const c = await newConversation();
