@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SiteHub } from "../../worker/do/site-hub";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { dashboards, eventually, holderOf, hubState, visitorWrites } from "./routing-helpers";
+import { dashboards, eventually, holderOf, hubState, visitorWrites, type WritingVisitor } from "./routing-helpers";
 import { track, visitorOf, visitPages } from "./tracking-helpers";
 
 const cookies: Record<string, string> = {};
@@ -102,7 +102,7 @@ describe("a seat freed by a transfer", () => {
     );
     expect(held.assignments).toEqual([]);
     // Ada takes one; Bo takes two; two more wait, in the order they wrote.
-    const chats = [];
+    const chats: WritingVisitor[] = [];
     for (let i = 0; i < 5; i++) chats.push(await visitorWrites("pk_fair", `chat ${i}`));
     const s1 = await eventually(
       () => hubState("site_fair"),
