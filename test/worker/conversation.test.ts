@@ -4,7 +4,7 @@
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE } from "../../protocol";
+import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE, type SiteSettings } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
 
@@ -246,6 +246,35 @@ describe("internal notes and typing preview", () => {
     await evictDurableObject(c.room);
     expect(await draftSeen("my address is")).toBeUndefined();
     await env.DB.prepare(`UPDATE sites SET settings = json_remove(settings, '$.typingPreview') WHERE id = 'site_c'`).run();
+    closeAll(v, o);
+  });
+});
+
+describe("the typing-preview switch", () => {
+  it("takes effect at once: the very next visitor frame carries no draft, and a shown draft disappears (defect 10)", async () => {
+    const c = await newConversation();
+    const [v, o] = [await c.open(), await c.operator()];
+    // The preview is on (the default): wait until the room has read the policy.
+    for (let i = 0; i < 40; i++) {
+      v.send({ type: "typing", active: true, draft: "my card number is" });
+      if ((await o.next("typing")).draft !== undefined) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The owner turns it off (the settings route stores it, then tells the hub).
+    await env.DB.prepare(`UPDATE sites SET settings = json_set(settings, '$.typingPreview', json('false')) WHERE id = 'site_c'`).run();
+    const settings = (await (await api("/api/sites/site_c/settings", { cookie })).json()) as SiteSettings;
+    expect(settings.typingPreview).toBe(false);
+    await env.SITE_HUB.getByName("site_c").settingsChanged("site_c", settings);
+    // The operator's shown draft is cleared…
+    expect(await o.until("typing", (f) => f.active === false)).toEqual({ type: "typing", role: "visitor", name: null, active: false });
+    // …and the very next frame carries none.
+    v.send({ type: "typing", active: true, draft: "my card number is 4111" });
+    expect(await o.next("typing")).toEqual({ type: "typing", role: "visitor", name: null, active: true });
+    // Turned on again: at once, too.
+    await env.DB.prepare(`UPDATE sites SET settings = json_remove(settings, '$.typingPreview') WHERE id = 'site_c'`).run();
+    await env.SITE_HUB.getByName("site_c").settingsChanged("site_c", { ...settings, typingPreview: true });
+    v.send({ type: "typing", active: true, draft: "hello" });
+    expect((await o.next("typing")).draft).toBe("hello");
     closeAll(v, o);
   });
 });
