@@ -4,6 +4,9 @@
  * the conversation's facts as domain events, and pushes its summary to D1 (outbox, on a durable
  * timer) and to the site hub (live inbox, routing).
  * The Worker reaches it through its stub: `fetch` for socket upgrades, RPC for the rest.
+ * One file over 400 lines because every RPC and socket handler below changes the same state and
+ * tells the same sockets; its storage, event log, timers, flood limits, policy and hub link are
+ * parts of their own.
  */
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";

@@ -24,7 +24,7 @@ import { type Candidate, estimateWaitSeconds, pickOperator } from "./routing";
 
 export type RoutingTimer = "reassign" | "serve";
 
-/** A room that did not answer an assignment is asked again this much later. */
+/** A room that did not answer an assignment (or a D1 read that failed) is tried again this much later. */
 const SERVE_RETRY_MS = 5000;
 /** Rooms told their queue place at once. */
 const PARALLEL_ROOMS = 16;
@@ -209,7 +209,16 @@ export class HubRouting {
 
   /** Gives free seats to waiting conversations, earliest first, until no seat fits anyone. */
   private async serve(): Promise<void> {
-    const roster = await this.roster.load();
+    let roster: RosterEntry[];
+    try {
+      roster = await this.roster.load();
+    } catch (err) {
+      // The queue is stored; the team could not be read (D1). Serving is tried again shortly,
+      // since the summary that asked for it will not come again.
+      console.warn("team not read; serving the queue again shortly", String(err));
+      this.timers.set("serve", Date.now() + SERVE_RETRY_MS);
+      return;
+    }
     for (;;) {
       const next = this.nextServable(roster);
       if (!next) return;
