@@ -143,6 +143,42 @@ describe("durable timers", () => {
   });
 });
 
+describe("durable timers while a handler runs", () => {
+  it("keeps work that arrives during the run with one write, however often it is asked for", async () => {
+    const stub = host("during");
+    await runInDurableObject(stub, async (_: ConversationRoom, state) => {
+      state.storage.sql.exec(TIMERS_SCHEMA);
+      const { storage, calls } = counted(state.storage);
+      let release = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let runs = 0;
+      const timers = new DurableTimers<"flush">(storage, {
+        flush: {
+          run: async () => {
+            runs++;
+            await gate;
+          },
+        },
+      });
+      timers.set("flush", Date.now() + HOUR);
+      const running = timers.run();
+      await new Promise((r) => setTimeout(r, 10));
+      // The message path asks on every message while the flush is on its way (D1 is slow).
+      const writes = calls.exec;
+      const next = Date.now() + 2 * HOUR;
+      for (let i = 0; i < 100; i++) timers.setIfEarlier("flush", next + i);
+      expect(calls.exec - writes).toBe(1);
+      release();
+      await running;
+      // The run's own entry is gone; the one set meanwhile waits for its time.
+      expect(rows(state.storage)).toEqual([{ name: "flush", at: next, payload: null, attempts: 0 }]);
+      expect(runs).toBe(1);
+    });
+  });
+});
+
 describe("durable timers in a conversation room", () => {
   let cookie: string;
 

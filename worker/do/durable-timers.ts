@@ -37,7 +37,8 @@ export class DurableTimers<Name extends string> {
    * the earliest row: that row's time is a safe stand-in.
    */
   private alarmAt: number | null = null;
-  private readonly running = new Set<string>();
+  /** Timers whose handler is running, with the version of the entry it runs for. */
+  private readonly running = new Map<string, number>();
   private version = 0;
   /** Bumped by `reset`: a run that was under way stops touching the (deleted) table. */
   private generation = 0;
@@ -58,7 +59,9 @@ export class DurableTimers<Name extends string> {
    */
   setIfEarlier(name: Name, at: number, payload: unknown = null): boolean {
     const e = this.load().get(name);
-    if (e && e.at <= at && !this.running.has(name)) return false;
+    // While its handler runs, the entry it runs for does not count (it is removed on success);
+    // once set again during the run, that new entry counts like any other.
+    if (e && e.at <= at && this.running.get(name) !== e.version) return false;
     this.set(name, at, payload);
     return true;
   }
@@ -98,7 +101,7 @@ export class DurableTimers<Name extends string> {
     const due = [...entries].filter(([, e]) => e.at <= now).sort((a, b) => a[1].at - b[1].at);
     for (const [name, e] of due) {
       const handler = this.handlers[name as Name] as TimerHandler | undefined;
-      this.running.add(name);
+      this.running.set(name, e.version);
       try {
         // A timer of an older build that nothing handles any more is simply dropped.
         if (handler) await handler.run(e.payload === null ? null : JSON.parse(e.payload), e.attempts);
