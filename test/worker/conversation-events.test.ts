@@ -5,12 +5,12 @@
 // changes are part of the history both sides see.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../protocol";
 import { eraseEventStatements, eventStatements } from "../../worker/db/conversation-events";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { api, login, mustOpen, seedSite, type TestSocket, visitorSocketPath } from "./helpers";
-import { dashboards, eventually, hubState, visitorWrites } from "./routing-helpers";
+import { dashboards, eventually, hubState, settle, visitorWrites } from "./routing-helpers";
 import { visitorOf, visitPages } from "./tracking-helpers";
 
 let ada: string;
@@ -24,6 +24,8 @@ beforeAll(async () => {
   await seedSite({ id: "site_ev2", key: "pk_ev2" }, [{ id: "op_ec", email: "c@ev.test", name: "Cy", role: "owner" }]);
   [ada, bo] = await Promise.all([login("a@ev.test"), login("b@ev.test")]);
 });
+
+afterAll(settle);
 
 type Row = { seq: number; type: string; actor_role: string; actor_id: string | null; data: Record<string, unknown> };
 
@@ -209,7 +211,15 @@ describe("domain events", () => {
   });
 
   it("starts recording in a conversation from before events, inventing none", async () => {
+    // Ada is online, so the conversation is routed to her rather than queued: a queue place
+    // told to the room while it is made to look old would meet the old columns.
+    const online = await dashboards("site_ev", [ada]);
     const w = await visitorWrites("pk_ev", "An old conversation");
+    await eventually(
+      () => hubState("site_ev"),
+      (s) => s.assignments.some((a) => a.conversation_id === w.id),
+      "routed to Ada",
+    );
     const room = env.CONVERSATION.getByName(w.id);
     const o = await operatorSocket(w.id, ada);
     o.send({ type: "message.send", clientId: "old-answer", text: "An old answer" });
@@ -252,7 +262,7 @@ describe("domain events", () => {
     expect((await roomEvents(w.id)).map((e) => [e.seq, e.type])).toEqual([[1, "status_changed"]]);
     await flushAll(w.id);
     expect((await d1Events(w.id)).map((e) => e.type)).toEqual(["status_changed"]);
-    o2.close();
+    for (const s of [o2, ...online]) s.close();
   });
 
   it("erases the events of the given conversations of one site only", async () => {

@@ -78,3 +78,10 @@ export async function reassignmentDue(siteId: string, ms = 120_000): Promise<voi
   await evictDurableObject(hub);
   await runDurableObjectAlarm(hub);
 }
+
+/**
+ * Lets the objects' background work finish before the test runtime closes: a room's hub update
+ * waits up to 200 ms, and the hub's queue updates follow it. A call still under way when a test
+ * file's runtime closes fails inside the test pool (EnvironmentTeardownError), not in Gadka.
+ */
+export const settle = () => new Promise<void>((r) => setTimeout(r, 600));

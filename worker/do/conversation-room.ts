@@ -147,10 +147,13 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /**
    * Hands the conversation to an operator: everyone sees "Anna joined the conversation";
-   * operators also see a transfer or re-assignment with its note. Null if not this site's.
+   * operators also see a transfer or re-assignment with its note. Null if not this site's, or
+   * when routing offers a seat to a conversation that was resolved meanwhile.
    */
   assign(siteId: string, a: Assignment): ConversationSummary | null {
     if (!this.ownedBy(siteId)) return null;
+    // Resolved while it waited (the hub hears of it a moment after deciding): nobody is needed.
+    if (a.reason === "routed" && this.store.status === "resolved") return null;
     const now = Date.now();
     const before = this.store.assign(a.operator.id);
     const fromId = a.fromId !== undefined ? a.fromId : before !== a.operator.id ? before : null;
@@ -292,7 +295,8 @@ export class ConversationRoom extends DurableObject<Env> {
   /**
    * A message that did not come through a socket (a visitor's reply by email): stored, ordered,
    * broadcast, flushed, routed and recorded like one that did, idempotent on `clientId`. Null
-   * if not this site's. Throws when the text is not a message (empty, too long).
+   * if not this site's, or when the text is not a message (empty, too long: the caller checks
+   * it with `MessageText` first; the room stores nothing it would refuse from a socket).
    */
   appendExternal(
     siteId: string,
@@ -301,7 +305,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const info = this.store.info();
     if (!info || info.siteId !== siteId) return null;
     const text = v.safeParse(MessageText, m.text);
-    if (!text.success) throw new Error(`not a message: ${text.issues[0].message}`);
+    if (!text.success) return null;
     const { message, duplicate } = this.writeText(
       { role: "visitor", id: info.visitorId, name: null, avatarUrl: null },
       { clientId: m.clientId, text: text.output, kind: "text", via: m.via },

@@ -42,6 +42,7 @@ export class DurableTimers<Name extends string> {
   private version = 0;
   /** Bumped by `reset`: a run that was under way stops touching the (deleted) table. */
   private generation = 0;
+  private current: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -92,7 +93,14 @@ export class DurableTimers<Name extends string> {
    * An alarm fires at (or, run by a test, before) the time it was set for: what was due by then
    * counts as due. Handlers read the clock themselves.
    */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    // One run at a time: a test may run the alarm while the runtime's own run is still awaiting.
+    const next = this.current.then(() => this.runDue());
+    this.current = next.catch(() => {});
+    return next;
+  }
+
+  private async runDue(): Promise<void> {
     const generation = this.generation;
     const entries = this.load();
     const now = Math.max(Date.now(), this.alarmAt ?? 0);

@@ -239,9 +239,10 @@ export class HubRouting {
   }
 
   /**
-   * Reserves the seat, then asks the room. Returns the room's summary; null when the room is
-   * not this site's conversation any more (erased); undefined when it did not answer (the
-   * reservation is undone and the conversation keeps its place).
+   * Reserves the seat, then asks the room. Returns the room's summary; null when the room
+   * declines (erased, or resolved before this decision reached it: the seat is given back);
+   * undefined when it did not answer (the reservation is undone and the conversation keeps its
+   * place).
    */
   private async assign(id: string, to: RosterEntry, how: How, tried: string[] = []): Promise<ConversationSummary | null | undefined> {
     const siteId = this.store.siteId();
