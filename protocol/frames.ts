@@ -132,6 +132,8 @@ export interface ErrorFrame {
   message: string;
   /** Set when the error answers a `message.send`, so the client can drop or fix that send. */
   clientId?: string;
+  /** With `rate_limited`: how long until the same frame would be accepted. */
+  retryInMs?: number;
 }
 
 export type ConversationServerFrame =

@@ -10,6 +10,7 @@ export * from "./conversations";
 export * from "./decode";
 export * from "./email";
 export * from "./errors";
+export * from "./events";
 export * from "./fields";
 export * from "./frames";
 export * from "./hours";

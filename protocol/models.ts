@@ -113,6 +113,8 @@ export interface ConversationSummary {
   unreadForOperators: number;
   createdAt: number;
   firstResponseAt: number | null;
+  /** The visitor's first message; until then the conversation takes no operator's seat. */
+  firstVisitorMessageAt: number | null;
   /** Last operator reply; routing re-assigns a conversation whose assignee has not answered. */
   lastOperatorReplyAt: number | null;
   resolvedAt: number | null;

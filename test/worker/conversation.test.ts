@@ -3,10 +3,11 @@
 
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE } from "../../protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE, type SiteSettings } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { api, login, mustOpen, refusal, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
+import { settle } from "./routing-helpers";
 
 let cookie: string;
 
@@ -14,6 +15,8 @@ beforeAll(async () => {
   await seedSite({ id: "site_c", key: "pk_c" }, [{ id: "op_anna", email: "anna@c.test", name: "Anna Kowalska", role: "owner" }]);
   cookie = await login("anna@c.test");
 });
+
+afterAll(settle);
 
 async function newConversation() {
   const visitor = await visitorSession("pk_c");
@@ -111,7 +114,7 @@ describe("messages", () => {
     const expected = Array.from({ length: 5 + RESUME_CHUNK_SIZE + 20 - lastSeen }, (_, i) => lastSeen + 1 + i);
     expect(seqs).toEqual(expected);
     closeAll(back, o);
-  });
+  }, 20_000);
 
   it("gives a fresh client the latest page and older pages on request", async () => {
     const c = await newConversation();
@@ -170,6 +173,10 @@ describe("typing, read receipts, status", () => {
     v.send({ type: "message.send", clientId: "again", text: "One more question" });
     await v.next("ack");
     expect((await c.room.summary("site_c"))!.status).toBe("open");
+    // Both sides hear at once that it is open again (defect 11: the widget and the admin kept
+    // showing it resolved; no status frame was sent).
+    expect(await v.next("status")).toEqual({ type: "status", status: "open", byName: null });
+    expect(await o.until("status", (f) => f.status === "open")).toMatchObject({ status: "open", byName: null });
 
     const r = await api(`/api/sites/site_c/conversations/${c.id}/status`, { method: "POST", cookie, json: { status: "resolved" } });
     expect(r.status).toBe(200);
@@ -242,6 +249,35 @@ describe("internal notes and typing preview", () => {
     await evictDurableObject(c.room);
     expect(await draftSeen("my address is")).toBeUndefined();
     await env.DB.prepare(`UPDATE sites SET settings = json_remove(settings, '$.typingPreview') WHERE id = 'site_c'`).run();
+    closeAll(v, o);
+  });
+});
+
+describe("the typing-preview switch", () => {
+  it("takes effect at once: the very next visitor frame carries no draft, and a shown draft disappears (defect 10)", async () => {
+    const c = await newConversation();
+    const [v, o] = [await c.open(), await c.operator()];
+    // The preview is on (the default): wait until the room has read the policy.
+    for (let i = 0; i < 40; i++) {
+      v.send({ type: "typing", active: true, draft: "my card number is" });
+      if ((await o.next("typing")).draft !== undefined) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The owner turns it off (the settings route stores it, then tells the hub).
+    await env.DB.prepare(`UPDATE sites SET settings = json_set(settings, '$.typingPreview', json('false')) WHERE id = 'site_c'`).run();
+    const settings = (await (await api("/api/sites/site_c/settings", { cookie })).json()) as SiteSettings;
+    expect(settings.typingPreview).toBe(false);
+    await env.SITE_HUB.getByName("site_c").settingsChanged("site_c", settings);
+    // The operator's shown draft is cleared…
+    expect(await o.until("typing", (f) => f.active === false)).toEqual({ type: "typing", role: "visitor", name: null, active: false });
+    // …and the very next frame carries none.
+    v.send({ type: "typing", active: true, draft: "my card number is 4111" });
+    expect(await o.next("typing")).toEqual({ type: "typing", role: "visitor", name: null, active: true });
+    // Turned on again: at once, too.
+    await env.DB.prepare(`UPDATE sites SET settings = json_remove(settings, '$.typingPreview') WHERE id = 'site_c'`).run();
+    await env.SITE_HUB.getByName("site_c").settingsChanged("site_c", { ...settings, typingPreview: true });
+    v.send({ type: "typing", active: true, draft: "hello" });
+    expect((await o.next("typing")).draft).toBe("hello");
     closeAll(v, o);
   });
 });
@@ -338,6 +374,8 @@ describe("durability", () => {
     const v = await c.open();
     for (let i = 1; i <= 3; i++) v.send({ type: "message.send", clientId: `o${i}`, text: `msg ${i}` });
     for (let i = 1; i <= 3; i++) await v.next("ack");
+    // Nobody is online on this site: the visitor is queued (a fact the room records too).
+    await v.next("queue");
     const row = () =>
       env.DB.prepare("SELECT message_count, last_seq, last_message_preview, unread_for_operators FROM conversations WHERE id = ?")
         .bind(c.id)

@@ -1,10 +1,12 @@
 // Routing in the site hub: capacity-aware assignment, the queue in arrival order, re-assignment
-// when the assignee does not answer, transfers and taking from the queue.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// when the assignee does not answer, transfers and taking from the queue. A conversation is
+// routed once its visitor has written.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SiteHub } from "../../worker/do/site-hub";
-import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
+import { api, login, mustOpen, seedSite, type TestSocket, visitorSocketPath } from "./helpers";
+import { eventually, hubState, dashboards as openDashboards, reassignmentDue, settle, visitorWrites } from "./routing-helpers";
 
 const ops = ["op_1", "op_2", "op_3", "op_4", "op_5", "op_6"];
 const cookies = new Map<string, string>();
@@ -25,43 +27,19 @@ beforeAll(async () => {
   cookies.set("op_tb", await login("tb@t.test"));
 });
 
-const hubState = (siteId: string) =>
-  runInDurableObject(env.SITE_HUB.getByName(siteId), (_: SiteHub, state) => ({
-    assignments: state.storage.sql.exec("SELECT conversation_id, operator_id FROM assignments").toArray() as {
-      conversation_id: string;
-      operator_id: string;
-    }[],
-    queue: state.storage.sql
-      .exec("SELECT conversation_id FROM queue ORDER BY enqueued_at, rowid")
-      .toArray()
-      .map((r) => String(r.conversation_id)),
-  }));
+afterAll(settle);
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function dashboards(siteId: string, ids: string[]): Promise<TestSocket[]> {
-  const sockets: TestSocket[] = [];
-  for (const id of ids) {
-    const s = await mustOpen(`/ws/sites/${siteId}/inbox`, { cookie: cookies.get(id)! });
-    await s.next("inbox.snapshot");
-    sockets.push(s);
-  }
-  return sockets;
-}
+const dashboards = (siteId: string, ids: string[]): Promise<TestSocket[]> =>
+  openDashboards(
+    siteId,
+    ids.map((id) => cookies.get(id)!),
+  );
 
 describe("routing", () => {
   it("spreads 40 conversations over 6 operators under their caps and drains the queue in arrival order", async () => {
     const online = await dashboards("site_r", ops);
     const created: string[] = [];
-    for (let i = 0; i < 40; i++) created.push(await startConversation((await visitorSession("pk_r")).token));
+    for (let i = 0; i < 40; i++) created.push((await visitorWrites("pk_r")).id);
 
     const state = await eventually(
       () => hubState("site_r"),
@@ -104,29 +82,25 @@ describe("routing", () => {
     const drained = after.assignments.filter((a) => created.slice(30, 32).includes(a.conversation_id));
     expect(drained.map((a) => a.operator_id)).toEqual(["op_3", "op_3"]);
     for (const s of online) s.close();
-  });
+  }, 60_000);
 });
 
 describe("re-assignment, transfer and take", () => {
   it("re-assigns an unanswered conversation after the site's limit and says so to operators only", async () => {
     const online = await dashboards("site_t", ["op_ta", "op_tb"]);
-    const visitor = await visitorSession("pk_t");
-    const id = await startConversation(visitor.token);
+    const { id, token } = await visitorWrites("pk_t");
     const first = await eventually(
       () => hubState("site_t"),
       (s) => s.assignments.some((a) => a.conversation_id === id),
       "assignment",
     );
     const firstOperator = first.assignments.find((a) => a.conversation_id === id)!.operator_id;
-    const v = await mustOpen(visitorSocketPath(id, visitor.token));
+    const v = await mustOpen(visitorSocketPath(id, token));
     const hello = await v.next("hello");
     expect(hello.messages.filter((m) => m.kind === "event").map((m) => m.event?.type)).toEqual(["joined"]);
 
-    // Nobody answers for longer than the limit (60 s by default): the alarm moves it on.
-    await runInDurableObject(env.SITE_HUB.getByName("site_t"), (_: SiteHub, s) => {
-      s.storage.sql.exec("UPDATE assignments SET assigned_at = assigned_at - 120000 WHERE conversation_id = ?", id);
-    });
-    await runDurableObjectAlarm(env.SITE_HUB.getByName("site_t"));
+    // Nobody answers for longer than the limit (60 s by default): the timer moves it on.
+    await reassignmentDue("site_t");
     const second = (await hubState("site_t")).assignments.find((a) => a.conversation_id === id)!.operator_id;
     expect(second).not.toBe(firstOperator);
 
@@ -135,11 +109,12 @@ describe("re-assignment, transfer and take", () => {
     expect(await v.receives("message", 300)).toBe(false); // the re-assignment note is not for visitors
     const history = (await env.CONVERSATION.getByName(id).history("site_t", null, 50))!.messages;
     expect(history.map((m) => [m.kind, m.event?.type])).toEqual([
+      ["text", undefined],
       ["event", "joined"],
       ["event", "joined"],
       ["note", "reassigned"],
     ]);
-    expect(history[2]!.event).toMatchObject({ afterSeconds: 60 });
+    expect(history[3]!.event).toMatchObject({ afterSeconds: 60 });
 
     // An answered conversation stays where it is.
     const o = await mustOpen(`/ws/sites/site_t/conversations/${id}`, { cookie: cookies.get(second)! });
@@ -156,18 +131,17 @@ describe("re-assignment, transfer and take", () => {
       "answer noted",
     );
     for (const s of [v, o, ...online]) s.close();
-  });
+  }, 30_000);
 
   it("transfers to a colleague with a note only operators see, and to a skill", async () => {
     const online = await dashboards("site_t", ["op_ta", "op_tb"]);
-    const visitor = await visitorSession("pk_t");
-    const id = await startConversation(visitor.token);
+    const { id, token } = await visitorWrites("pk_t");
     await eventually(
       () => hubState("site_t"),
       (s) => s.assignments.some((a) => a.conversation_id === id),
       "assignment",
     );
-    const v = await mustOpen(visitorSocketPath(id, visitor.token));
+    const v = await mustOpen(visitorSocketPath(id, token));
     await v.next("hello");
 
     const r = await api(`/api/sites/site_t/conversations/${id}/transfer`, {
@@ -223,17 +197,16 @@ describe("re-assignment, transfer and take", () => {
     expect(((await take.json()) as { conversation: { assigneeId: string } }).conversation.assigneeId).toBe("op_tb");
     expect((await hubState("site_t")).queue).not.toContain(id);
     for (const s of [v, ...online]) s.close();
-  });
+  }, 30_000);
 
   it("queues when nobody is online and assigns as soon as someone comes online", async () => {
-    const visitor = await visitorSession("pk_t");
-    const id = await startConversation(visitor.token);
+    const { id, token } = await visitorWrites("pk_t");
     await eventually(
       () => hubState("site_t"),
       (s) => s.queue.includes(id),
       "queued",
     );
-    const v = await mustOpen(visitorSocketPath(id, visitor.token));
+    const v = await mustOpen(visitorSocketPath(id, token));
     const hello = await v.next("hello");
     expect(hello.conversation.queuePosition).toBeGreaterThanOrEqual(1);
     const [piotr] = await dashboards("site_t", ["op_tb"]);
@@ -244,5 +217,5 @@ describe("re-assignment, transfer and take", () => {
     );
     expect(await v.until("queue", (f) => f.position === null)).toMatchObject({ position: null });
     for (const s of [v, piotr!]) s.close();
-  });
+  }, 30_000);
 });

@@ -2,9 +2,10 @@
 // tags — operators' tools, which visitors never see.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationListResponse } from "../../protocol";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
+import { settle } from "./routing-helpers";
 
 let cookie: string;
 
@@ -12,6 +13,8 @@ beforeAll(async () => {
   await seedSite({ id: "site_w", key: "pk_w" }, [{ id: "op_w", email: "w@w.test", name: "Wanda", role: "owner" }]);
   cookie = await login("w@w.test");
 });
+
+afterAll(settle);
 
 async function setup() {
   const visitor = await visitorSession("pk_w");

@@ -4,7 +4,7 @@
  * Everything is rendered as text by JSX; no HTML from data ever reaches the DOM.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, OnlineOperator } from "../../protocol";
+import type { ChatMessage, OnlineOperator, StatusEvent } from "../../protocol";
 import type { PendingSend } from "../../protocol/client";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
@@ -41,11 +41,19 @@ function Linked({ text }: { text: string }) {
   );
 }
 
+/**
+ * A status line as the visitor sees it: only "resolved" and "open again" reach the visitor
+ * (pending and snoozed are the team's workflow); "open again" says who reopened it.
+ */
+function statusLine(e: StatusEvent): string {
+  if (e.status === "resolved") return t("resolved");
+  return e.byRole === "visitor" ? t("reopenedByYou") : t("reopened");
+}
+
 function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boolean; status?: string }) {
   if ("event" in m && m.event) {
     const e = m.event;
-    if (e.type === "status") return e.status === "resolved" ? <div class="note">{t("resolved")}</div> : null;
-    return <div class="note">{t("joined", { name: e.operatorName })}</div>;
+    return <div class="note">{e.type === "status" ? statusLine(e) : t("joined", { name: e.operatorName })}</div>;
   }
   const operator = "role" in m && m.role === "operator";
   const system = "role" in m && m.role === "system";
@@ -97,6 +105,15 @@ function Header({ name, online, onClose }: { name: string; online: OnlineOperato
       )}
     </header>
   );
+}
+
+/**
+ * Whether the history already ends with the resolution. A conversation resolved before status
+ * lines were stored has none: then the panel says it once below the messages.
+ */
+function endsResolved(messages: ChatMessage[]): boolean {
+  const e = messages[messages.length - 1]?.event;
+  return e?.type === "status" && e.status === "resolved";
 }
 
 export function App() {
@@ -190,7 +207,7 @@ export function App() {
         {pending.map((p) => (
           <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
         ))}
-        {state.status === "resolved" ? <div class="note">{t("resolved")}</div> : null}
+        {state.status === "resolved" && !endsResolved(state.messages) ? <div class="note">{t("resolved")}</div> : null}
         {state.queue ? (
           <div class="note queue">
             {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}

@@ -3,7 +3,8 @@
  * conversation; after that only the conversation's Durable Object writes it, via its outbox.
  * Every query names the site.
  */
-import type { AuthorRole, ConversationStatus, ConversationSummary, Priority } from "../../protocol";
+import type { AuthorRole, ConversationStatus, ConversationSummary, DomainEvent, Priority } from "../../protocol";
+import { eventStatements } from "./conversation-events";
 import { type IndexedMessage, indexStatements } from "./search";
 import { touchVisitorStatement } from "./visitors";
 
@@ -23,6 +24,7 @@ interface RawConversation {
   unread_for_operators: number;
   created_at: number;
   first_response_at: number | null;
+  first_visitor_message_at: number | null;
   last_operator_reply_at: number | null;
   resolved_at: number | null;
   updated_at: number;
@@ -52,6 +54,7 @@ function toSummary(r: RawConversation): ConversationSummary {
     unreadForOperators: r.unread_for_operators,
     createdAt: r.created_at,
     firstResponseAt: r.first_response_at,
+    firstVisitorMessageAt: r.first_visitor_message_at,
     lastOperatorReplyAt: r.last_operator_reply_at,
     resolvedAt: r.resolved_at,
     updatedAt: r.updated_at,
@@ -140,23 +143,32 @@ export async function recentConversations(db: D1Database, siteId: string, since:
 }
 
 /**
- * Upserts of Durable Object summaries. A row is only replaced by a newer revision, so a retried
- * or reordered flush never moves a conversation back in time.
+ * A conversation's outbox in one D1 transaction: its summary, new messages for search and new
+ * domain events. Each part is idempotent, so a flush whose answer was lost can be sent again.
  */
-/** A conversation's outbox in one D1 transaction: its summary and new messages for search. */
-export async function flushConversationOutbox(db: D1Database, summaries: ConversationSummary[], messages: IndexedMessage[]): Promise<void> {
-  const statements = [...summaryStatements(db, summaries), ...indexStatements(db, messages)];
+export async function flushConversationOutbox(
+  db: D1Database,
+  summaries: ConversationSummary[],
+  messages: IndexedMessage[],
+  events: DomainEvent[] = [],
+): Promise<void> {
+  const statements = [...summaryStatements(db, summaries), ...indexStatements(db, messages), ...eventStatements(db, events)];
   if (statements.length) await db.batch(statements);
 }
 
+/**
+ * Upserts of Durable Object summaries. A row is only replaced by a newer revision, so a retried
+ * or reordered flush never moves a conversation back in time.
+ */
 function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1PreparedStatement[] {
   return summaries.map((s) =>
     db
       .prepare(
         `INSERT INTO conversations (id, site_id, visitor_id, assignee_id, status, rev, last_seq, message_count,
              last_message_at, last_message_preview, last_message_role, unread_for_operators, created_at,
-             first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until, skill)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+             first_response_at, resolved_at, updated_at, last_operator_reply_at, priority, tags, snoozed_until, skill,
+             first_visitor_message_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
            ON CONFLICT (id) DO UPDATE SET assignee_id = excluded.assignee_id, status = excluded.status,
              rev = excluded.rev, last_seq = excluded.last_seq, message_count = excluded.message_count,
              last_message_at = excluded.last_message_at, last_message_preview = excluded.last_message_preview,
@@ -164,7 +176,7 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
              first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at,
              updated_at = excluded.updated_at, last_operator_reply_at = excluded.last_operator_reply_at,
              priority = excluded.priority, tags = excluded.tags, snoozed_until = excluded.snoozed_until,
-             skill = excluded.skill
+             skill = excluded.skill, first_visitor_message_at = excluded.first_visitor_message_at
            WHERE excluded.rev > conversations.rev AND conversations.site_id = excluded.site_id`,
       )
       .bind(
@@ -189,6 +201,7 @@ function summaryStatements(db: D1Database, summaries: ConversationSummary[]): D1
         JSON.stringify(s.tags),
         s.snoozedUntil,
         s.skill,
+        s.firstVisitorMessageAt,
       ),
   );
 }

@@ -1,12 +1,18 @@
 /**
  * ConversationRoom: one Durable Object per conversation. Holds every visitor tab's and operator's
- * socket (hibernatable), is the single source of truth for the messages and their order, and
- * pushes its summary to D1 (outbox, flushed by alarm) and to the site hub (live inbox).
+ * socket (hibernatable), is the single source of truth for the messages and their order, records
+ * the conversation's facts as domain events, and pushes its summary to D1 (outbox, on a durable
+ * timer) and to the site hub (live inbox, routing).
  * The Worker reaches it through its stub: `fetch` for socket upgrades, RPC for the rest.
+ * One file over 400 lines because every RPC and socket handler below changes the same state and
+ * tells the same sockets; its storage, event log, timers, flood limits, policy and hub link are
+ * parts of their own.
  */
 import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
 import {
   type ChatMessage,
+  CLOSE_CODES,
   type ClientFrame,
   type ConversationInfo,
   type ConversationServerFrame,
@@ -14,38 +20,41 @@ import {
   type ConversationSummary,
   decodeClientFrame,
   HISTORY_PAGE_SIZE,
+  type MessageKind,
+  MessageText,
   PING,
   PONG,
   type Priority,
   RESUME_CHUNK_SIZE,
+  type StatusEvent,
 } from "../../protocol";
 import { flushConversationOutbox } from "../db/conversations";
 import type { IndexedMessage } from "../db/search";
-import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { type Participant, readParticipant, type SessionMatch } from "../lib/participant";
-import { type Audience, ConversationStore } from "./conversation-store";
-import { answerClose, broadcastFrame, sendFrame } from "./socket-send";
+import { type Appended, type Audience, ConversationStore } from "./conversation-store";
+import { DurableTimers } from "./durable-timers";
+import type { Actor } from "./event-log";
+import { FloodLimits, MAX_VISITOR_SOCKETS } from "./flood-limits";
+import { HubLink } from "./hub-link";
+import { sessionMatches } from "./session-match";
+import { type Policy, SitePolicy } from "./site-policy";
+import { answerClose, broadcastFrame, refuseSocket, sendFrame } from "./socket-send";
 
 /** How long a change may wait before its summary is flushed to D1 (batches bursts). */
 const OUTBOX_FLUSH_MS = 1000;
-const OUTBOX_RETRY_MAX_MS = 60_000;
 /** Messages indexed for search per flush; a backlog continues right after. */
 const OUTBOX_MESSAGES_PER_FLUSH = 400;
-/** Site settings are re-read this often; a change (privacy) takes effect within a minute. */
-const POLICY_TTL_MS = 60_000;
-/**
- * Hub updates of one conversation are at least this far apart: the first change goes at once,
- * a burst is coalesced into its latest summary. An RPC per message was a quarter of the message
- * path's CPU under load; an inbox row a fifth of a second late is not.
- */
-const HUB_MIN_INTERVAL_MS = 200;
 
-/** Who a conversation is handed to, and why (the site hub decides; the room records it). */
+/** Who is handed the conversation, and why (the site hub decides; the room records it). */
 export interface Assignment {
   operator: { id: string; name: string; avatarUrl: string | null };
   reason: "routed" | "taken" | "transferred" | "reassigned";
+  /** The operator who took or transferred it; absent when routing decided. */
+  by?: { id: string; name: string } | null;
+  /** Who held it before, when the hub knows better than the room (a transfer from the queue). */
+  fromId?: string | null;
   fromName?: string | null;
   note?: string | null;
   afterSeconds?: number;
@@ -60,23 +69,36 @@ export interface ConversationInit {
   skill: string | null;
 }
 
+/** Who changed something, as the history and the domain events record it. */
+interface By extends Actor {
+  name: string | null;
+}
+
+const SYSTEM: By = { role: "system", id: null, name: null };
+
+type OperatorParticipant = Extract<Participant, { role: "operator" }>;
+
 export class ConversationRoom extends DurableObject<Env> {
   private store: ConversationStore;
-  private alarmScheduled = false;
-  private outboxFailures = 0;
+  private readonly timers: DurableTimers<"outbox" | "snooze">;
+  private readonly flood = new FloodLimits();
+  private readonly policy: SitePolicy;
+  private readonly hub: HubLink;
   /** The outbox flush under way, if any: erasure waits for it, so it cannot write D1 back after. */
   private flushing: Promise<void> | null = null;
-  /** Latest summary not yet sent to the hub; sends are coalesced and spaced, one in flight. */
-  private hubPending: ConversationSummary | null = null;
-  private hubInFlight = false;
-  private hubSentAt = 0;
-  private policy: { typingPreview: boolean; at: number } | null = null;
-  private policyLoading = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // SQLite calls are synchronous, so the schema is ready before any event is delivered.
+    // SQLite calls are synchronous, so the state is ready before any event is delivered.
     this.store = new ConversationStore(ctx.storage.sql);
+    this.timers = new DurableTimers(ctx.storage, {
+      // Today's back-off: 2 s, doubling, at most a minute (D1 briefly unavailable).
+      outbox: { run: () => this.flushOutbox(), retry: { firstMs: 2 * OUTBOX_FLUSH_MS, maxMs: 60_000 } },
+      snooze: { run: () => this.wakeFromSnooze() },
+    });
+    if (this.store.upgradedFrom > 0 && this.store.upgradedFrom < 6) this.adoptTimers();
+    this.policy = new SitePolicy(ctx, env);
+    this.hub = new HubLink(ctx, env);
     // Keep-alives are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -90,7 +112,7 @@ export class ConversationRoom extends DurableObject<Env> {
       if (info.siteId !== init.siteId || info.visitorId !== init.visitorId) throw new Error("conversation owner mismatch");
       return info;
     }
-    this.store.create(init);
+    this.create(init, { role: "visitor", id: init.visitorId }, false);
     this.changed();
     return this.store.info()!;
   }
@@ -103,10 +125,16 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.ownedBy(siteId) ? this.store.page("operator", before, limit) : null;
   }
 
-  /** Resolves or reopens on behalf of an operator; tells every socket. Null if not this site's. */
-  setStatus(siteId: string, status: ConversationStatus, byName: string, snoozeUntil: number | null = null): ConversationSummary | null {
+  /** Changes the status on behalf of an operator; tells every socket. Null if not this site's. */
+  setStatus(
+    siteId: string,
+    status: ConversationStatus,
+    byName: string,
+    snoozeUntil: number | null = null,
+    byId: string | null = null,
+  ): ConversationSummary | null {
     if (!this.ownedBy(siteId)) return null;
-    this.applyStatus(status, byName, snoozeUntil);
+    this.applyStatus(status, { role: "operator", id: byId, name: byName }, snoozeUntil);
     return this.store.summary();
   }
 
@@ -119,14 +147,26 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /**
    * Hands the conversation to an operator: everyone sees "Anna joined the conversation";
-   * operators also see a transfer or re-assignment with its note. Null if not this site's.
+   * operators also see a transfer or re-assignment with its note. Null if not this site's, or
+   * when routing offers a seat to a conversation that was resolved meanwhile.
    */
   assign(siteId: string, a: Assignment): ConversationSummary | null {
     if (!this.ownedBy(siteId)) return null;
+    // Resolved while it waited (the hub hears of it a moment after deciding): nobody is needed.
+    if (a.reason === "routed" && this.store.status === "resolved") return null;
     const now = Date.now();
-    this.store.assign(a.operator.id);
+    const before = this.store.assign(a.operator.id);
+    const fromId = a.fromId !== undefined ? a.fromId : before !== a.operator.id ? before : null;
+    this.store.events.record("assigned", now, a.by ? { role: "operator", id: a.by.id } : SYSTEM, {
+      operatorId: a.operator.id,
+      operatorName: a.operator.name,
+      how: a.reason,
+      byName: a.by?.name ?? null,
+      fromId,
+      fromName: a.fromName ?? null,
+    });
     const joined = { type: "joined" as const, operatorName: a.operator.name, operatorAvatar: a.operator.avatarUrl };
-    this.appendSystem("event", `${a.operator.name} joined the conversation`, joined, now);
+    this.appendSystem("event", "", joined, now);
     if (a.reason === "transferred" || a.reason === "reassigned") {
       const detail = {
         ...joined,
@@ -135,23 +175,44 @@ export class ConversationRoom extends DurableObject<Env> {
         note: a.note ?? null,
         ...(a.afterSeconds ? { afterSeconds: a.afterSeconds } : {}),
       };
-      this.appendSystem(
-        "note",
-        `${a.reason === "transferred" ? "Transferred" : "Re-assigned"} to ${a.operator.name}${a.note ? `: ${a.note}` : ""}`,
-        detail,
-        now,
-      );
+      // The note is the only text of its own here: clients word the rest from `event`, and only
+      // the note is searchable (an English sentence around it would be found in every language).
+      this.appendSystem("note", a.note ?? "", detail, now);
     }
     this.broadcast({ type: "queue", position: null, etaSeconds: null }, undefined, "visitor");
     this.changed();
     return this.store.summary();
   }
 
+  /**
+   * Nobody holds it any more: the site hub queued it for a skill after a transfer. Null if not
+   * this site's.
+   */
+  unassign(siteId: string, by: { id: string; name: string } | null): ConversationSummary | null {
+    if (!this.ownedBy(siteId)) return null;
+    const before = this.store.assign(null);
+    if (before) {
+      this.store.events.record("unassigned", Date.now(), by ? { role: "operator", id: by.id } : SYSTEM, {
+        operatorId: before,
+        byName: by?.name ?? null,
+      });
+      this.changed();
+    }
+    return this.store.summary();
+  }
+
   /** The site hub tells a queued conversation its place; the visitor sees it live. */
   setQueue(siteId: string, position: number | null, etaSeconds: number | null): void {
-    if (this.ownedBy(siteId) && this.store.setQueue(position, etaSeconds)) {
-      this.broadcast({ type: "queue", position, etaSeconds }, undefined, "visitor");
+    const info = this.store.info();
+    if (!info || info.siteId !== siteId) return;
+    // A place computed before an assignment that overtook it: the conversation is not waiting.
+    if (position !== null && info.assigneeId !== null) return;
+    if (!this.store.setQueue(position, etaSeconds)) return;
+    if (info.queuePosition === null && position !== null) {
+      this.store.events.record("queued", Date.now(), SYSTEM, { position });
+      this.scheduleFlush();
     }
+    this.broadcast({ type: "queue", position, etaSeconds }, undefined, "visitor");
   }
 
   /**
@@ -163,24 +224,25 @@ export class ConversationRoom extends DurableObject<Env> {
   invite(init: ConversationInit, operator: Assignment["operator"], text: string): { message: ChatMessage; summary: ConversationSummary } {
     const info = this.store.info();
     if (info && (info.siteId !== init.siteId || info.visitorId !== init.visitorId)) throw new Error("conversation owner mismatch");
-    if (!info) this.store.create(init);
+    const by: By = { role: "operator", id: operator.id, name: operator.name };
+    if (!info) this.create(init, by, true);
     const now = Date.now();
-    if (this.store.info()!.status !== "open") this.applyStatus("open", operator.name);
-    if (!this.store.info()!.assigneeId) this.store.assign(operator.id);
-    const { message } = this.store.append(
-      {
-        clientId: `invite-${now}-${crypto.randomUUID()}`,
-        kind: "text",
-        role: "operator",
-        authorId: operator.id,
-        authorName: operator.name,
-        authorAvatar: operator.avatarUrl,
-        text,
-      },
-      now,
+    if (this.store.status !== "open") this.applyStatus("open", by);
+    if (!this.store.info()!.assigneeId) {
+      this.store.assign(operator.id);
+      this.store.events.record("assigned", now, by, {
+        operatorId: operator.id,
+        operatorName: operator.name,
+        how: "invited",
+        byName: operator.name,
+        fromId: null,
+        fromName: null,
+      });
+    }
+    const { message } = this.writeText(
+      { role: "operator", id: operator.id, name: operator.name, avatarUrl: operator.avatarUrl },
+      { clientId: `invite-${now}-${crypto.randomUUID()}`, text, kind: "text" },
     );
-    this.broadcast({ type: "message", message });
-    this.changed();
     return { message, summary: this.store.summary()! };
   }
 
@@ -200,22 +262,23 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /**
    * Erasure (GDPR, retention): closes every socket and deletes all of this object's storage,
-   * history, state and alarm. Afterwards the object is as if never created. False when the
-   * conversation is not this site's (nothing is touched).
+   * history, state, timers and alarm. Afterwards the object is as if never created (no schema
+   * is made again). False when the conversation is not this site's (nothing is touched).
    */
   async erase(siteId: string): Promise<boolean> {
     const info = this.store.info();
     if (info && info.siteId !== siteId) return false;
     for (const ws of this.ctx.getWebSockets()) {
       try {
-        ws.close(4404, "conversation erased");
+        ws.close(CLOSE_CODES.notFound, "conversation erased");
       } catch {
         // already closed
       }
     }
-    this.hubPending = null;
+    if (!info) return true; // never created, or erased already: there is nothing to delete
+    this.hub.cancel();
     await this.flushing?.catch(() => {});
-    this.alarmScheduled = false;
+    this.timers.reset();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store = new ConversationStore(this.ctx.storage.sql);
@@ -230,22 +293,49 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
-   * A message that did not come through a socket (a visitor's reply by email): stored, ordered
-   * and broadcast like one that did, idempotent on `clientId`. Null if not this site's.
-   * Contract stub (issue 9); the email work calls it through the conversation service.
+   * A message that did not come through a socket (a visitor's reply by email): stored, ordered,
+   * broadcast, flushed, routed and recorded like one that did, idempotent on `clientId`. Null
+   * if not this site's, or when the text is not a message (empty, too long: the caller checks
+   * it with `MessageText` first; the room stores nothing it would refuse from a socket).
    */
   appendExternal(
-    _siteId: string,
-    _m: { role: "visitor"; clientId: string; text: string; via: "email" },
+    siteId: string,
+    m: { role: "visitor"; clientId: string; text: string; via: "email" },
   ): { message: ChatMessage; duplicate: boolean } | null {
-    return null;
+    const info = this.store.info();
+    if (!info || info.siteId !== siteId) return null;
+    const text = v.safeParse(MessageText, m.text);
+    if (!text.success) return null;
+    const { message, duplicate } = this.writeText(
+      { role: "visitor", id: info.visitorId, name: null, avatarUrl: null },
+      { clientId: m.clientId, text: text.output, kind: "text", via: m.via },
+    );
+    return { message, duplicate };
   }
 
-  /** The site's policy changed (typing preview): it applies to the next frame. Contract stub (issue 9). */
-  applyPolicy(_siteId: string, _policy: { typingPreview: boolean }): void {}
+  /**
+   * The site's policy changed: it applies to the very next frame. Turning the typing preview off
+   * also clears a draft operators are being shown.
+   */
+  applyPolicy(siteId: string, policy: Policy): void {
+    if (!this.ownedBy(siteId)) return;
+    this.policy.apply(policy);
+    if (!policy.typingPreview) this.broadcast({ type: "typing", role: "visitor", name: null, active: false }, undefined, "operator");
+  }
 
-  /** Closes the operator sockets of a session that signed out. Contract stub (issue 9). */
-  closeSessions(_siteId: string, _match: SessionMatch): void {}
+  /** Closes the operator sockets of a session that signed out (4401: sign in again). */
+  closeSessions(siteId: string, match: SessionMatch): void {
+    if (!this.ownedBy(siteId)) return;
+    for (const ws of this.ctx.getWebSockets("operator")) {
+      const who = ws.deserializeAttachment() as OperatorParticipant | null;
+      if (!who || !sessionMatches(who, match)) continue;
+      try {
+        ws.close(CLOSE_CODES.unauthorized, "signed out");
+      } catch {
+        // already closed
+      }
+    }
+  }
 
   // ---- sockets ------------------------------------------------------------------------------
 
@@ -254,16 +344,20 @@ export class ConversationRoom extends DurableObject<Env> {
       return errorResponse("bad_request", "Expected a WebSocket upgrade.");
     }
     const who = readParticipant(request);
-    const info = this.store.info();
     if (!who) return errorResponse("unauthorized", "Missing participant.");
-    if (!info || info.siteId !== who.siteId) return errorResponse("not_found", "No such conversation.");
+    // Final refusals are sockets closed with a code, so a reconnecting client stops for good.
+    const info = this.store.info();
+    if (!info || info.siteId !== who.siteId) return refuseSocket(CLOSE_CODES.notFound, "No such conversation.");
     if (who.role === "visitor" && info.visitorId !== who.visitorId) {
-      return errorResponse("forbidden", "This conversation belongs to someone else.");
+      return refuseSocket(CLOSE_CODES.forbidden, "This conversation belongs to someone else.");
     }
     const afterParam = new URL(request.url).searchParams.get("after");
     const after = afterParam === null || afterParam === "" ? null : Number(afterParam);
     if (after !== null && !(Number.isInteger(after) && after >= 0)) {
       return errorResponse("validation_failed", "after must be a whole number (the last seq you hold).");
+    }
+    if (who.role === "visitor" && this.openSockets("visitor") >= MAX_VISITOR_SOCKETS) {
+      return refuseSocket(CLOSE_CODES.tooMany, `At most ${MAX_VISITOR_SOCKETS} chat windows at once.`);
     }
 
     const { 0: client, 1: server } = new WebSocketPair();
@@ -291,55 +385,9 @@ export class ConversationRoom extends DurableObject<Env> {
     console.warn("conversation socket error", String(error));
   }
 
-  // ---- outbox -------------------------------------------------------------------------------
-
-  /**
-   * The one alarm serves two timers: the outbox flush, and waking a snoozed conversation whose
-   * time has come. Whichever is due first is what the alarm is set for; the other re-arms here.
-   */
+  /** Every timer (outbox flush, snooze wake-up) shares the one alarm. */
   override async alarm(): Promise<void> {
-    this.alarmScheduled = false;
-    const { status, snoozedUntil } = this.store.summary() ?? {};
-    if (status === "snoozed" && snoozedUntil != null && snoozedUntil <= Date.now()) this.applyStatus("open", null);
-    this.flushing = this.flushOutbox();
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = null;
-    }
-    const later = this.store.summary();
-    if (!this.alarmScheduled && later?.status === "snoozed" && later.snoozedUntil != null) {
-      await this.ctx.storage.setAlarm(later.snoozedUntil);
-    }
-  }
-
-  /** Flushes the outbox to D1. Idempotent (rev-guarded upserts); failures retry with backoff. */
-  private async flushOutbox(): Promise<void> {
-    const info = this.store.info();
-    if (!info || !this.store.outboxPending()) return;
-    const batch = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
-    const messages: IndexedMessage[] = batch.messages.map((m) => ({ ...m, siteId: info.siteId, conversationId: info.id }));
-    try {
-      await flushConversationOutbox(this.env.DB, batch.summary ? [batch.summary] : [], messages);
-    } catch (err) {
-      this.outboxFailures++;
-      const delay = Math.min(OUTBOX_RETRY_MAX_MS, OUTBOX_FLUSH_MS * 2 ** this.outboxFailures);
-      console.error("outbox flush failed; retrying", { inMs: delay, error: String(err) });
-      this.alarmScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + delay);
-      return;
-    }
-    this.outboxFailures = 0;
-    if (!this.store.initialized) return; // erased while the flush was on its way
-    this.store.outboxDelivered(batch);
-    if (this.store.outboxPending()) {
-      // A backlog (or changes made during the flush): continue soon.
-      this.alarmScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + 100);
-    }
-    // The hub may have missed a live update (it is not durable); the flushed state repairs it.
-    const latest = this.store.summary();
-    if (latest) this.notifyHub(latest);
+    await this.timers.run();
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -351,31 +399,32 @@ export class ConversationRoom extends DurableObject<Env> {
           this.send(ws, { type: "error", code: "forbidden", message: "Only operators can write notes.", clientId: frame.clientId });
           return;
         }
-        const { message, duplicate } = this.store.append(
-          {
-            clientId: frame.clientId,
-            kind: frame.kind,
-            role: who.role,
-            authorId: who.role === "operator" ? who.operatorId : who.visitorId,
-            authorName: who.role === "operator" ? who.name : null,
-            authorAvatar: who.role === "operator" ? who.avatarUrl : null,
-            text: frame.text,
-          },
-          Date.now(),
-        );
-        // The output gate holds this ack until the insert above is durable.
-        this.send(ws, { type: "ack", clientId: frame.clientId, message });
-        if (!duplicate) {
-          // Internal notes reach operator sockets only.
-          this.broadcast({ type: "message", message }, ws, message.kind === "note" ? "operator" : undefined);
-          this.changed();
+        if (who.role === "visitor") {
+          const retryInMs = this.flood.send(ws, Date.now());
+          if (retryInMs > 0) {
+            this.send(ws, {
+              type: "error",
+              code: "rate_limited",
+              message: "Too many messages at once; this one is sent again shortly.",
+              clientId: frame.clientId,
+              retryInMs,
+            });
+            return;
+          }
         }
+        this.writeText(authorOf(who), frame, ws);
         return;
       }
       case "typing":
         if (who.role === "visitor") {
+          const verdict = this.flood.typing(ws, Date.now());
+          if (verdict !== "ok") {
+            if (verdict === "refused")
+              this.send(ws, { type: "error", code: "rate_limited", message: "Typing signals are sent too often." });
+            return;
+          }
           // To operators only (not to the visitor's other tabs); the draft only if the site allows.
-          const draft = frame.active && frame.draft !== undefined && this.typingPreviewAllowed(who.siteId) ? frame.draft : undefined;
+          const draft = frame.active && frame.draft !== undefined && this.policy.typingPreview(who.siteId) ? frame.draft : undefined;
           this.broadcast(
             { type: "typing", role: "visitor", name: null, active: frame.active, ...(draft === undefined ? {} : { draft }) },
             ws,
@@ -403,12 +452,91 @@ export class ConversationRoom extends DurableObject<Env> {
           this.send(ws, { type: "error", code: "forbidden", message: "Only operators can change the status, priority or tags." });
           return;
         }
-        if (frame.type === "status") this.applyStatus(frame.status, who.name, frame.snoozeUntil ?? null);
-        else this.applyDetails(frame);
+        if (frame.type === "status") {
+          this.applyStatus(frame.status, { role: "operator", id: who.operatorId, name: who.name }, frame.snoozeUntil ?? null);
+        } else this.applyDetails(frame);
         return;
     }
   }
 
+  /**
+   * Stores a visitor's or operator's message (from a socket, an invitation, an email), acks the
+   * sending socket, tells everyone else, and records what it made happen: the visitor's first
+   * message, the first answer, a resolved conversation opening again.
+   */
+  private writeText(
+    author: By & { avatarUrl: string | null },
+    m: { clientId: string; text: string; kind: Exclude<MessageKind, "event">; via?: "email" },
+    sender?: WebSocket,
+  ): Appended {
+    const now = Date.now();
+    // Writing again reopens a resolved, pending or snoozed conversation: someone waits for an answer.
+    const reopens = author.role === "visitor" && m.kind === "text" && this.store.status !== "open";
+    const r = this.store.append(
+      {
+        clientId: m.clientId,
+        kind: m.kind,
+        role: author.role,
+        authorId: author.id,
+        authorName: author.name,
+        authorAvatar: author.avatarUrl,
+        text: m.text,
+        ...(m.via ? { via: m.via } : {}),
+      },
+      now,
+    );
+    // The output gate holds this ack until the insert above is durable.
+    if (sender) this.send(sender, { type: "ack", clientId: m.clientId, message: r.message });
+    if (r.duplicate) return r;
+    // Internal notes reach operator sockets only.
+    this.broadcast({ type: "message", message: r.message }, sender, m.kind === "note" ? "operator" : undefined);
+    if (r.firstFromVisitor) {
+      this.store.events.record("visitor_first_message", now, author, { seq: r.message.seq, via: m.via ?? "chat" });
+    }
+    if (r.firstAnswerAfterMs !== null) {
+      this.store.events.record("operator_first_answer", now, author, {
+        operatorName: author.name ?? "",
+        seq: r.message.seq,
+        msSinceVisitorFirstMessage: r.firstAnswerAfterMs,
+      });
+    }
+    if (reopens) this.applyStatus("open", author);
+    else this.changed();
+    return r;
+  }
+
+  /**
+   * A status change, in the history both sides see and as domain events: resolved, and open
+   * again after it, for everyone; pending and snoozed (and their end) for operators only.
+   */
+  private applyStatus(status: ConversationStatus, by: By, snoozeUntil: number | null = null): void {
+    const now = Date.now();
+    const from = this.store.setStatus(status, now, snoozeUntil);
+    if (from === null) return;
+    const snoozedUntil = this.store.summary()!.snoozedUntil;
+    const event: StatusEvent = { type: "status", status, from, byRole: by.role, byName: by.name };
+    if (status === "snoozed") event.snoozedUntil = snoozedUntil;
+    const visitorSees = status === "resolved" || from === "resolved";
+    this.appendSystem(visitorSees ? "event" : "note", "", event, now);
+    this.store.events.record("status_changed", now, by, { from, to: status, byName: by.name, snoozedUntil });
+    if (from === "resolved") this.store.events.record("reopened", now, by, { byName: by.name });
+    if (snoozedUntil !== null) this.timers.set("snooze", snoozedUntil);
+    else this.timers.clear("snooze");
+    this.broadcast({ type: "status", status, byName: by.name, snoozedUntil }, undefined, "operator");
+    // Visitors learn only whether it is resolved; the rest is the team's workflow.
+    if (visitorSees)
+      this.broadcast({ type: "status", status: status === "resolved" ? "resolved" : "open", byName: by.name }, undefined, "visitor");
+    this.changed();
+  }
+
+  private applyDetails(d: { priority?: Priority | undefined; tags?: string[] | undefined }): void {
+    if (!this.store.setDetails(d)) return;
+    const { priority, tags } = this.store.summary()!;
+    this.broadcast({ type: "updated", priority, tags }, undefined, "operator");
+    this.changed();
+  }
+
+  /** System lines carry no words of their own (clients word them from `event`) unless given. */
   private appendSystem(kind: "event" | "note", text: string, event: ChatMessage["event"], now: number): void {
     const { message } = this.store.append(
       {
@@ -426,20 +554,25 @@ export class ConversationRoom extends DurableObject<Env> {
     this.broadcast({ type: "message", message }, undefined, kind === "note" ? "operator" : undefined);
   }
 
-  private applyStatus(status: ConversationStatus, byName: string | null, snoozeUntil: number | null = null): void {
-    if (!this.store.setStatus(status, Date.now(), snoozeUntil)) return;
-    const snoozedUntil = this.store.summary()!.snoozedUntil;
-    // Visitors learn only whether it is resolved; the rest is the team's workflow.
-    this.broadcast({ type: "status", status, byName, snoozedUntil }, undefined, "operator");
-    this.broadcast({ type: "status", status: status === "resolved" ? "resolved" : "open", byName }, undefined, "visitor");
-    this.changed();
+  private create(init: ConversationInit, by: Actor, invited: boolean): void {
+    this.store.create(init);
+    this.store.events.record("created", init.createdAt, by, { skill: init.skill, invited });
   }
 
-  private applyDetails(d: { priority?: Priority | undefined; tags?: string[] | undefined }): void {
-    if (!this.store.setDetails(d)) return;
-    const { priority, tags } = this.store.summary()!;
-    this.broadcast({ type: "updated", priority, tags }, undefined, "operator");
-    this.changed();
+  /**
+   * A snoozed conversation whose time has come opens again. The timer is set to the snooze's
+   * time whenever the status changes, so its firing is the sign that the time has come.
+   */
+  private wakeFromSnooze(): void {
+    if (this.store.status === "snoozed") this.applyStatus("open", SYSTEM);
+  }
+
+  /** A room from before durable timers: its pending flush and snooze become timers. */
+  private adoptTimers(): void {
+    const s = this.store.summary();
+    if (!s) return;
+    if (this.store.outboxPending()) this.timers.set("outbox", Date.now());
+    if (s.status === "snoozed" && s.snoozedUntil !== null) this.timers.set("snooze", s.snoozedUntil);
   }
 
   /** First frames of a new socket: the latest page, or exactly what it missed after `after`. */
@@ -462,62 +595,45 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** After any change: queue the D1 flush and tell the hub. */
   private changed(): void {
-    if (!this.alarmScheduled) {
-      this.alarmScheduled = true;
-      void this.ctx.storage.setAlarm(Date.now() + OUTBOX_FLUSH_MS);
-    }
+    this.scheduleFlush();
     const summary = this.store.summary();
-    if (summary) this.notifyHub(summary);
+    if (summary) this.hub.notify(summary);
   }
 
-  private notifyHub(summary: ConversationSummary): void {
-    this.hubPending = summary;
-    if (this.hubInFlight) return;
-    this.hubInFlight = true;
-    this.ctx.waitUntil(this.drainHub());
+  /** At most one flush per OUTBOX_FLUSH_MS; a timer already due costs no write (the mirror knows). */
+  private scheduleFlush(): void {
+    this.timers.setIfEarlier("outbox", Date.now() + OUTBOX_FLUSH_MS);
   }
 
-  private async drainHub(): Promise<void> {
+  /** Flushes the outbox to D1. Idempotent (rev-guarded upserts, keyed events); a throw is retried. */
+  private async flushOutbox(): Promise<void> {
+    const info = this.store.info();
+    if (!info || !this.store.outboxPending()) return;
+    const batch = this.store.outbox(OUTBOX_MESSAGES_PER_FLUSH);
+    const where = { siteId: info.siteId, conversationId: info.id };
+    const messages: IndexedMessage[] = batch.messages.map((m) => ({ ...m, ...where }));
+    this.flushing = flushConversationOutbox(
+      this.env.DB,
+      batch.summary ? [batch.summary] : [],
+      messages,
+      batch.events.map((e) => ({ ...e, ...where })),
+    );
     try {
-      while (this.hubPending) {
-        const wait = this.hubSentAt + HUB_MIN_INTERVAL_MS - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const summary = this.hubPending;
-        if (!summary) break; // erased while waiting
-        this.hubPending = null;
-        this.hubSentAt = Date.now();
-        try {
-          await this.env.SITE_HUB.getByName(summary.siteId).conversationChanged(summary);
-        } catch (err) {
-          // The next change or outbox flush sends a newer summary; nothing to retry here.
-          console.warn("site hub update failed", String(err));
-        }
-      }
+      await this.flushing;
     } finally {
-      this.hubInFlight = false;
+      this.flushing = null;
     }
+    if (!this.store.initialized) return; // erased while the flush was on its way
+    this.store.outboxDelivered(batch);
+    // A backlog (or changes made during the flush): continue soon.
+    if (this.store.outboxPending()) this.timers.set("outbox", Date.now() + 100);
+    // The hub may have missed a live update (it is not durable); the flushed state repairs it.
+    const latest = this.store.summary();
+    if (latest) this.hub.notify(latest);
   }
 
-  /**
-   * Whether the site lets operators preview visitors' drafts. Cached; refreshed in the
-   * background, and until it is known the answer is no (privacy first).
-   */
-  private typingPreviewAllowed(siteId: string): boolean {
-    const fresh = this.policy && Date.now() - this.policy.at < POLICY_TTL_MS;
-    if (!fresh && !this.policyLoading) {
-      this.policyLoading = true;
-      this.ctx.waitUntil(
-        getSiteSettings(this.env.DB, siteId)
-          .then((p) => {
-            this.policy = { typingPreview: p.typingPreview, at: Date.now() };
-          })
-          .catch((err) => console.warn("site policy read failed", String(err)))
-          .finally(() => {
-            this.policyLoading = false;
-          }),
-      );
-    }
-    return this.policy?.typingPreview ?? false;
+  private openSockets(role: Participant["role"]): number {
+    return this.ctx.getWebSockets(role).filter((ws) => ws.readyState === WebSocket.OPEN).length;
   }
 
   private ownedBy(siteId: string): boolean {
@@ -532,4 +648,10 @@ export class ConversationRoom extends DurableObject<Env> {
   private send(ws: WebSocket, frame: ConversationServerFrame): void {
     sendFrame(ws, frame);
   }
+}
+
+function authorOf(who: Participant): By & { avatarUrl: string | null } {
+  return who.role === "operator"
+    ? { role: "operator", id: who.operatorId, name: who.name, avatarUrl: who.avatarUrl }
+    : { role: "visitor", id: who.visitorId, name: null, avatarUrl: null };
 }

@@ -1,8 +1,9 @@
 /**
- * The conversation's SQLite storage inside its Durable Object: versioned schema, the single state
- * row, messages with their seq, and two watermarks saying what D1 has not seen yet (the summary's
- * revision and the last message indexed for search): the outbox, without a row per change. Synchronous, so
- * every mutation below commits atomically with the others in the same event.
+ * The conversation's SQLite storage inside its Durable Object: the single state row, messages
+ * with their seq, domain events, and three watermarks saying what D1 has not seen yet (the
+ * summary's revision, the last message indexed for search, the last event copied): the outbox,
+ * without a row per change. Synchronous, so every mutation below commits atomically with the
+ * others in the same event. Holds no tables until `create` (see conversation-schema.ts).
  * Only ConversationRoom uses it.
  */
 import {
@@ -16,91 +17,16 @@ import {
   PREVIEW_CHARS,
   type Priority,
 } from "../../protocol";
+import { hasSchema, migrate } from "./conversation-schema";
+import { readState, type State, writeState } from "./conversation-state";
+import { EventLog, type LoggedEvent } from "./event-log";
 
 /** Who is reading: visitors never see internal notes. */
 export type Audience = "visitor" | "operator";
 const VISIBLE: Record<Audience, string> = { visitor: "kind <> 'note'", operator: "1" };
 
-const SCHEMA_VERSION = 5;
-
-const MIGRATIONS: Record<number, string> = {
-  1: `
-    CREATE TABLE conversation (
-      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-      id TEXT NOT NULL, site_id TEXT NOT NULL, visitor_id TEXT NOT NULL,
-      status TEXT NOT NULL, assignee_id TEXT,
-      rev INTEGER NOT NULL, last_seq INTEGER NOT NULL, message_count INTEGER NOT NULL,
-      visitor_read_seq INTEGER NOT NULL, operator_read_seq INTEGER NOT NULL,
-      unread_for_operators INTEGER NOT NULL,
-      last_message_at INTEGER, last_message_preview TEXT, last_message_role TEXT,
-      created_at INTEGER NOT NULL, first_response_at INTEGER, resolved_at INTEGER,
-      updated_at INTEGER NOT NULL
-    );
-    CREATE TABLE messages (
-      seq INTEGER PRIMARY KEY,
-      -- role:authorId:clientId; a retried send finds its message here instead of storing twice.
-      client_key TEXT NOT NULL UNIQUE,
-      client_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL,
-      author_id TEXT, author_name TEXT, author_avatar TEXT,
-      text TEXT NOT NULL, created_at INTEGER NOT NULL
-    );
-    CREATE TABLE outbox (key TEXT PRIMARY KEY, payload TEXT NOT NULL, rev INTEGER NOT NULL);
-  `,
-  2: `
-    ALTER TABLE conversation ADD COLUMN last_operator_reply_at INTEGER;
-    ALTER TABLE conversation ADD COLUMN queue_position INTEGER;
-    ALTER TABLE conversation ADD COLUMN queue_eta INTEGER;
-    ALTER TABLE messages ADD COLUMN event TEXT;
-  `,
-  3: `
-    ALTER TABLE conversation ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
-    ALTER TABLE conversation ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE conversation ADD COLUMN snoozed_until INTEGER;
-  `,
-  4: `ALTER TABLE conversation ADD COLUMN skill TEXT;`,
-  // The outbox table (a summary row per change, a row per message) becomes two watermarks: two
-  // extra writes and a JSON encoding per message were a third of the message path's CPU.
-  5: `
-    ALTER TABLE conversation ADD COLUMN flushed_rev INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE conversation ADD COLUMN indexed_seq INTEGER NOT NULL DEFAULT 0;
-    UPDATE conversation SET
-      flushed_rev = CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE key = 'summary') THEN 0 ELSE rev END,
-      indexed_seq = COALESCE((SELECT MIN(CAST(substr(key, 5) AS INTEGER)) - 1 FROM outbox WHERE key LIKE 'msg:%'), last_seq);
-    DROP TABLE outbox;
-  `,
-};
-
-interface State {
-  id: string;
-  siteId: string;
-  visitorId: string;
-  status: ConversationStatus;
-  assigneeId: string | null;
-  rev: number;
-  lastSeq: number;
-  messageCount: number;
-  visitorReadSeq: number;
-  operatorReadSeq: number;
-  unreadForOperators: number;
-  lastMessageAt: number | null;
-  lastMessagePreview: string | null;
-  lastMessageRole: AuthorRole | null;
-  createdAt: number;
-  firstResponseAt: number | null;
-  lastOperatorReplyAt: number | null;
-  resolvedAt: number | null;
-  updatedAt: number;
-  queuePosition: number | null;
-  queueEtaSeconds: number | null;
-  priority: Priority;
-  tags: string[];
-  snoozedUntil: number | null;
-  skill: string | null;
-  /** The revision D1 last acknowledged; the summary is pending while `rev` is ahead of it. */
-  flushedRev: number;
-  /** Messages up to this seq are in D1's search index (or need not be: events). */
-  indexedSeq: number;
-}
+/** Events copied to D1 per flush; a backlog continues right after. */
+const EVENTS_PER_FLUSH = 200;
 
 export interface NewMessage {
   clientId: string;
@@ -111,28 +37,55 @@ export interface NewMessage {
   authorAvatar: string | null;
   text: string;
   event?: ConversationEvent;
+  via?: "email";
 }
 
-/** What D1 has not seen yet: the summary (if it changed) and messages to index for search. */
+/** What an append changed besides the message: facts the room records as domain events. */
+export interface Appended {
+  message: ChatMessage;
+  duplicate: boolean;
+  /** This is the visitor's first message. */
+  firstFromVisitor: boolean;
+  /** The first operator message after the visitor's first one: ms since that one; else null. */
+  firstAnswerAfterMs: number | null;
+}
+
+/** What D1 has not seen yet: the summary (if it changed), messages to index, new events. */
 export interface Outbox {
   summary: ConversationSummary | null;
   messages: { seq: number; kind: MessageKind; text: string; createdAt: number }[];
   /** Where the search watermark moves once this batch is stored. */
   indexedUpTo: number;
+  events: LoggedEvent[];
 }
 
 type Row = Record<string, SqlStorageValue>;
 
 export class ConversationStore {
-  private state: State | null;
+  private state: State | null = null;
+  private log: EventLog | null = null;
+  /** The schema version this object had when it woke (0: none, or it was just created). */
+  readonly upgradedFrom: number = 0;
 
   constructor(private readonly sql: SqlStorage) {
-    this.migrate();
-    this.state = this.loadState();
+    if (!hasSchema(sql)) return;
+    this.upgradedFrom = migrate(sql);
+    this.log = new EventLog(sql);
+    this.state = readState(sql);
   }
 
   get initialized(): boolean {
     return this.state !== null;
+  }
+
+  /** The domain event log; only after `create`. */
+  get events(): EventLog {
+    if (!this.log) throw new Error("conversation not created");
+    return this.log;
+  }
+
+  get status(): ConversationStatus | null {
+    return this.state?.status ?? null;
   }
 
   /** The conversation as a participant sees it; null before `create`. */
@@ -181,9 +134,11 @@ export class ConversationStore {
       tags: s.tags,
       snoozedUntil: s.snoozedUntil,
       skill: s.skill,
+      firstVisitorMessageAt: s.firstVisitorMessageAt,
     };
   }
 
+  /** Makes the schema and the conversation (the only call that creates storage). */
   create(init: { id: string; siteId: string; visitorId: string; createdAt: number; skill: string | null }): void {
     this.state = {
       ...init,
@@ -209,24 +164,30 @@ export class ConversationStore {
       snoozedUntil: null,
       flushedRev: 0,
       indexedSeq: 0,
+      flushedEventSeq: 0,
+      firstVisitorMessageAt: null,
+      firstAnswerAt: null,
     };
+    migrate(this.sql);
+    this.log = new EventLog(this.sql);
     this.commit();
   }
 
   /**
    * Stores a message unless this author already sent one with the same clientId, in which case
-   * the stored one is returned and nothing changes.
+   * the stored one is returned and nothing changes. The status is the caller's: a visitor
+   * writing into a resolved conversation is a status change the room records itself.
    */
-  append(m: NewMessage, now: number): { message: ChatMessage; duplicate: boolean } {
+  append(m: NewMessage, now: number): Appended {
     const s = this.require();
     const clientKey = `${m.role}:${m.authorId ?? ""}:${m.clientId}`;
     const existing = this.sql.exec("SELECT * FROM messages WHERE client_key = ?", clientKey).toArray()[0];
-    if (existing) return { message: toMessage(existing), duplicate: true };
+    if (existing) return { message: toMessage(existing), duplicate: true, firstFromVisitor: false, firstAnswerAfterMs: null };
 
     const message: ChatMessage = { seq: s.lastSeq + 1, createdAt: now, ...m };
     this.sql.exec(
-      `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at, event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, client_key, client_id, kind, role, author_id, author_name, author_avatar, text, created_at, event, via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       message.seq,
       clientKey,
       m.clientId,
@@ -238,14 +199,17 @@ export class ConversationStore {
       m.text,
       now,
       m.event ? JSON.stringify(m.event) : null,
+      m.via ?? null,
     );
     // Searchable later: the outbox flush indexes everything after `indexedSeq`, not now.
     s.lastSeq = message.seq;
+    let firstFromVisitor = false;
+    let firstAnswerAfterMs: number | null = null;
     if (m.kind !== "text") {
       // Notes and events take their place in the order but are not conversation with the
       // visitor: they change neither the preview, unread counts, the first response nor status.
       this.commit();
-      return { message, duplicate: false };
+      return { message, duplicate: false, firstFromVisitor, firstAnswerAfterMs };
     }
     s.messageCount++;
     s.lastMessageAt = now;
@@ -254,22 +218,21 @@ export class ConversationStore {
     s.updatedAt = now;
     if (m.role === "visitor") {
       s.unreadForOperators++;
-      // Writing again reopens the conversation (resolved, pending or snoozed): the visitor
-      // is waiting for an answer.
-      if (s.status !== "open") {
-        s.status = "open";
-        s.resolvedAt = null;
-        s.snoozedUntil = null;
-      }
+      firstFromVisitor = s.firstVisitorMessageAt === null;
+      s.firstVisitorMessageAt ??= now;
     } else if (m.role === "operator") {
       s.firstResponseAt ??= now;
       s.lastOperatorReplyAt = now;
+      if (s.firstVisitorMessageAt !== null && s.firstAnswerAt === null) {
+        s.firstAnswerAt = now;
+        firstAnswerAfterMs = now - s.firstVisitorMessageAt;
+      }
       // Answering means having read everything before the answer.
       s.operatorReadSeq = message.seq;
       s.unreadForOperators = 0;
     }
     this.commit();
-    return { message, duplicate: false };
+    return { message, duplicate: false, firstFromVisitor, firstAnswerAfterMs };
   }
 
   /** Moves a side's read mark forward; returns false when it was already there. */
@@ -288,17 +251,21 @@ export class ConversationStore {
     return true;
   }
 
-  /** Returns false when nothing changed. `snoozeUntil` only counts with `snoozed`. */
-  setStatus(status: ConversationStatus, now: number, snoozeUntil: number | null = null): boolean {
+  /**
+   * Returns the status it had, or null when nothing changed. `snoozeUntil` only counts with
+   * `snoozed`.
+   */
+  setStatus(status: ConversationStatus, now: number, snoozeUntil: number | null = null): ConversationStatus | null {
     const s = this.require();
     const until = status === "snoozed" ? snoozeUntil : null;
-    if (s.status === status && s.snoozedUntil === until) return false;
+    if (s.status === status && s.snoozedUntil === until) return null;
+    const from = s.status;
     s.status = status;
     s.snoozedUntil = until;
     s.resolvedAt = status === "resolved" ? now : null;
     s.updatedAt = now;
     this.commit();
-    return true;
+    return from;
   }
 
   /** Priority and tags; returns false when nothing changed. */
@@ -313,12 +280,17 @@ export class ConversationStore {
     return true;
   }
 
-  /** Hands the conversation to an operator (the caller records the event); leaves the queue. */
-  assign(operatorId: string): void {
+  /**
+   * Hands the conversation to an operator, or to nobody (it waits in the queue); the caller
+   * records the event. Returns who had it.
+   */
+  assign(operatorId: string | null): string | null {
     const s = this.require();
+    const before = s.assigneeId;
     s.assigneeId = operatorId;
-    s.queuePosition = s.queueEtaSeconds = null;
+    if (operatorId) s.queuePosition = s.queueEtaSeconds = null;
     this.commit();
+    return before;
   }
 
   /** Returns false when nothing changed. */
@@ -327,7 +299,9 @@ export class ConversationStore {
     if (s.queuePosition === position && s.queueEtaSeconds === etaSeconds) return false;
     s.queuePosition = position;
     s.queueEtaSeconds = etaSeconds;
-    this.commit();
+    // The place is not part of the summary: no new revision, so no D1 write for every move
+    // of every queued conversation.
+    writeState(this.sql, s);
     return true;
   }
 
@@ -355,12 +329,17 @@ export class ConversationStore {
       .map(toMessage);
   }
 
-  /** What D1 has not seen yet: the summary if it changed, and up to `limit` messages to index. */
+  /** What D1 has not seen yet: the summary if it changed, up to `limit` messages to index, events. */
   outbox(limit: number): Outbox {
     const s = this.require();
-    // Events are part of the conversation but not searchable.
+    // Events are part of the conversation but not searchable; neither are system notes without
+    // words of their own (their text is empty: clients word them from `event`).
     const rows = this.sql
-      .exec("SELECT seq, kind, text, created_at FROM messages WHERE seq > ? AND kind <> 'event' ORDER BY seq LIMIT ?", s.indexedSeq, limit)
+      .exec(
+        "SELECT seq, kind, text, created_at FROM messages WHERE seq > ? AND kind <> 'event' AND text <> '' ORDER BY seq LIMIT ?",
+        s.indexedSeq,
+        limit,
+      )
       .toArray();
     const messages = rows.map((r) => ({
       seq: Number(r.seq),
@@ -373,13 +352,14 @@ export class ConversationStore {
       messages,
       // A full batch stops at its last message; a short one covers everything stored so far.
       indexedUpTo: messages.length === limit ? messages[messages.length - 1]!.seq : s.lastSeq,
+      events: this.events.after(s.flushedEventSeq, EVENTS_PER_FLUSH),
     };
   }
 
   /** Whether anything still waits for D1. */
   outboxPending(): boolean {
     const s = this.require();
-    return s.rev > s.flushedRev || s.indexedSeq < s.lastSeq;
+    return s.rev > s.flushedRev || s.indexedSeq < s.lastSeq || s.flushedEventSeq < this.events.lastSeq;
   }
 
   /** Records a batch as stored in D1; changes made while it was being stored stay pending. */
@@ -387,7 +367,14 @@ export class ConversationStore {
     const s = this.require();
     if (batch.summary) s.flushedRev = Math.max(s.flushedRev, batch.summary.rev);
     s.indexedSeq = Math.max(s.indexedSeq, batch.indexedUpTo);
-    this.sql.exec("UPDATE conversation SET flushed_rev = ?, indexed_seq = ?", s.flushedRev, s.indexedSeq);
+    const lastEvent = batch.events[batch.events.length - 1];
+    if (lastEvent) s.flushedEventSeq = Math.max(s.flushedEventSeq, lastEvent.seq);
+    this.sql.exec(
+      "UPDATE conversation SET flushed_rev = ?, indexed_seq = ?, flushed_event_seq = ?",
+      s.flushedRev,
+      s.indexedSeq,
+      s.flushedEventSeq,
+    );
   }
 
   private countAfter(role: AuthorRole, seq: number): number {
@@ -395,94 +382,16 @@ export class ConversationStore {
     return Number(row.n);
   }
 
-  private require(): State {
-    if (!this.state) throw new Error("conversation not created");
-    return this.state;
-  }
-
   /** Persists the state row with a new revision, which leaves the summary pending for D1. */
   private commit(): void {
     const s = this.require();
     s.rev++;
-    this.sql.exec(
-      `INSERT OR REPLACE INTO conversation (singleton, id, site_id, visitor_id, status, assignee_id, rev, last_seq,
-         message_count, visitor_read_seq, operator_read_seq, unread_for_operators, last_message_at,
-         last_message_preview, last_message_role, created_at, first_response_at, resolved_at, updated_at,
-         last_operator_reply_at, queue_position, queue_eta, priority, tags, snoozed_until, skill, flushed_rev, indexed_seq)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      s.id,
-      s.siteId,
-      s.visitorId,
-      s.status,
-      s.assigneeId,
-      s.rev,
-      s.lastSeq,
-      s.messageCount,
-      s.visitorReadSeq,
-      s.operatorReadSeq,
-      s.unreadForOperators,
-      s.lastMessageAt,
-      s.lastMessagePreview,
-      s.lastMessageRole,
-      s.createdAt,
-      s.firstResponseAt,
-      s.resolvedAt,
-      s.updatedAt,
-      s.lastOperatorReplyAt,
-      s.queuePosition,
-      s.queueEtaSeconds,
-      s.priority,
-      JSON.stringify(s.tags),
-      s.snoozedUntil,
-      s.skill,
-      s.flushedRev,
-      s.indexedSeq,
-    );
+    writeState(this.sql, s);
   }
 
-  private loadState(): State | null {
-    const r = this.sql.exec("SELECT * FROM conversation WHERE singleton = 1").toArray()[0];
-    if (!r) return null;
-    return {
-      id: String(r.id),
-      siteId: String(r.site_id),
-      visitorId: String(r.visitor_id),
-      status: r.status as ConversationStatus,
-      assigneeId: (r.assignee_id as string | null) ?? null,
-      rev: Number(r.rev),
-      lastSeq: Number(r.last_seq),
-      messageCount: Number(r.message_count),
-      visitorReadSeq: Number(r.visitor_read_seq),
-      operatorReadSeq: Number(r.operator_read_seq),
-      unreadForOperators: Number(r.unread_for_operators),
-      lastMessageAt: (r.last_message_at as number | null) ?? null,
-      lastMessagePreview: (r.last_message_preview as string | null) ?? null,
-      lastMessageRole: (r.last_message_role as AuthorRole | null) ?? null,
-      createdAt: Number(r.created_at),
-      firstResponseAt: (r.first_response_at as number | null) ?? null,
-      resolvedAt: (r.resolved_at as number | null) ?? null,
-      updatedAt: Number(r.updated_at),
-      lastOperatorReplyAt: (r.last_operator_reply_at as number | null) ?? null,
-      queuePosition: (r.queue_position as number | null) ?? null,
-      queueEtaSeconds: (r.queue_eta as number | null) ?? null,
-      priority: (r.priority as Priority | null) ?? "normal",
-      tags: JSON.parse(String(r.tags ?? "[]")) as string[],
-      snoozedUntil: (r.snoozed_until as number | null) ?? null,
-      skill: (r.skill as string | null) ?? null,
-      flushedRev: Number(r.flushed_rev),
-      indexedSeq: Number(r.indexed_seq),
-    };
-  }
-
-  /** DO SQLite has no PRAGMA user_version, so the schema version lives in its own table. */
-  private migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const row = this.sql.exec("SELECT version FROM schema_version").toArray()[0];
-    const from = row ? Number(row.version) : 0;
-    if (from >= SCHEMA_VERSION) return;
-    for (let v = from + 1; v <= SCHEMA_VERSION; v++) this.sql.exec(MIGRATIONS[v]!);
-    this.sql.exec("DELETE FROM schema_version");
-    this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
+  private require(): State {
+    if (!this.state) throw new Error("conversation not created");
+    return this.state;
   }
 }
 
@@ -498,5 +407,6 @@ function toMessage(r: Row): ChatMessage {
     text: String(r.text),
     createdAt: Number(r.created_at),
     ...(r.event ? { event: JSON.parse(String(r.event)) as ConversationEvent } : {}),
+    ...(r.via ? { via: r.via as "email" } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Sending frames from a Durable Object to hibernatable sockets. A socket that cannot take a
  * frame is broken: it is closed (1011) so its client reconnects and resumes, and the others
- * still get theirs. Used by ConversationRoom and SiteHub.
+ * still get theirs. Refused upgrades are answered as sockets closed with a code, so a client can
+ * tell a final "no" from a network error. Used by ConversationRoom and SiteHub.
  */
 
 export function sendText(ws: WebSocket, text: string): void {
@@ -33,4 +34,15 @@ export function answerClose(ws: WebSocket, code: number): void {
   } catch {
     // already closed
   }
+}
+
+/**
+ * Accepts an upgrade only to close it at once with `code` (protocol/limits.ts CLOSE_CODES). The
+ * socket is not hibernatable and nothing is stored: refusing costs the object nothing.
+ */
+export function refuseSocket(code: number, reason: string): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.close(code, reason);
+  return new Response(null, { status: 101, webSocket: client });
 }
