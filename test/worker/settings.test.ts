@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SiteHub } from "../../worker/do/site-hub";
-import { api, login, mustOpen, seedSite, visitorSession } from "./helpers";
+import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 
 let owner: string;
 let agent: string;
@@ -63,7 +63,14 @@ describe("site settings", () => {
         headers: { authorization: `Bearer ${v.token}` },
         json: { skill },
       });
-      return ((await r.json()) as { conversationId: string }).conversationId;
+      const id = ((await r.json()) as { conversationId: string }).conversationId;
+      // Routing starts once the visitor has written.
+      const socket = await mustOpen(visitorSocketPath(id, v.token));
+      await socket.next("hello");
+      socket.send({ type: "message.send", clientId: "first", text: "About my invoice" });
+      await socket.next("ack");
+      socket.close();
+      return id;
     };
     const assignee = async (id: string) => {
       for (let i = 0; i < 100; i++) {

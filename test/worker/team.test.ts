@@ -5,7 +5,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TeamResponse } from "../../protocol";
 import type { SiteHub } from "../../worker/do/site-hub";
-import { api, login, mustOpen, seedSite, startConversation, visitorSession } from "./helpers";
+import { api, login, mustOpen, seedSite } from "./helpers";
+import { visitorWrites } from "./routing-helpers";
 
 let owner: string;
 let agent: string;
@@ -73,7 +74,8 @@ describe("team", () => {
       await mustOpen("/ws/sites/site_team/inbox", { cookie: agent }),
       await mustOpen("/ws/sites/site_team/inbox", { cookie: owner }),
     ];
-    for (let i = 0; i < 3; i++) await startConversation((await visitorSession("pk_team")).token);
+    // A conversation takes a seat once its visitor has written.
+    for (let i = 0; i < 3; i++) await visitorWrites("pk_team");
     const queueLength = () =>
       runInDurableObject(env.SITE_HUB.getByName("site_team"), (_: SiteHub, s) =>
         Number(s.storage.sql.exec("SELECT COUNT(*) AS n FROM queue").one().n),

@@ -56,6 +56,11 @@ async function rowsOf(siteId: string, ids: string[], conversationIds: string[]):
   n += await count("SELECT COUNT(*) AS n FROM visitors WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, v);
   n += await count("SELECT COUNT(*) AS n FROM conversations WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, c);
   n += await count(
+    "SELECT COUNT(*) AS n FROM conversation_events WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))",
+    siteId,
+    c,
+  );
+  n += await count(
     "SELECT COUNT(*) AS n FROM message_search WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))",
     siteId,
     c,
@@ -205,6 +210,11 @@ describe("privacy", () => {
     const { t, id, conversationId, chatToken } = await chattingVisitor("pk_v", ["/erase/1", "/erase/2"], "Forget me please");
     await track({ k: "pk_v", t, e: "purchase", d: { orderId: "X-1", total: 3, currency: "EUR" } });
     expect(await roomMessages(conversationId)).toBeGreaterThan(0);
+    // The room's outbox has flushed its facts to conversation_events: the erasure must take them too.
+    await runDurableObjectAlarm(env.CONVERSATION.getByName(conversationId));
+    expect(
+      await count("SELECT COUNT(*) AS n FROM conversation_events WHERE site_id = ? AND conversation_id = ?", "site_v", conversationId),
+    ).toBeGreaterThan(0);
     expect(await rowsOf("site_v", [id], [conversationId])).toBeGreaterThan(5);
     const dash = await mustOpen("/ws/sites/site_v/inbox", { cookie: owner });
     expect((await dash.next("live.snapshot")).visitors.map((v) => v.visitorId)).toContain(id);

@@ -3,6 +3,7 @@
  * merged into it) for export, its erasure, and the retention sweep. Site-scoped; id lists go
  * in as one JSON parameter (json_each), so no statement approaches the bound-parameter limit.
  */
+import { eraseEventStatements } from "./conversation-events";
 import { getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor } from "./profiles";
 import { siteKey } from "./search";
 
@@ -73,6 +74,7 @@ export async function eraseRows(db: D1Database, siteId: string, visitorIds: stri
       .prepare(`DELETE FROM message_search WHERE message_search MATCH ?3 AND site_id = ?1 AND conversation_id IN ${IN_IDS}`)
       .bind(siteId, c, `site_key : "${siteKey(siteId)}"`),
     db.prepare(`DELETE FROM conversations WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, c),
+    ...eraseEventStatements(db, siteId, conversationIds),
     ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v),
     ),

@@ -51,7 +51,8 @@ export const conversationRoutes = new Hono<AppEnv>()
   .post("/:conversationId/status", conversation, validate("json", StatusBody), async (c) => {
     const body = c.req.valid("json");
     const { row, room } = await findConversation(c.env, c.var.site.id, c.req.valid("param").conversationId);
-    const summary = await room.setStatus(row.siteId, body.status, c.var.session.operator.name, body.snoozeUntil ?? null);
+    const { operator } = c.var.session;
+    const summary = await room.setStatus(row.siteId, body.status, operator.name, body.snoozeUntil ?? null, operator.id);
     if (!summary) throw notFound();
     return c.json({ conversation: fresher(row, summary) });
   })
