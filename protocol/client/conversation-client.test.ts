@@ -128,6 +128,22 @@ describe("ConversationClient", () => {
     expect(client.unacknowledged.map((p) => p.clientId)).toEqual(["id2"]);
   });
 
+  it("sends a send refused for load again, with the same clientId, once its wait is over", () => {
+    const { client, sockets, runTimers } = setup();
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    client.send("burst");
+    sockets[0]!.receive({ type: "error", code: "rate_limited", message: "slow down", clientId: "id1", retryInMs: 500 });
+    expect(sockets[0]!.sends().filter((f) => f.type === "message.send")).toHaveLength(1);
+    runTimers();
+    expect(sockets[0]!.sends().filter((f) => f.type === "message.send").map((f) => f.clientId)).toEqual(["id1", "id1"]);
+    // Once stored it is not sent again.
+    sockets[0]!.receive({ type: "ack", clientId: "id1", message: msg(1, "id1") });
+    runTimers();
+    expect(sockets[0]!.sends().filter((f) => f.type === "message.send")).toHaveLength(2);
+  });
+
   it("replaces a socket that stays silent after a ping", () => {
     const { client, sockets, runTimers } = setup();
     client.start();

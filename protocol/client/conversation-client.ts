@@ -135,13 +135,23 @@ export class ConversationClient {
         this.removePending(frame.clientId);
         break;
       case "error":
+        if (!frame.clientId) break;
+        if (frame.code === "rate_limited") this.retryLater(frame.clientId, frame.retryInMs ?? 1000);
         // A send refused for its content will never succeed: drop it from the outbox.
-        if (frame.clientId && frame.code !== "rate_limited" && frame.code !== "internal") {
-          this.removePending(frame.clientId);
-        }
+        else if (frame.code !== "internal") this.removePending(frame.clientId);
         break;
     }
     this.o.onFrame(frame);
+  }
+
+  /** A send the server refused for now (too many at once): the same clientId again after its wait. */
+  private retryLater(clientId: string, ms: number): void {
+    const again = () => {
+      const item = this.pending.find((p) => p.clientId === clientId);
+      if (item && this.ready) this.transmit(item);
+    };
+    if (this.o.setTimer) this.o.setTimer(again, ms);
+    else (globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown }).setTimeout(again, ms);
   }
 
   private becomeReady(): void {
