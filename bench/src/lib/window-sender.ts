@@ -1,7 +1,9 @@
 /**
  * The sliding-window sender behind the throughput scenario and the resume scenario's fill: keeps
- * `window` sends unacknowledged on a conversation's visitor socket while its operator socket
- * checks that every stored message arrives once and in order. Raw `ws` here, not
+ * `window` sends unacknowledged on a conversation's operator socket while its visitor socket
+ * checks that every stored message arrives once and in order. The operator sends: a visitor's
+ * socket is flood-limited (20 messages per 10 s, worker/do/flood-limits.ts), which a burst of
+ * 200 in flight is by design. Raw `ws` here, not
  * ConversationClient: a dropped socket must count as a failure rather than be retried, and each
  * frame is timed as it comes off the wire.
  */
@@ -35,10 +37,10 @@ export interface PumpResult {
 let pumps = 0;
 
 export async function pump(conversation: ConversationEndpoints, o: PumpOptions): Promise<PumpResult> {
-  const visitor = await openRaw(conversation.visitor);
-  const operator = await openRaw(conversation.operator);
-  const acks = new SeqStream(visitor.hello.conversation.lastSeq);
-  const deliveries = new SeqStream(operator.hello.conversation.lastSeq);
+  const sender = await openRaw(conversation.operator);
+  const receiver = await openRaw(conversation.visitor);
+  const acks = new SeqStream(sender.hello.conversation.lastSeq);
+  const deliveries = new SeqStream(receiver.hello.conversation.lastSeq);
   const sentAt = new Map<string, number>();
   const ackTimes: number[] = [];
   const ackLatencies: number[] = [];
@@ -52,7 +54,7 @@ export async function pump(conversation: ConversationEndpoints, o: PumpOptions):
     // Unique per process: the server treats a repeated clientId as a retry and stores nothing.
     const clientId = `w${pumpId}-${sent++}`;
     sentAt.set(clientId, performance.now());
-    visitor.ws.send(JSON.stringify({ type: "message.send", clientId, text: `window message ${sent}` }));
+    sender.ws.send(JSON.stringify({ type: "message.send", clientId, text: `window message ${sent}` }));
   };
   /** Frees the send's window slot; `ack` is null when the server refused it. */
   const settle = (clientId: string | undefined, ack: AckFrame | null, at: number) => {
@@ -69,7 +71,7 @@ export async function pump(conversation: ConversationEndpoints, o: PumpOptions):
   };
 
   let refused = 0;
-  visitor.onFrame = (frame, at) => {
+  sender.onFrame = (frame, at) => {
     if (frame.type === "ack") settle(frame.clientId, frame, at);
     else if (frame.type === "error") {
       // Not stored, so it counts as lost; say why once, and keep the window full.
@@ -77,16 +79,16 @@ export async function pump(conversation: ConversationEndpoints, o: PumpOptions):
       settle(frame.clientId, null, at);
     }
   };
-  operator.onFrame = (frame) => {
+  receiver.onFrame = (frame) => {
     if (frame.type === "message") deliveries.see(frame.message.seq);
   };
 
   for (let i = 0; i < o.window && more(); i++) sendOne();
-  await waitFor(() => visitor.closed || operator.closed || (!more() && sentAt.size === 0 && deliveries.received >= sent), o.timeoutMs);
-  const drops = Number(visitor.closed) + Number(operator.closed);
+  await waitFor(() => sender.closed || receiver.closed || (!more() && sentAt.size === 0 && deliveries.received >= sent), o.timeoutMs);
+  const drops = Number(sender.closed) + Number(receiver.closed);
   acks.expected = deliveries.expected = sent;
-  visitor.ws.close(1000);
-  operator.ws.close(1000);
+  sender.ws.close(1000);
+  receiver.ws.close(1000);
   return { startedAt, sent, ackTimes, ackLatencies, integrity: checkStreams([acks, deliveries], drops) };
 }
 
