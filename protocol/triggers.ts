@@ -280,7 +280,7 @@ export const TriggerFacts = v.object({
   /** The visitor's id: the holdout key. */
   id: Id,
   /** The triggers whose visitor conditions hold for this visitor (all others never show). */
-  q: v.array(Id),
+  q: v.pipe(v.array(Id), v.maxLength(MAX_TRIGGERS_PER_SITE)),
   /** The cart: [total, items, currency] (the last the server knows; the page's `cart` replaces it). */
   ca: v.optional(v.tuple([v.number(), Count, Str(3)])),
   /** 1: inside business hours, 0: outside. Kept current by the server's answers (each ping), like `o`. */
