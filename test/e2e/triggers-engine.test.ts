@@ -113,6 +113,28 @@ describe("trigger engine in Chromium", () => {
     await closeAll(other.context());
   });
 
+  it("follows a single-page shop's navigation: time on page starts again on the new URL", async () => {
+    const rules = ruleSet([
+      rule("trg_cart", [
+        ["u", "=", "/cart"],
+        ["t", 1],
+      ]),
+    ]);
+    const s = await shop({ rules, facts: { id: "v_1", q: ["trg_cart"] } });
+    const page = await s.open("/products/mug");
+    await page.waitForTimeout(1500);
+    expect(await card(page).count()).toBe(0);
+    await page.evaluate(() => {
+      history.pushState(null, "", "/cart");
+      (window as unknown as { __engine: { page(): void } }).__engine.page();
+    });
+    const navigatedAt = await page.evaluate(() => performance.now());
+    await expect.poll(() => card(page).count(), { timeout: 5000 }).toBe(1);
+    const shownAt = await page.evaluate(() => (window as unknown as { __eventTimes: number[] }).__eventTimes[0]!);
+    expect(shownAt - navigatedAt).toBeGreaterThanOrEqual(900);
+    await closeAll(s.context);
+  });
+
   it("shows nothing for a trigger the server did not find eligible", async () => {
     const s = await shop({ rules: ruleSet([rule("trg_a", [])]), facts: { id: "v_1", q: [] } });
     const page = await s.open("/");
@@ -148,9 +170,10 @@ describe("trigger engine in Chromium", () => {
     expect(await page.evaluate(() => matchMedia("(pointer: coarse)").matches)).toBe(true);
     // Reading down the page, then slowly back up a little: no exit.
     for (let i = 0; i < 15; i++) await page.evaluate(() => scrollBy(0, 100));
-    for (let i = 0; i < 3; i++) {
-      await page.evaluate(() => scrollBy(0, -30));
-      await page.waitForTimeout(120);
+    await page.waitForTimeout(300);
+    for (let i = 0; i < 5; i++) {
+      await page.evaluate(() => scrollBy(0, -10));
+      await page.waitForTimeout(100);
     }
     expect(await card(page).count()).toBe(0);
     // A fling up: 600 px within a few frames.
@@ -443,7 +466,7 @@ describe("what the trigger chunks cost the shop page", () => {
     const ms = (tasks: { dur?: number }[]) => tasks.map((e) => (e.dur ?? 0) / 1000);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     console.log(
-      `triggers.js: ${engineTasks.length} tasks, ${sum(ms(engineTasks)).toFixed(2)} ms in all, longest ${Math.max(...ms(engineTasks)).toFixed(2)} ms; ` +
+      `triggers.js: ${engineTasks.map((e) => `${e.name} ${((e.dur ?? 0) / 1000).toFixed(2)} ms`).join(", ")}; ` +
         `teaser.js: ${teaserTasks.length} tasks, ${sum(ms(teaserTasks)).toFixed(2)} ms in all, longest ${Math.max(...ms(teaserTasks)).toFixed(2)} ms; ` +
         `page long tasks under tracing (any cause): ${JSON.stringify(obs.longTasks.map(Math.round))}`,
     );

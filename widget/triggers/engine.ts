@@ -127,8 +127,13 @@ export function createTriggerEngine(o: TriggerEngineOptions): TriggerEngine {
     });
   };
 
+  // Each page (a load, or a single-page shop's navigation) notes the visit's activity even when
+  // nothing matches, so the next page — or a navigation 40 minutes into a long visit — knows it
+  // is the same visit.
   const newPage = () => {
     page = { key: pageKey(loc.href), path: (loc.pathname + loc.search).toLowerCase(), since: now() };
+    const m = load();
+    if (m && save(m)) run();
   };
   const update = (f: Partial<TriggerFacts>) => {
     facts = { ...facts, ...f };
@@ -136,19 +141,13 @@ export function createTriggerEngine(o: TriggerEngineOptions): TriggerEngine {
     if (facts.a || facts.w) hide();
     run();
   };
-  newPage();
   d.addEventListener("visibilitychange", () => run(), { signal });
   if (rules.some((r) => r.w.some((c) => c[0] === "x"))) watchExitIntent(() => run(true), signal);
-  // The visit's activity is noted even when nothing matches, so the next page knows it is the same visit.
-  const first = load();
-  if (first && save(first)) run();
+  newPage();
 
   return {
     update,
-    page() {
-      newPage();
-      run();
-    },
+    page: newPage,
     cart(data) {
       const c = Object(data) as { total?: unknown; currency?: unknown; items?: unknown };
       const items: { quantity?: unknown }[] = Array.isArray(c.items) ? c.items : [];
