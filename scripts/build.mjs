@@ -1,6 +1,8 @@
 // Builds everything the Worker serves as static files into dist/public:
 //   /widget.js            the loader (widget/loader.ts, IIFE)
 //   /presence.js          the presence module the loader loads when idle (widget/presence.ts)
+//   /triggers.js          the trigger engine the presence module loads for sites with triggers (widget/triggers/)
+//   /teaser.js            the trigger teaser the engine loads when a trigger shows (widget/triggers/teaser-main.ts)
 //   /chat/                the chat UI loaded in the iframe (widget/chat/)
 //   /demo/                the demo shop (widget/demo/, copied as is)
 //   /admin/               the operator app (admin/): admin.js, admin.css, chunks/ (one per language)
@@ -40,6 +42,18 @@ const entries = [
   {
     entryPoints: [join(root, "widget/presence.ts")],
     outfile: join(out, "presence.js"),
+    format: "iife",
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+  },
+  {
+    entryPoints: [join(root, "widget/triggers/main.ts")],
+    outfile: join(out, "triggers.js"),
+    format: "iife",
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+  },
+  {
+    entryPoints: [join(root, "widget/triggers/teaser-main.ts")],
+    outfile: join(out, "teaser.js"),
     format: "iife",
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   },

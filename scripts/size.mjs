@@ -36,6 +36,8 @@ const firstLoads = languages.map((l) => ({ ...l, bytes: gz(l.files) })).sort((a,
 const rows = [
   { name: "Loader (widget.js)", files: ["widget.js"], target: 1536, cap: 2048 },
   { name: "Presence module (presence.js)", files: ["presence.js"], target: 3072, cap: 3072 },
+  { name: "Trigger engine (triggers.js)", files: ["triggers.js"], target: 2048, cap: 2048 },
+  { name: "Trigger teaser (teaser.js)", files: ["teaser.js"], target: 2560, cap: 3072 },
   {
     name: "Chat UI (chat.js, chat.css, frame.css)",
     files: ["chat/chat.js", "chat/chat.css", "chat/frame.css"].filter((f) => existsSync(join(dist, f))),

@@ -137,7 +137,12 @@ describe("ConversationClient", () => {
     sockets[0]!.receive({ type: "error", code: "rate_limited", message: "slow down", clientId: "id1", retryInMs: 500 });
     expect(sockets[0]!.sends().filter((f) => f.type === "message.send")).toHaveLength(1);
     runTimers();
-    expect(sockets[0]!.sends().filter((f) => f.type === "message.send").map((f) => f.clientId)).toEqual(["id1", "id1"]);
+    expect(
+      sockets[0]!
+        .sends()
+        .filter((f) => f.type === "message.send")
+        .map((f) => f.clientId),
+    ).toEqual(["id1", "id1"]);
     // Once stored it is not sent again.
     sockets[0]!.receive({ type: "ack", clientId: "id1", message: msg(1, "id1") });
     runTimers();

@@ -19,14 +19,16 @@ const ADMIN = [
 
 const rule = (path, headers) => `${path}\n${headers.map((h) => `  ${h}`).join("\n")}\n`;
 
-/** dist/public/_headers. The loader is cached briefly so fixes reach shops within minutes. */
+/** The scripts a shop's page loads: cached briefly, so fixes reach shops within minutes. */
+const SHOP_PAGE_SCRIPTS = ["/widget.js", "/presence.js", "/triggers.js", "/teaser.js"];
+
+/** dist/public/_headers. */
 export function workerHeaders() {
   return [
     rule("/admin/*", ADMIN),
     // The chat page itself goes through the Worker; these cover its scripts and styles.
     rule("/chat/*", ["Referrer-Policy: no-referrer", "X-Content-Type-Options: nosniff"]),
-    rule("/widget.js", ["Cache-Control: public, max-age=300", "X-Content-Type-Options: nosniff"]),
-    rule("/presence.js", ["Cache-Control: public, max-age=300", "X-Content-Type-Options: nosniff"]),
+    ...SHOP_PAGE_SCRIPTS.map((path) => rule(path, ["Cache-Control: public, max-age=300", "X-Content-Type-Options: nosniff"])),
   ].join("");
 }
 
