@@ -134,7 +134,8 @@ function resolvedBetween(messages: ChatMessage[], after: number, before: number)
  * - History: every join after the first is a hand-over, or follows a resolution. Another join
  *   means routing gave a conversation that already had an operator to someone (again).
  * - Dashboards, by revision: all summaries of one revision name the same holder (a revision is
- *   one state of the room), and wherever the holder changes from one operator to another between
+ *   one state of the room; a dashboard keeps the first summary of a revision, so a second one
+ *   would never be shown), and wherever the holder changes from one operator to another between
  *   consecutive revisions seen, the room recorded a hand-over to the new one in between (by the
  *   summaries' `lastSeq`). Revisions a dashboard missed cannot hide a change: the next one seen
  *   still names the new holder.

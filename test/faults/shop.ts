@@ -76,7 +76,7 @@ export class Shop {
     }
   }
 
-  /** A dashboard that is not part of the team's work: the final look at the hub. */
+  /** A dashboard of `m` that logs its frames under `name` (not started). */
   newDesk(name: string, m: TeamMember): Desk {
     const origin = this.o.sockets;
     return new Desk(
