@@ -26,12 +26,15 @@ function wrangler(args, opts = {}) {
   return r.stdout;
 }
 
-/** Applies D1 migrations and the idempotent demo seed to the local database in `persistTo`. */
-export async function prepareDatabase(persistTo) {
+/**
+ * Applies D1 migrations and the idempotent demo seed to the local database in `persistTo`;
+ * `extraSql` (a test's own fixtures) runs after the seed in the same `wrangler d1 execute`.
+ */
+export async function prepareDatabase(persistTo, { extraSql = "" } = {}) {
   mkdirSync(persistTo, { recursive: true });
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
   const file = join(persistTo, "seed.sql");
-  writeFileSync(file, await seedSql());
+  writeFileSync(file, (await seedSql()) + extraSql);
   wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file]);
 }
 
@@ -65,7 +68,7 @@ export async function startWrangler({ port, persistTo, inherit = false, timeoutM
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, process: child, output: () => output, stop: () => stopProcess(child) };
+  return { url, process: child, output: () => output, stop: () => stopProcess(child), kill: () => killProcess(child) };
 }
 
 /** Stops wrangler and the workerd it spawned (its process group). */
@@ -85,5 +88,29 @@ export function stopProcess(child) {
         // gone
       }
     }, 5000).unref();
+  });
+}
+
+/**
+ * Kills wrangler and the workerd it spawned at once (SIGKILL to the process group), as a crash or
+ * a lost machine would: no shutdown, no close frames. Resolves when no process of the group is left.
+ */
+export function killProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+    const gone = () => {
+      try {
+        process.kill(-child.pid, 0);
+      } catch {
+        return resolve();
+      }
+      setTimeout(gone, 20);
+    };
+    child.once("exit", gone);
   });
 }

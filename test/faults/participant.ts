@@ -1,8 +1,8 @@
 // One side of a conversation in the fault test: the shared ConversationClient over Node `ws`,
 // recording what it sent, what was acknowledged and every message it saw, by seq.
-import WebSocket from "ws";
 import type { ChatMessage, ConversationServerFrame } from "../../protocol";
-import { ConversationClient, type SocketLike } from "../../protocol/client/conversation-client";
+import { ConversationClient } from "../../protocol/client/conversation-client";
+import { TrackedConnector } from "./node-socket";
 
 export class Participant {
   readonly sent: string[] = [];
@@ -12,22 +12,31 @@ export class Participant {
   /** The first seq this participant was shown (it holds everything from there on). */
   firstSeq: number | null = null;
   readonly client: ConversationClient;
+  private readonly connector: TrackedConnector;
   private n = 0;
 
   constructor(
     readonly name: string,
+    /** Visitors are never shown internal notes; operators see every message. */
+    readonly audience: "visitor" | "operator",
     url: (after: number | null) => string,
     headers: Record<string, string>,
   ) {
+    this.connector = new TrackedConnector(headers);
     this.client = new ConversationClient({
       url,
-      connect: (u) => new WebSocket(u, { headers }) as unknown as SocketLike,
+      connect: this.connector.connect,
       onFrame: (f) => this.observe(f),
       newId: () => `${name}-${++this.n}`,
       minBackoffMs: 100,
       maxBackoffMs: 2000,
       pingMs: 5000,
     });
+  }
+
+  /** Local port of the current connection (for the fault proxy), null while not connected. */
+  get port(): number | null {
+    return this.client.connectionState === "open" ? this.connector.port : null;
   }
 
   start(): void {
@@ -37,6 +46,13 @@ export class Participant {
   send(): void {
     const item = this.client.send(`${this.name} says ${this.n + 1}`);
     this.sent.push(item.clientId);
+  }
+
+  /** Closes the socket politely (a close handshake); the client reconnects and resumes. */
+  drop(): boolean {
+    if (this.port === null) return false;
+    this.client.dropConnection();
+    return true;
   }
 
   get unacknowledged(): number {
