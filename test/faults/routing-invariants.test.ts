@@ -27,6 +27,7 @@ function summary(id: string, rev: number, assigneeId: string | null, lastSeq: nu
     unreadForOperators: 0,
     createdAt: 0,
     firstResponseAt: null,
+    firstVisitorMessageAt: null,
     lastOperatorReplyAt: null,
     resolvedAt: status === "resolved" ? 1000 * rev : null,
     updatedAt: 0,
