@@ -186,6 +186,12 @@ describe("seats are for visitors who wrote", () => {
     const loads = (await env.SITE_HUB.getByName("site_seat").operatorsOnline()).map((o) => o.load).sort();
     expect(loads).toEqual([0, 1]);
     await resolve("site_seat", real.id, cookies.op_sa!);
+    // The hub hears of the resolve a moment later; the next test counts loads from zero.
+    await eventually(
+      () => hubState("site_seat"),
+      (x) => x.assignments.length === 0,
+      "the resolve freed the seat",
+    );
     for (const x of online) x.close();
   }, 30_000);
 
