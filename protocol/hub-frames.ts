@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import type { ErrorFrame } from "./frames";
-import type { LiveGoneFrame, LiveSnapshotFrame, LiveUpdateFrame } from "./live";
+import type { LiveGoneFrame, LiveSnapshotFrame, LiveSummaryFrame, LiveUpdateFrame } from "./live";
 import type { ConversationSummary, OnlineOperator } from "./models";
 
 /** The operator's chosen presence. "away" takes no new chats. */
@@ -48,4 +48,5 @@ export type HubServerFrame =
   | LiveSnapshotFrame
   | LiveUpdateFrame
   | LiveGoneFrame
+  | LiveSummaryFrame
   | ErrorFrame;

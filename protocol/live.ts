@@ -2,6 +2,7 @@
  * The Live view (visitors on the shop now), its dashboard frames, and invitations.
  */
 import * as v from "valibot";
+import { Digits, Flag } from "./fields";
 import type { DeviceInfo, TrafficSource } from "./profiles";
 import { VISIT_IDLE_MS } from "./tracking";
 
@@ -31,6 +32,66 @@ export interface LiveVisitor {
   chatting: boolean;
   country: string | null;
   device: DeviceInfo | null;
+}
+
+/**
+ * How many visitors are on the shop now. Summed over a site's visitor shards (each visitor lives
+ * in exactly one), so the sums are exact.
+ */
+export interface LiveCounts {
+  visitors: number;
+  chatting: number;
+  withCart: number;
+  returning: number;
+}
+
+/** Orders of the Live view's list: most recent activity, largest cart, chatting first. */
+export const LIVE_SORTS = ["recent", "cart", "chatting"] as const;
+export type LiveSort = (typeof LIVE_SORTS)[number];
+/** Entries a shard sends the hub for each order; the hub's merged first page is built from them. */
+export const LIVE_TOP_K = 50;
+
+/**
+ * A visitor shard's Live view, sent to the site hub (`SiteHub.liveAggregate`) at most once a
+ * second and only after something a dashboard shows changed: its counts and the union of its
+ * best LIVE_TOP_K entries by each LIVE_SORTS order. A ping that changes nothing shown sends nothing.
+ */
+export interface LiveAggregate {
+  shard: number;
+  at: number;
+  counts: LiveCounts;
+  top: LiveVisitor[];
+}
+
+/** Dashboard frame (site hub): the merged counts and first entries, pushed when they change. */
+export interface LiveSummaryFrame {
+  type: "live.summary";
+  counts: LiveCounts;
+  visitors: LiveVisitor[];
+}
+
+/**
+ * `GET /api/sites/:siteId/live?…` (members): one page of the visitors on the shop now, from every
+ * shard of the site (scatter-gather). Filters combine (AND); `q` matches name, email, page URL or
+ * title; `cursor` is `nextCursor` of the previous page with the same sort and filters.
+ */
+export const LiveListQuery = v.object({
+  sort: v.optional(v.picklist(LIVE_SORTS), "recent"),
+  limit: v.optional(v.pipe(Digits("limit", 3), v.minValue(1), v.maxValue(200)), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  chatting: v.optional(Flag("chatting")),
+  cart: v.optional(Flag("cart")),
+  returning: v.optional(Flag("returning")),
+  country: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, "country is a 2-letter code"), v.toUpperCase())),
+});
+export type LiveListQuery = v.InferOutput<typeof LiveListQuery>;
+
+export interface LiveListResponse {
+  visitors: LiveVisitor[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+  counts: LiveCounts;
 }
 
 /** Site-hub socket frames (operators): sent to every operator socket of the site. */
