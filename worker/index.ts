@@ -29,6 +29,7 @@ import { runRetention } from "./services/privacy";
 
 export { ConversationRoom } from "./do/conversation-room";
 export { SiteHub } from "./do/site-hub";
+export { VisitorShard } from "./do/visitor-shard";
 
 const app = new Hono<AppEnv>();
 app.onError(handleError);

@@ -10,6 +10,7 @@ import {
   CLOSE_CODES,
   type ConversationSummary,
   decodeHubFrame,
+  type LiveAggregate,
   type LiveVisitor,
   type OnlineOperator,
   PING,
@@ -92,6 +93,12 @@ export class SiteHub extends DurableObject<Env> {
     if (visitor?.name && visitor.conversationId) this.renamed(this.store.rename({ conversationId: visitor.conversationId }, visitor.name));
     return { invited };
   }
+
+  /**
+   * A visitor shard's Live view aggregate (at most once a second, after a visible change).
+   * Contract stub (issue 10): the hub's Live view is rebuilt on these.
+   */
+  async liveAggregate(_siteId: string, _aggregate: LiveAggregate): Promise<void> {}
 
   /** An operator invited this visitor: their loader's next beacon answers `o: 1`. */
   invite(siteId: string, visitorId: string): void {
