@@ -6,11 +6,9 @@ import type { Request } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
-import { resolveOpenConversations } from "./resolve-all";
 
 const base = inject("baseUrl");
 const chromium = useChromium();
-afterAll(() => resolveOpenConversations(base));
 
 const languageChunk = (r: Request) => /\/admin\/chunks\/(en|pl|fi|ru)-\w+\.js$/.exec(new URL(r.url()).pathname)?.[1];
 

@@ -7,12 +7,10 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
-import { resolveOpenConversations } from "./resolve-all";
 import { addSecondSite, SECOND_SITE } from "./second-site";
 
 const base = inject("baseUrl");
 const chromium = useChromium();
-afterAll(() => resolveOpenConversations(base));
 
 /** Every profile value (dd) lies inside `panel`'s visible box. */
 async function valuesInside(panel: Locator): Promise<{ outside: string[]; count: number }> {

@@ -7,6 +7,7 @@ export default defineConfig({
     root: new URL("../..", import.meta.url).pathname,
     include: ["test/e2e/**/*.test.ts"],
     globalSetup: ["test/e2e/global-setup.ts"],
+    setupFiles: ["test/e2e/after-each-file.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,
