@@ -19,6 +19,7 @@ export * from "./hub-frames";
 export * from "./limits";
 export * from "./live";
 export * from "./models";
+export * from "./offline";
 export * from "./page-key";
 export * from "./privacy";
 export * from "./profiles";

@@ -26,7 +26,18 @@ export type MessageKind = "text" | "note" | "event";
  * Visitors receive `joined` and the `status` events of kind `event` (resolved, and open again);
  * pending and snoozed are system notes, for operators only.
  */
-export type ConversationEvent = AssignmentEvent | StatusEvent;
+export type ConversationEvent = AssignmentEvent | StatusEvent | NoticeEvent;
+
+/**
+ * Offline and email facts in the history (issue 11). `no_answer` (kind `event`, everyone): nobody
+ * answered within the shop's limit during hours — the chat offers email, the conversation stays
+ * queued. `email_captured` and `email_sent` (system notes, operators only): the visitor left an
+ * email; a follow-up, transcript or alert went out.
+ */
+export type NoticeEvent =
+  | { type: "no_answer"; afterMinutes: number }
+  | { type: "email_captured"; email: string }
+  | { type: "email_sent"; kind: "follow_up" | "transcript" | "operator_alert"; to: string };
 
 /** An operator took the conversation over: joined (everyone), transferred or re-assigned (operators). */
 export interface AssignmentEvent {

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { Skill } from "./fields";
+import { BusinessHours, DEFAULT_BUSINESS_HOURS } from "./hours";
 
 const settingFields = {
   accentColor: v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "accentColor is a colour like #4f46e5")),
@@ -18,6 +19,18 @@ const settingFields = {
   consentRequired: v.boolean(),
   /** Visitor data (profiles, visits, page views, events, their conversations) older than this many days is deleted; null keeps it (owners only). */
   retentionDays: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1, "retentionDays is at least 1"), v.maxValue(3650))),
+  /** Weekly hours in the shop's time zone, exception dates, or "online only when an operator is". */
+  businessHours: BusinessHours,
+  /** During hours, a visitor nobody answered within this many minutes is told and offered email. */
+  noAnswerMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(240)),
+  /** Ask for an email after this many seconds without an answer; null: only when away or closed. */
+  askEmailAfterSeconds: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(3600))),
+  /** The visitor has gone (no chat open) and operators replied: one email after this many minutes. */
+  followUpMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
+  /** Email the visitor a transcript when a conversation is resolved (when they left an email). */
+  transcriptOnResolve: v.boolean(),
+  /** An unanswered visitor message for this many minutes emails its operator (or the team) when not online. */
+  operatorAlertMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
 };
 
 export const SiteSettings = v.object({
@@ -28,6 +41,12 @@ export const SiteSettings = v.object({
   topics: v.optional(settingFields.topics, []),
   consentRequired: v.optional(settingFields.consentRequired, false),
   retentionDays: v.optional(settingFields.retentionDays, null),
+  businessHours: v.optional(settingFields.businessHours, DEFAULT_BUSINESS_HOURS),
+  noAnswerMinutes: v.optional(settingFields.noAnswerMinutes, 3),
+  askEmailAfterSeconds: v.optional(settingFields.askEmailAfterSeconds, 60),
+  followUpMinutes: v.optional(settingFields.followUpMinutes, 10),
+  transcriptOnResolve: v.optional(settingFields.transcriptOnResolve, false),
+  operatorAlertMinutes: v.optional(settingFields.operatorAlertMinutes, 5),
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 
@@ -58,4 +77,4 @@ export type SiteSettingsPatch = v.InferOutput<typeof SiteSettingsPatch>;
 /** `GET` and `PATCH /api/sites/:siteId/settings`: the stored settings and the allowed origins. */
 export type SiteSettingsResponse = SiteSettings & { allowedOrigins: string[] };
 /** Settings only a site's owners may change. */
-export const OWNER_ONLY_SETTINGS = ["consentRequired", "retentionDays"] as const satisfies readonly (keyof SiteSettings)[];
+export const OWNER_ONLY_SETTINGS = ["consentRequired", "retentionDays", "businessHours"] as const satisfies readonly (keyof SiteSettings)[];

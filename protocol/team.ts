@@ -51,6 +51,8 @@ export type UpdateOperatorBody = v.InferOutput<typeof UpdateOperatorBody>;
 export const MeUpdateBody = v.object({
   name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_CHARS))),
   avatarUrl: v.optional(AvatarUrl),
+  /** Email me when a visitor of mine (or, unassigned, of my team) waits and I am not online. */
+  alertEmails: v.optional(v.boolean()),
 });
 export type MeUpdateBody = v.InferOutput<typeof MeUpdateBody>;
 

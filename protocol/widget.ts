@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { Skill } from "./fields";
 import type { OnlineOperator, WidgetSettings } from "./models";
+import type { WidgetAvailability } from "./offline";
 
 /** `POST /api/widget/session`: the chat iframe starts (or resumes) a visitor. */
 export const VisitorSessionBody = v.object({
@@ -42,6 +43,10 @@ export interface VisitorSessionResponse {
   peekToken: string | null;
   settings: WidgetSettings;
   operatorsOnline: OnlineOperator[];
+  /** Online, away or closed, and when to ask for an email (issue 11). */
+  availability: WidgetAvailability;
+  /** The email on the visitor's profile, to show and edit in the chat; null when none. */
+  email: string | null;
   /**
    * The tracking token of this visitor (their canonical profile after a verified merge). The
    * chat hands it to the loader, which keeps it as its `t` so page views and chat are one visitor.

@@ -390,6 +390,8 @@ function SystemLine({ m }: { m: ChatMessage }) {
   const e = m.event!;
   let line: string;
   if (e.type === "status") line = statusLine(e);
+  // Offline notices get their words with the offline work (issue 11).
+  else if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
   else {
     const what =
       e.type === "joined"

@@ -121,7 +121,8 @@ function joinsOf(messages: ChatMessage[], byName: Map<string, string>): Join[] {
 }
 
 function assignment(m: ChatMessage): AssignmentEvent | null {
-  return m.event && m.event.type !== "status" ? m.event : null;
+  const e = m.event;
+  return e && (e.type === "joined" || e.type === "transferred" || e.type === "reassigned") ? e : null;
 }
 
 /** Whether the conversation was resolved between two seqs (a released seat may be routed again). */

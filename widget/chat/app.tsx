@@ -53,7 +53,10 @@ function statusLine(e: StatusEvent): string {
 function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boolean; status?: string }) {
   if ("event" in m && m.event) {
     const e = m.event;
-    return <div class="note">{e.type === "status" ? statusLine(e) : t("joined", { name: e.operatorName })}</div>;
+    if (e.type === "status") return <div class="note">{statusLine(e)}</div>;
+    // Offline notices are drawn by the offline work (issue 11); operators' notes never reach here.
+    if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
+    return <div class="note">{t("joined", { name: e.operatorName })}</div>;
   }
   const operator = "role" in m && m.role === "operator";
   const system = "role" in m && m.role === "system";

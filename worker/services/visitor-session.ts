@@ -63,6 +63,22 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
     peekToken: peek?.token ?? null,
     settings: site.settings,
     operatorsOnline,
+    // As the default hours ("online when an operator is") give it; the shop's own hours, the
+    // typical reply time and the email prompt come with the offline work (issue 11).
+    availability: {
+      ...(operatorsOnline.some((o) => o.status === "online")
+        ? { state: "online" as const }
+        : operatorsOnline.length
+          ? { state: "away" as const }
+          : { state: "closed" as const, reopensAt: null }),
+      operators: operatorsOnline
+        .filter((o) => o.status === "online")
+        .slice(0, 3)
+        .map((o) => ({ name: o.name, avatarUrl: o.avatarUrl })),
+      typicalReply: null,
+      askEmailAfterSeconds: null,
+    },
+    email: null,
     trackToken: track.token,
   };
 }
