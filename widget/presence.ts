@@ -50,11 +50,14 @@ if (h && !h.c) {
   const send = (e: string, x?: object) => {
     const b = { e, u: href(), pv: pv || void 0, ...x };
     blocked ||
-      (chain = chain.then(() =>
-        fetch(trackUrl, { method: "POST", body: json(b), keepalive: true })
+      (chain = chain.then(() => {
+        const sent = get(trackKey);
+        return fetch(trackUrl, { method: "POST", body: json(b), keepalive: true })
           .then((r) => r.json())
           .then((a: { t?: string; n?: number; o?: 1; x?: 1 }) => {
-            a.t && set(trackKey, a.t);
+            // Keep the answer's token unless the chat handed over its visitor's while this beacon
+            // was on its way: the chat's visitor wins, or the page and the chat become two people.
+            a.t && get(trackKey) == sent && set(trackKey, a.t);
             // The site wants consent first: nothing was stored, and nothing more is sent.
             a.x && (blocked = consent != "1");
             // Unread replies are intent enough to load the chat (not to open it).
@@ -62,8 +65,8 @@ if (h && !h.c) {
             a.n && h.l();
             a.o && h.o(true);
           })
-          .catch(() => {}),
-      ));
+          .catch(() => {});
+      }));
   };
   const view = () => {
     if (href() == lastUrl) return;

@@ -33,7 +33,9 @@ async function visitorWrites(text: string) {
   await shop.goto(`${base}/demo/cart.html`);
   const chat = await openWidget(shop);
   await sendFromWidget(chat, text);
-  return { context, shop, chat };
+  // The tracking token (`track.<expires>.<siteId>.<visitorId>.<sig>`) names the visitor.
+  const track = await shop.evaluate(() => localStorage.getItem("gadka:track:pk_demo_shop") ?? "");
+  return { context, shop, chat, visitorId: track.split(".")[3] ?? "" };
 }
 
 async function pickSite(admin: Page, name: string): Promise<void> {
@@ -98,10 +100,12 @@ describe("admin across shops", () => {
         expect(inSidebar.outside, "sidebar values outside the panel").toEqual([]);
       }
       await admin.goto(`${base}/admin/#/visitors`);
-      await admin.locator(".visitor-table tbody tr .row-link").first().click();
+      // This visitor's row: other files' visitors may have been active more recently.
+      await admin.locator(`.visitor-table tbody tr[data-visitor="${visitor.visitorId}"] .row-link`).click();
       const drawer = admin.locator(".drawer");
       await drawer.locator(".visitor-sidebar h4").last().waitFor({ timeout: 10_000 });
-      await drawer.locator(".visitor-sidebar .items a, .visitor-sidebar .items span").first().waitFor();
+      // Loaded: the profile's facts are drawn (lists such as previous visits depend on the history).
+      await drawer.locator(".visitor-sidebar .facts dd").first().waitFor({ timeout: 10_000 });
       const inDrawer = await valuesInside(drawer);
       expect(inDrawer.count).toBeGreaterThan(5);
       expect(inDrawer.outside, `drawer values outside the panel at ${viewport.width} px`).toEqual([]);

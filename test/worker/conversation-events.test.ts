@@ -5,12 +5,12 @@
 // changes are part of the history both sides see.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../protocol";
 import { eraseEventStatements, eventStatements } from "../../worker/db/conversation-events";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { api, login, mustOpen, seedSite, type TestSocket, visitorSocketPath } from "./helpers";
-import { dashboards, eventually, hubState, settle, visitorWrites } from "./routing-helpers";
+import { dashboards, eventually, hubState, visitorWrites } from "./routing-helpers";
 import { visitorOf, visitPages } from "./tracking-helpers";
 
 let ada: string;
@@ -24,8 +24,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_ev2", key: "pk_ev2" }, [{ id: "op_ec", email: "c@ev.test", name: "Cy", role: "owner" }]);
   [ada, bo] = await Promise.all([login("a@ev.test"), login("b@ev.test")]);
 });
-
-afterAll(settle);
 
 type Row = { seq: number; type: string; actor_role: string; actor_id: string | null; data: Record<string, unknown> };
 

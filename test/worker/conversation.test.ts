@@ -3,11 +3,10 @@
 
 import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, RESUME_CHUNK_SIZE, type SiteSettings } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { api, login, mustOpen, refusal, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
-import { settle } from "./routing-helpers";
 
 let cookie: string;
 
@@ -15,8 +14,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_c", key: "pk_c" }, [{ id: "op_anna", email: "anna@c.test", name: "Anna Kowalska", role: "owner" }]);
   cookie = await login("anna@c.test");
 });
-
-afterAll(settle);
 
 async function newConversation() {
   const visitor = await visitorSession("pk_c");

@@ -5,12 +5,11 @@
 // and snooze on one alarm, a D1 outage retried).
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { DurableTimers, TIMERS_SCHEMA, type TimerHandler } from "../../worker/do/durable-timers";
 import type { Env } from "../../worker/env";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { settle } from "./routing-helpers";
 
 const HOUR = 3_600_000;
 
@@ -51,8 +50,6 @@ const rows = (storage: DurableObjectStorage) =>
     payload: string | null;
     attempts: number;
   }[];
-
-afterAll(settle);
 
 describe("durable timers", () => {
   it("multiplexes several timers onto one alarm, in time order, across an eviction", async () => {

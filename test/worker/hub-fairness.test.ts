@@ -5,10 +5,10 @@
 // over their cap through routing, and the queue is served in arrival order.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { SiteHub } from "../../worker/do/site-hub";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { dashboards, eventually, holderOf, hubState, settle, visitorWrites, type WritingVisitor } from "./routing-helpers";
+import { dashboards, eventually, holderOf, hubState, visitorWrites, type WritingVisitor } from "./routing-helpers";
 import { track, visitorOf, visitPages } from "./tracking-helpers";
 
 const cookies: Record<string, string> = {};
@@ -40,8 +40,6 @@ beforeAll(async () => {
     cookies[id] = await login(email);
   }
 });
-
-afterAll(settle);
 
 const resolve = (siteId: string, id: string, cookie: string) =>
   api(`/api/sites/${siteId}/conversations/${id}/status`, { method: "POST", cookie, json: { status: "resolved" } });

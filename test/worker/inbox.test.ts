@@ -4,11 +4,10 @@
 
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../protocol";
 import type { SiteHub } from "../../worker/do/site-hub";
 import { login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { settle } from "./routing-helpers";
 
 let anna: string;
 let piotr: string;
@@ -21,8 +20,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_other", key: "pk_other" }, [{ id: "op_x", email: "x@o.test", name: "X", role: "owner" }]);
   [anna, piotr] = await Promise.all([login("anna@h.test"), login("piotr@h.test")]);
 });
-
-afterAll(settle);
 
 describe("live inbox", () => {
   it("shows every operator new conversations, messages, unread counts, reads and status live", async () => {

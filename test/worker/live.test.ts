@@ -3,11 +3,10 @@
 // Invitations: an operator's personal message opens the visitor's chat on the next beacon.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { InviteResponse } from "../../protocol";
 import type { SiteHub } from "../../worker/do/site-hub";
 import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
-import { settle } from "./routing-helpers";
 import { SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 
 let anna: string;
@@ -21,8 +20,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_l2", key: "pk_l2" }, [{ id: "op_l2", email: "x@l2.test", name: "X", role: "owner" }]);
   [anna, other] = await Promise.all([login("anna@l.test"), login("x@l2.test")]);
 });
-
-afterAll(settle);
 
 describe("live view", () => {
   it("shows a visitor arriving and navigating, ignores heartbeats, and drops them after the timeout", async () => {

@@ -4,7 +4,7 @@
 // refuses sockets with a final close code (defect 8); a message from outside a socket (email).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CLOSE_CODES } from "../../protocol";
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import { newId } from "../../worker/lib/crypto";
@@ -19,7 +19,7 @@ import {
   visitorSession,
   visitorSocketPath,
 } from "./helpers";
-import { dashboards, eventually, hubState, settle } from "./routing-helpers";
+import { dashboards, eventually, hubState } from "./routing-helpers";
 
 let cookie: string;
 
@@ -28,8 +28,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_lim2", key: "pk_lim2" }, [{ id: "op_lim2", email: "lim2@lim.test", name: "Lou", role: "owner" }]);
   cookie = await login("lim@lim.test");
 });
-
-afterAll(settle);
 
 async function conversation() {
   const visitor = await visitorSession("pk_lim");

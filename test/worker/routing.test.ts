@@ -3,10 +3,10 @@
 // routed once its visitor has written.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { SiteHub } from "../../worker/do/site-hub";
 import { api, login, mustOpen, seedSite, type TestSocket, visitorSocketPath } from "./helpers";
-import { eventually, hubState, dashboards as openDashboards, reassignmentDue, settle, visitorWrites } from "./routing-helpers";
+import { eventually, hubState, dashboards as openDashboards, reassignmentDue, visitorWrites } from "./routing-helpers";
 
 const ops = ["op_1", "op_2", "op_3", "op_4", "op_5", "op_6"];
 const cookies = new Map<string, string>();
@@ -26,8 +26,6 @@ beforeAll(async () => {
   cookies.set("op_ta", await login("ta@t.test"));
   cookies.set("op_tb", await login("tb@t.test"));
 });
-
-afterAll(settle);
 
 const dashboards = (siteId: string, ids: string[]): Promise<TestSocket[]> =>
   openDashboards(

@@ -2,10 +2,9 @@
 // tags — operators' tools, which visitors never see.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ConversationListResponse } from "../../protocol";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { settle } from "./routing-helpers";
 
 let cookie: string;
 
@@ -13,8 +12,6 @@ beforeAll(async () => {
   await seedSite({ id: "site_w", key: "pk_w" }, [{ id: "op_w", email: "w@w.test", name: "Wanda", role: "owner" }]);
   cookie = await login("w@w.test");
 });
-
-afterAll(settle);
 
 async function setup() {
   const visitor = await visitorSession("pk_w");
