@@ -8,6 +8,7 @@
  * once a second, only after a visible change) is the Live view's part of issue 10.
  */
 import {
+  INVITE_TTL_MS,
   LEAVE_GRACE_MS,
   LIVE_TIMEOUT_MS,
   type LiveAggregate,
@@ -31,6 +32,8 @@ interface Entry {
 
 export class ShardPresence {
   private readonly entries = new Map<string, Entry>();
+  /** Invitations the visitor's loader has not picked up yet: visitor id → expiry. */
+  private readonly invites = new Map<string, number>();
 
   constructor(private readonly deps: ShardPresenceDeps) {}
 
@@ -49,6 +52,20 @@ export class ShardPresence {
 
   forget(visitorId: string): void {
     this.entries.delete(visitorId);
+    this.invites.delete(visitorId);
+  }
+
+  /** An operator invited the visitor from the Live view: their next beacon answers `o: 1`. */
+  invite(visitorId: string): void {
+    this.invites.set(visitorId, this.deps.now() + INVITE_TTL_MS);
+  }
+
+  /** Whether an invitation waits for the visitor; answered once (the loader opens the chat). */
+  takeInvite(visitorId: string): boolean {
+    const expiresAt = this.invites.get(visitorId);
+    if (expiresAt === undefined) return false;
+    this.invites.delete(visitorId);
+    return expiresAt > this.deps.now();
   }
 
   get(visitorId: string): LiveVisitor | null {
