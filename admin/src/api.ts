@@ -145,10 +145,10 @@ export const api = {
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   invite: (siteId: string, visitorId: string, text: string) =>
     request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
-  conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>
+  conversations: (siteId: string, status: ConversationStatus | "all", before?: string) =>
     request<ConversationListResponse>(
       "GET",
-      `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${before}` : ""}`,
+      `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${encodeURIComponent(before)}` : ""}`,
     ),
 };
 

@@ -32,7 +32,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const conversations = await listConversations(c.env.DB, c.var.site.id, q);
     const last = conversations[conversations.length - 1];
-    const nextBefore = conversations.length === q.limit && last ? last.updatedAt : null;
+    const nextBefore = conversations.length === q.limit && last ? `${last.updatedAt}~${last.id}` : null;
     return c.json({ conversations, nextBefore } satisfies ConversationListResponse);
   })
   .get("/:conversationId", conversation, async (c) => {
