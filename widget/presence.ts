@@ -16,6 +16,12 @@ const d = document;
 const nav = navigator;
 const h = w.__gadka;
 if (h && !h.c) {
+  // The launcher's name in the visitor's language (I18N-REVIEW: "Chat" was English everywhere).
+  h.n(
+    ...(({ pl: ["Otwórz czat", "Czat"], fi: ["Avaa chat", "Chat"], ru: ["Открыть чат", "Чат"] } as Record<string, [string, string]>)[
+      navigator.language.slice(0, 2)
+    ] ?? ["Open chat", "Chat"]),
+  );
   const trackUrl = `${h.g}/api/track`;
   const trackKey = `gadka:track:${h.k}`;
   const consentKey = `gadka:consent:${h.k}`;
