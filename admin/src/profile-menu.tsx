@@ -76,7 +76,7 @@ export function ProfileMenu({ me, onEditProfile, onSignedOut }: { me: MeResponse
   );
 }
 
-/** My name and photo (`PATCH /api/me`, `PUT /api/me/avatar`). */
+/** My name and photo (`PATCH /api/me`, `PUT /api/me/avatar`), and whether I get alert emails. */
 export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; onMeChanged: () => Promise<void>; onClose: () => void }) {
   const [name, setName] = useState(me.operator.name);
   const [busy, setBusy] = useState(false);
@@ -130,6 +130,18 @@ export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; on
         <label>
           {t("name")}
           <input required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={me.operator.alertEmails ?? true}
+            disabled={busy}
+            onChange={(e) => {
+              const alertEmails = e.currentTarget.checked;
+              void run(() => api.updateMe({ alertEmails }));
+            }}
+          />
+          {t("alertEmailsSetting")}
         </label>
         {message ? (
           <p class={message.ok ? "ok" : "error"} role={message.ok ? "status" : "alert"}>
