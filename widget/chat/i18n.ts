@@ -82,7 +82,7 @@ const pl: Dict = {
   today: "dziś",
   tomorrow: "jutro",
   onDate: "{date}",
-  leaveEmail: "Zostaw swój e-mail, a odpowiemy na niego.",
+  leaveEmail: "Zostaw swój e-mail – odpowiemy na niego.",
   askEmail: "Zostaw swój e-mail – odpowiedź dotrze do Ciebie, nawet jeśli zamkniesz tę stronę.",
   noAnswer: "Przepraszamy, nikt jeszcze nie odpowiedział. Zachowujesz miejsce w kolejce.",
   emailLabel: "Twój e-mail (opcjonalnie)",
