@@ -79,6 +79,7 @@ export function ProfileMenu({ me, onEditProfile, onSignedOut }: { me: MeResponse
 /** My name and photo (`PATCH /api/me`, `PUT /api/me/avatar`), and whether I get alert emails. */
 export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; onMeChanged: () => Promise<void>; onClose: () => void }) {
   const [name, setName] = useState(me.operator.name);
+  const [alerts, setAlerts] = useState(me.operator.alertEmails ?? true);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (work: () => Promise<unknown>, specific: Parameters<typeof errorText>[1] = {}) => {
@@ -134,11 +135,12 @@ export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; on
         <label class="check">
           <input
             type="checkbox"
-            checked={me.operator.alertEmails ?? true}
+            checked={alerts}
             disabled={busy}
             onChange={(e) => {
               const alertEmails = e.currentTarget.checked;
-              void run(() => api.updateMe({ alertEmails }));
+              setAlerts(alertEmails);
+              void run(() => api.updateMe({ alertEmails }).catch((err) => (setAlerts(!alertEmails), Promise.reject(err))));
             }}
           />
           {t("alertEmailsSetting")}
