@@ -343,7 +343,8 @@ const en = {
   hoursRemoveRange: "Remove {from}–{to} on {day}",
   hoursAddRange: "Add hours",
   hoursAddRangeFor: "Add hours: {day}",
-  hoursMidnight: "An end of 00:00 means midnight. Hours past midnight: end the day at 00:00 and start the next at 00:00.",
+  hoursMidnight:
+    "An end at midnight (00:00, or 12:00 AM) closes at the end of the day. Hours past midnight: end one day at midnight and start the next at midnight.",
   hoursExceptions: "Exception dates",
   hoursExceptionsHint: "Holidays and special hours. A date without hours is closed all day.",
   hoursExceptionDate: "Date",
