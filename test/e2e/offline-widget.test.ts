@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type BusinessHours, DEFAULT_BUSINESS_HOURS, type VisitorSessionResponse, WEEKDAYS } from "../../protocol";
+import { type BusinessHours, type ChatMessage, DEFAULT_BUSINESS_HOURS, type VisitorSessionResponse, WEEKDAYS } from "../../protocol";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
@@ -323,6 +323,69 @@ describe("the chat when nobody is there", () => {
     const text = await chat.locator(".note.transcript, .email-card p").first().textContent();
     expect(["Dokąd ją wysłać? Podaj swój e-mail poniżej.", "Nie udało się wysłać. Spróbuj za chwilę."]).toContain(text);
     await context.close();
+  });
+
+  it("notices and 'via email' in the history: the frames protocol/models.ts defines, added to the real socket", async () => {
+    for (const [locale, width] of [
+      ["pl-PL", 390],
+      ["en-US", 1440],
+    ] as const) {
+      const pl = locale === "pl-PL";
+      const context = await chromium.browser.newContext({ viewport: { width, height: 800 }, locale, timezoneId: "Europe/Warsaw" });
+      // The Worker's side of issue 11 writes these into the history; until it is merged they are
+      // added to the real server's frames after its hello, with seqs above the stored ones.
+      await context.routeWebSocket(/\/ws\/visitor\//, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((m) => server.send(m));
+        server.onMessage((m) => {
+          ws.send(m);
+          const frame = JSON.parse(String(m)) as { type: string; conversation?: { lastSeq: number } };
+          if (frame.type !== "hello") return;
+          const blank = { clientId: "", authorId: null, authorName: null, authorAvatar: null, createdAt: Date.now() };
+          const seq = (frame.conversation?.lastSeq ?? 0) + 100;
+          const extra: ChatMessage[] = [
+            { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
+            { ...blank, seq: seq + 1, kind: "text", role: "visitor", text: "Odpisuję z poczty", via: "email", clientId: "mail-1" },
+            {
+              ...blank,
+              seq: seq + 2,
+              kind: "event",
+              role: "system",
+              text: "",
+              event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
+            },
+            {
+              ...blank,
+              seq: seq + 3,
+              kind: "event",
+              role: "system",
+              text: "",
+              event: { type: "email_sent", kind: "operator_alert", to: "anna@demo.test" },
+            },
+          ];
+          for (const message of extra) ws.send(JSON.stringify({ type: "message", message }));
+        });
+      });
+      const page = await context.newPage();
+      await page.goto(`${base}/demo/`);
+      const chat = await openWidget(page);
+      await sendFromWidget(chat, `Is anyone there? (${Date.now()})`);
+      await chat.locator(".note.notice").waitFor({ timeout: 10_000 });
+      expect(await chat.locator(".note.notice").textContent()).toBe(
+        pl
+          ? "Przepraszamy, nikt jeszcze nie odpowiedział. Zachowujesz miejsce w kolejce."
+          : "Sorry, nobody has answered yet. You keep your place in the queue.",
+      );
+      // The notice offers email even where the shop's prompt is off.
+      await chat.locator(".email-card").waitFor();
+      expect(await chat.locator(".meta.via").textContent()).toBe(pl ? "przez e-mail" : "via email");
+      expect(await chat.locator(".note", { hasText: "ewa@example.com" }).textContent()).toBe(
+        pl ? "Wysłaliśmy odpowiedź na adres ewa@example.com." : "We emailed our reply to ewa@example.com.",
+      );
+      expect(await chat.locator(".note", { hasText: "anna@demo.test" }).count(), "operators' alerts are not the visitor's").toBe(0);
+      await shot(page, `widget-notices-${locale}-${width}`);
+      await context.close();
+    }
   });
 
   it("has no serious axe violation with the email prompt and the menu open", async () => {
