@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DEFAULT_BUSINESS_HOURS, type SentMail, type SiteSettingsResponse } from "../../protocol";
+import { type ChatMessage, DEFAULT_BUSINESS_HOURS, type SentMail, type SiteSettingsResponse } from "../../protocol";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
@@ -302,6 +302,83 @@ describe("admin: hours, email settings, sent mail", () => {
       expect(await seriousViolations(page)).toEqual([]);
       await context.close();
     }
+  });
+
+  it("notices and 'via email' in the operator's timeline: the frames protocol/models.ts defines, added to the real socket", async () => {
+    const shopContext = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const shop = await shopContext.newPage();
+    await shop.goto(`${base}/demo/`);
+    const tag = Date.now();
+    const chat = await openWidget(shop);
+    await sendFromWidget(chat, `Anyone there? (${tag})`);
+    await chat.locator(".row.me .meta", { hasText: "Sent" }).waitFor({ timeout: 10_000 });
+
+    for (const [locale, width] of [
+      ["en-US", 1440],
+      ["pl-PL", 390],
+    ] as const) {
+      const context = await chromium.browser.newContext({ viewport: { width, height: 900 }, locale });
+      // The Worker's side of issue 11 writes these into the history; until it is merged they are
+      // added to the real server's frames after its hello.
+      await context.routeWebSocket(/\/ws\/sites\/[^/]+\/conversations\//, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((m) => server.send(m));
+        server.onMessage((m) => {
+          ws.send(m);
+          const frame = JSON.parse(String(m)) as { type: string; conversation?: { lastSeq: number } };
+          if (frame.type !== "hello") return;
+          const blank = { clientId: "", authorId: null, authorName: null, authorAvatar: null, createdAt: Date.now() };
+          const seq = (frame.conversation?.lastSeq ?? 0) + 100;
+          const extra: ChatMessage[] = [
+            { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
+            { ...blank, seq: seq + 1, kind: "note", role: "system", text: "", event: { type: "email_captured", email: "ewa@example.com" } },
+            {
+              ...blank,
+              seq: seq + 2,
+              kind: "note",
+              role: "system",
+              text: "",
+              event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
+            },
+            {
+              ...blank,
+              seq: seq + 3,
+              kind: "text",
+              role: "visitor",
+              text: "Thanks, replying from my mailbox",
+              via: "email",
+              clientId: "mail-1",
+            },
+          ];
+          for (const message of extra) ws.send(JSON.stringify({ type: "message", message }));
+        });
+      });
+      const page = await context.newPage();
+      await signIn(page, base, "anna@demo.test");
+      await page.locator(".tabs .tab").nth(3).click(); // All
+      await page
+        .locator(".rows .row", { hasText: `${tag}` })
+        .first()
+        .click();
+      const line = (event: string) => page.locator(`.system-line[data-event=${event}]`);
+      await line("no_answer").waitFor({ timeout: 10_000 });
+      const en = locale === "en-US";
+      expect(await line("no_answer").textContent()).toContain(
+        en
+          ? "Nobody answered within 3 minutes: the visitor was offered email"
+          : "Nikt nie odpowiedział w ciągu 3 minut – odwiedzającemu zaproponowano e-mail",
+      );
+      expect(await line("email_captured").textContent()).toContain(
+        en ? "The visitor left an email: ewa@example.com" : "E-mail od odwiedzającego: ewa@example.com",
+      );
+      expect(await line("email_sent").textContent()).toContain(
+        en ? "Replies emailed to the visitor: ewa@example.com" : "Odpowiedzi wysłane e-mailem do odwiedzającego: ewa@example.com",
+      );
+      expect(await page.locator(".msg .via-tag").textContent()).toBe(en ? "via email" : "przez e-mail");
+      await shot(page, `admin-notices-${locale}-${width}`, false);
+      await context.close();
+    }
+    await shopContext.close();
   });
 
   it("a conversation shows the visitor's email and sends a transcript on request", async () => {
