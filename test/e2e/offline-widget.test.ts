@@ -280,7 +280,7 @@ describe("the chat when nobody is there", () => {
 
   it("email prompt while online: asked only after askEmailAfterSeconds without an answer", async () => {
     await setHours(DEFAULT_BUSINESS_HOURS);
-    const { context, chat } = await shopPage("en-US", "Europe/Warsaw", 1440, {
+    const { context, page, chat } = await shopPage("en-US", "Europe/Warsaw", 1440, {
       state: "online",
       operators: [],
       typicalReply: { unit: "minutes", value: 2 },
@@ -288,6 +288,7 @@ describe("the chat when nobody is there", () => {
     });
     await expect.poll(() => chat.locator("header .dot.on").textContent(), { timeout: 10_000 }).toBe("Usually replies in 2 minutes");
     expect(await chat.locator(".email-card").count()).toBe(0);
+    await shot(page, "widget-online-typical-reply-en-US-1440");
     await sendFromWidget(chat, `Waiting for an answer (${Date.now()})`);
     await chat.locator(".row.me .meta", { hasText: "Sent" }).waitFor({ timeout: 10_000 });
     expect(await chat.locator(".email-card").count(), "not before the delay").toBe(0);
