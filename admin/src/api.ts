@@ -23,10 +23,12 @@ import type {
   SegmentFilters,
   SegmentListResponse,
   SegmentResponse,
+  SentMailResponse,
   SiteSecretsResponse,
   SiteSettingsPatch,
   SiteSettingsResponse,
   TeamResponse,
+  TranscriptResponse,
   TransferBody,
   UpdateOperatorBody,
   VisitorDetailsResponse,
@@ -145,6 +147,15 @@ export const api = {
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   invite: (siteId: string, visitorId: string, text: string) =>
     request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
+  /** What a local deployment would have emailed (development only: 404 elsewhere). */
+  sentMail: (siteId: string, cursor?: string) =>
+    request<SentMailResponse>(
+      "GET",
+      `/api/sites/${encodeURIComponent(siteId)}/sent-mail${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`,
+    ),
+  /** Emails the conversation to the visitor: 409 `conflict` when they left no email, 429 past the send limits. */
+  sendTranscript: (siteId: string, id: string) =>
+    request<TranscriptResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transcript`),
   conversations: (siteId: string, status: ConversationStatus | "all", before?: string) =>
     request<ConversationListResponse>(
       "GET",

@@ -8,11 +8,13 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ConversationSummary, MeResponse } from "../../protocol";
 import { useAlertPrefs, useAlerts } from "./alerts";
+import { api } from "./api";
 import { AudienceView } from "./audience-view";
 import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
+import { LazyPage } from "./lazy-page";
 import { LiveView } from "./live-view";
 import { MyInvitations } from "./my-invitations";
 import { ProfileDialog, ProfileMenu } from "./profile-menu";
@@ -24,7 +26,11 @@ import { VisitorsView } from "./visitors-view";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
+export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings" | "hours" | "sent-mail";
+
+// Pages opened rarely load their code on demand (their own chunks).
+const loadHoursPage = () => import("./hours-page");
+const loadSentMail = () => import("./sent-mail-view");
 
 interface WorkspaceProps {
   me: MeResponse;
@@ -62,6 +68,7 @@ function SiteWorkspace({
   const [filter, setFilter] = useState<Filter>(DEFAULT_FILTER);
   const [managing, setManaging] = useState(false);
   const [editingProfile, setEditingProfile] = useState(false);
+  const devMail = useSentMailAvailable(siteId);
 
   let all = older;
   for (const c of inbox.conversations.values()) all = mergeSummary(all, c);
@@ -157,6 +164,16 @@ function SiteWorkspace({
           <a href="#/settings" class={page === "settings" ? "on" : ""}>
             {t("settings")}
           </a>
+          {site?.role === "agent" ? null : (
+            <a href="#/hours" class={page === "hours" ? "on" : ""}>
+              {t("hoursNav")}
+            </a>
+          )}
+          {devMail ? (
+            <a href="#/sent-mail" class={page === "sent-mail" ? "on" : ""}>
+              {t("sentMail")}
+            </a>
+          ) : null}
           <button type="button" class="rail-link" onClick={() => setManaging(true)}>
             {t("savedReplies")}
           </button>
@@ -188,6 +205,10 @@ function SiteWorkspace({
               <VisitorsView siteId={siteId} me={me} live={inbox.live} />
             ) : page === "audience" ? (
               <AudienceView siteId={siteId} />
+            ) : page === "hours" ? (
+              <LazyPage load={loadHoursPage} props={{ site }} />
+            ) : page === "sent-mail" ? (
+              <LazyPage load={loadSentMail} props={{ siteId }} />
             ) : (
               <SettingsView site={site} />
             )}
@@ -235,6 +256,25 @@ function SiteWorkspace({
       </div>
     </div>
   );
+}
+
+/**
+ * Whether this deployment keeps a sent-mail list (development only). Nothing in the session or
+ * the settings says which environment this is, so the list itself is asked once: a 404 hides it.
+ */
+function useSentMailAvailable(siteId: string): boolean {
+  const [available, setAvailable] = useState(false);
+  useEffect(() => {
+    let stale = false;
+    api.sentMail(siteId).then(
+      () => !stale && setAvailable(true),
+      () => !stale && setAvailable(false),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [siteId]);
+  return available;
 }
 
 const AWAY_AFTER_MS = 10 * 60_000;
