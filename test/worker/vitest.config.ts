@@ -16,6 +16,9 @@ export default defineConfig(async () => ({
           TOKEN_SECRET: "test-secret-not-for-production",
           // Scales the protocol fuzzing (test/worker/fuzz.test.ts); empty means its default.
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+          // Visitor shards per seeded site (helpers.ts seedSite): `VISITOR_SHARDS=4 npm run test:worker:shards`
+          // runs the visitor files again with four.
+          TEST_VISITOR_SHARDS: process.env.VISITOR_SHARDS ?? "1",
         },
       },
     }),

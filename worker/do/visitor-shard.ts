@@ -272,7 +272,7 @@ export class VisitorShard extends DurableObject<Env> {
         this.db
           .prepare(
             `UPDATE visitors SET time_on_site_ms = time_on_site_ms +
-               MAX(0, ?3 - COALESCE((SELECT duration_ms FROM page_views WHERE id = ?4 AND visitor_id = ?2), ?3))
+               MAX(0, ?3 - COALESCE((SELECT COALESCE(duration_ms, 0) FROM page_views WHERE id = ?4 AND visitor_id = ?2), ?3))
              WHERE site_id = ?1 AND id = ?2`,
           )
           .bind(s, visitorId, d, viewId),

@@ -11,7 +11,7 @@
  * The unread count `n` is a call to the visitor's conversation, made only for visitors who have
  * one (the anonymous crowd never costs it).
  */
-import { type TrackBody, type TrackResponse } from "../../protocol";
+import { CartData, PurchaseData, type TrackBody, type TrackResponse } from "../../protocol";
 import { type PublicSite, publicSiteByKey } from "../db/secrets";
 import { conversationOfGroup, type RequestFacts, type TrackConversation } from "../db/tracking";
 import type { ShardBeaconResult } from "../do/visitor-shard";
@@ -21,8 +21,10 @@ import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
 import { verifyLegacyTrackToken } from "../lib/legacy-tokens";
+import { parse } from "../lib/parse";
 import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
 import { signToken, verifyToken } from "../lib/tokens";
+import { cleanUrl } from "../lib/traffic";
 import { directorySeed, identifyVisitor } from "./identity";
 import { previousShardFor, type ShardLayout, shardFor } from "./visitor-shards";
 
@@ -49,6 +51,7 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   // Consent mode: without the shop's word that the visitor agreed, nothing is stored at all.
   if (body.c === false || (site.settings.consentRequired && body.c !== true)) return { x: 1 };
 
+  checkEvent(body);
   const now = Date.now();
   const layout = layoutOf(site);
   const presented = body.t ? await readPresented(env.TOKEN_SECRET, body.t, now) : null;
@@ -97,6 +100,27 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   if (unread) answer.n = unread;
   if (outcome.invited) answer.o = 1;
   return answer;
+}
+
+/** Coded errors before anything reaches a shard (an error thrown across the RPC would lose its code). */
+function checkEvent(body: TrackBody): void {
+  switch (body.e) {
+    case "view":
+      if (!cleanUrl(body.u)) throw new ApiError("validation_failed", "u: a page view needs the page's http(s) URL.");
+      break;
+    case "identify":
+      if (!body.id) throw new ApiError("validation_failed", "id: identify needs { id, email?, name?, hash? }.");
+      break;
+    case "attributes":
+      if (!body.a) throw new ApiError("validation_failed", "a: attributes needs an object of values.");
+      break;
+    case "cart":
+      parse(CartData, body.d);
+      break;
+    case "purchase":
+      parse(PurchaseData, body.d);
+      break;
+  }
 }
 
 async function readPresented(secret: string, token: string, now: number) {
