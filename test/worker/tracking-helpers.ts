@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { TrackResponse } from "../../protocol";
 import type { VisitorShard } from "../../worker/do/visitor-shard";
-import { shardName } from "../../worker/lib/shards";
+import { shardName, shardOf } from "../../worker/lib/shards";
 import { ORIGIN } from "./helpers";
 
 export const SHOP = "https://shop.example";
@@ -51,6 +51,15 @@ export async function visitPages(k: string, pages: string[], t?: string, opts: {
  * (their pending pings written first). A table a store does not have counts as no rows there.
  */
 export async function trackingRows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return rowsAt(null, sql, params);
+}
+
+/** As trackingRows, over D1 and one site's shards only (faster where a test has many sites). */
+export async function countAt(siteId: string, sql: string, ...params: unknown[]): Promise<number> {
+  return (await rowsAt<{ n: number }>(siteId, sql, params)).reduce((sum, r) => sum + Number(r.n ?? 0), 0);
+}
+
+async function rowsAt<T>(siteId: string | null, sql: string, params: unknown[]): Promise<T[]> {
   const out: T[] = [];
   try {
     out.push(
@@ -63,7 +72,7 @@ export async function trackingRows<T = Record<string, unknown>>(sql: string, ...
   } catch (err) {
     if (!String(err).includes("no such")) throw err;
   }
-  for (const stub of await everyShard()) {
+  for (const stub of await everyShard(siteId)) {
     out.push(
       ...(await runInDurableObject(stub, (instance: VisitorShard, state) => {
         instance.flushNow();
@@ -85,8 +94,10 @@ export async function trackingExec(sql: string, ...params: unknown[]): Promise<v
 }
 
 /** Every visitor shard of every site (N from the site's row). */
-export async function everyShard(): Promise<DurableObjectStub<VisitorShard>[]> {
-  const { results } = await env.DB.prepare("SELECT id, visitor_shards FROM sites").all<{ id: string; visitor_shards: number }>();
+export async function everyShard(siteId: string | null = null): Promise<DurableObjectStub<VisitorShard>[]> {
+  const { results } = await env.DB.prepare("SELECT id, visitor_shards FROM sites WHERE ?1 IS NULL OR id = ?1")
+    .bind(siteId)
+    .all<{ id: string; visitor_shards: number }>();
   return results.flatMap((s) => Array.from({ length: s.visitor_shards }, (_, i) => env.VISITOR_SHARD.getByName(shardName(s.id, i))));
 }
 
@@ -121,3 +132,28 @@ export async function footprint(siteId: string): Promise<Record<string, number>>
 
 /** The visitor id inside a tracking token (track.<expires>.<site>.<visitor>.<sig>). */
 export const visitorOf = (t: string) => t.split(".").at(-2)!;
+
+/** Runs `sql` in the shard that holds `visitorId` (tests that plant rows as if written long ago). */
+export async function inShardOf(siteId: string, visitorId: string, sql: string, ...params: unknown[]): Promise<void> {
+  const n = Number(await env.DB.prepare("SELECT visitor_shards FROM sites WHERE id = ?").bind(siteId).first("visitor_shards"));
+  await runInDurableObject(env.VISITOR_SHARD.getByName(shardName(siteId, shardOf(visitorId, n))), (_: VisitorShard, state) => {
+    state.storage.sql.exec(sql, ...(params as SqlStorageValue[]));
+  });
+}
+
+/** The visitor ids in the Live view of the site's shards now (the presence the beacons keep). */
+export async function liveIds(siteId: string): Promise<string[]> {
+  const n = Number(await env.DB.prepare("SELECT visitor_shards FROM sites WHERE id = ?").bind(siteId).first("visitor_shards"));
+  const pages = await Promise.all(
+    Array.from({ length: n }, (_, i) => env.VISITOR_SHARD.getByName(shardName(siteId, i)).livePage(siteId, i, { limit: 200 } as never)),
+  );
+  return pages.flatMap((p) => p.visitors.map((v) => v.visitorId));
+}
+
+/** Runs a write on D1 and the shard that holds `visitorId` only. */
+export async function trackingExecFor(siteId: string, visitorId: string, sql: string, ...params: unknown[]): Promise<void> {
+  await env.DB.prepare(sql)
+    .bind(...params)
+    .run();
+  await inShardOf(siteId, visitorId, sql, ...params);
+}
