@@ -319,6 +319,11 @@ export class VisitorShard extends DurableObject<Env> {
     if (directory) this.timers.setIfEarlier("directory", now + DIRECTORY_DELAY_MS);
   }
 
+  /** What this object did since it started (tests and the benchmark): SQL statements and rows written, pings held in memory. */
+  stats(): { statements: number; rowsWritten: number; pending: number } {
+    return { ...this.db.counts, pending: this.pending.size };
+  }
+
   /** Writes every pending ping now (tests, resharding, before reads that must see them). */
   flushNow(): void {
     this.schema();
