@@ -20,7 +20,10 @@ export function testShards(): number {
   return Number(env.TEST_VISITOR_SHARDS || "1");
 }
 
-export async function seedSite(site: { id: string; key: string; name?: string; shards?: number }, operators: SeedOperator[]): Promise<void> {
+export async function seedSite(
+  site: { id: string; key: string; name?: string; shards?: number },
+  operators: SeedOperator[],
+): Promise<void> {
   const now = Date.now();
   const hash = await hashPassword(PASSWORD);
   await env.DB.batch([

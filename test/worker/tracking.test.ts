@@ -39,7 +39,12 @@ async function details(visitorId: string, cookie = owner, site = "site_t"): Prom
 
 /** Moves a visitor's activity `ms` into the past, as if they had been away that long. */
 async function ageVisitor(visitorId: string, ms: number): Promise<void> {
-  await trackingExec("UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?", ms, ms, visitorId);
+  await trackingExec(
+    "UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?",
+    ms,
+    ms,
+    visitorId,
+  );
   await trackingExec("UPDATE visits SET started_at = started_at - ?, last_at = last_at - ? WHERE visitor_id = ?", ms, ms, visitorId);
   await trackingExec("UPDATE page_views SET at = at - ? WHERE visitor_id = ?", ms, visitorId);
 }
@@ -145,7 +150,12 @@ describe("page views and visits", () => {
     // Still the current page (shown without a duration), its time so far is stored.
     expect(pages[1]!.durationMs).toBeNull();
     expect(
-      await trackingValue("SELECT duration_ms FROM page_views WHERE visitor_id = ? AND url = ?", "duration_ms", visitorOf(t), `${SHOP}/app/product/7`),
+      await trackingValue(
+        "SELECT duration_ms FROM page_views WHERE visitor_id = ? AND url = ?",
+        "duration_ms",
+        visitorOf(t),
+        `${SHOP}/app/product/7`,
+      ),
     ).toBe(42_000);
     expect(d.profile.pageViews).toBe(2);
     expect(d.profile.timeOnSiteMs).toBeGreaterThanOrEqual(57_000);

@@ -78,7 +78,10 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     await track({ k, t, e: "ping", u: `${SHOP}/e/2`, ms: 30_000 });
     expect(await liveIds(siteId)).toContain(id);
     await track({ k, t, e: "leave", u: `${SHOP}/e/2`, ms: 31_000 });
-    const rows = await trackingRows<{ duration_ms: number | null }>("SELECT duration_ms FROM page_views WHERE visitor_id = ? ORDER BY id", id);
+    const rows = await trackingRows<{ duration_ms: number | null }>(
+      "SELECT duration_ms FROM page_views WHERE visitor_id = ? ORDER BY id",
+      id,
+    );
     expect(rows.map((r) => r.duration_ms)).toEqual([expect.any(Number), 31_000]);
   });
 
@@ -86,8 +89,7 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     const t = await visitPages(k, ["/q"]);
     const id = visitorOf(t);
     await track({ k, t, e: "ping", u: `${SHOP}/q`, ms: 20_000 });
-    const duration = async () =>
-      (await trackingRowsNoFlush(id)).map((r) => r.duration_ms);
+    const duration = async () => (await trackingRowsNoFlush(id)).map((r) => r.duration_ms);
     // Nothing is written while the visitor is still around…
     await runDurableObjectAlarm(shardStub(id));
     expect(await duration()).toEqual([null]);
@@ -123,9 +125,9 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     expect(d.interest.find((i) => i.url === `${SHOP}/m/c`)).toMatchObject({ views: 2, visits: 1 });
     // Nothing of the merged visitor's trail is left under its id; its tombstone points at the profile.
     expect(await countAt(siteId, "SELECT COUNT(*) AS n FROM page_views WHERE visitor_id = ?", visitorOf(t2))).toBe(0);
-    expect((await trackingRows<{ m: string }>("SELECT merged_into AS m FROM visitors WHERE id = ?", visitorOf(t2))).map((r) => r.m)).toContain(
-      profile,
-    );
+    expect(
+      (await trackingRows<{ m: string }>("SELECT merged_into AS m FROM visitors WHERE id = ?", visitorOf(t2))).map((r) => r.m),
+    ).toContain(profile);
     // The old id finds the customer, and its old token carries on as the customer.
     expect((await json<VisitorDetailsResponse>(`/api/sites/${siteId}/visitors/${visitorOf(t2)}`)).profile.id).toBe(profile);
     expect(visitorOf((await track({ k, t: t2, e: "view", u: `${SHOP}/m/e` })).t!)).toBe(profile);
@@ -136,12 +138,22 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     expect(r.status).toBe(200);
     expect(((await r.json()) as { erased: { visitorIds: string[] } }).erased.visitorIds.sort()).toEqual([...ids].sort());
     for (const table of ["page_views", "visits", "visitor_events", "orders"]) {
-      expect(await countAt(siteId, `SELECT COUNT(*) AS n FROM ${table} WHERE visitor_id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids))).toBe(0);
+      expect(
+        await countAt(
+          siteId,
+          `SELECT COUNT(*) AS n FROM ${table} WHERE visitor_id IN (SELECT value FROM json_each(?))`,
+          JSON.stringify(ids),
+        ),
+      ).toBe(0);
     }
-    expect(await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))).toBe(0);
+    expect(
+      await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids)),
+    ).toBe(0);
     // A late directory flush brings nothing back.
     await flushDirectories();
-    expect(await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))).toBe(0);
+    expect(
+      await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids)),
+    ).toBe(0);
     for (const t of [t1, t2]) expect(ids).not.toContain(visitorOf((await track({ k, t, e: "view", u: `${SHOP}/` })).t!));
   });
 
@@ -173,7 +185,9 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: VisitorListResponse = await json(`/api/sites/${siteId}/visitors?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      const page: VisitorListResponse = await json(
+        `/api/sites/${siteId}/visitors?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
       expect(page.visitors.length).toBeLessThanOrEqual(4);
       seen.push(...page.visitors.map((v) => v.id));
       cursor = page.nextCursor;

@@ -14,7 +14,19 @@ import {
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import worker from "../../worker/index";
 import { api, login, mustOpen, refusal, seedSite, visitorSession, visitorSocketPath } from "./helpers";
-import { count, countAt, inShardOf, liveIds, SHOP, track, trackingExecFor, trackingRows, UA, visitorOf, visitPages } from "./tracking-helpers";
+import {
+  count,
+  countAt,
+  inShardOf,
+  liveIds,
+  SHOP,
+  track,
+  trackingExecFor,
+  trackingRows,
+  UA,
+  visitorOf,
+  visitPages,
+} from "./tracking-helpers";
 
 const DAY = 86_400_000;
 let owner: string;
@@ -51,16 +63,28 @@ async function rowsOf(siteId: string, ids: string[], conversationIds: string[]):
   const c = JSON.stringify(conversationIds);
   let n = 0;
   for (const table of ["page_views", "visits", "visitor_events", "orders"]) {
-    n += await countAt(siteId, `SELECT COUNT(*) AS n FROM ${table} WHERE site_id = ? AND visitor_id IN (SELECT value FROM json_each(?))`, siteId, v);
+    n += await countAt(
+      siteId,
+      `SELECT COUNT(*) AS n FROM ${table} WHERE site_id = ? AND visitor_id IN (SELECT value FROM json_each(?))`,
+      siteId,
+      v,
+    );
   }
   n += await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, v);
-  n += await countAt(siteId, "SELECT COUNT(*) AS n FROM conversations WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))", siteId, c);
-  n += await countAt(siteId, 
+  n += await countAt(
+    siteId,
+    "SELECT COUNT(*) AS n FROM conversations WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))",
+    siteId,
+    c,
+  );
+  n += await countAt(
+    siteId,
     "SELECT COUNT(*) AS n FROM conversation_events WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))",
     siteId,
     c,
   );
-  n += await countAt(siteId, 
+  n += await countAt(
+    siteId,
     "SELECT COUNT(*) AS n FROM message_search WHERE site_id = ? AND conversation_id IN (SELECT value FROM json_each(?))",
     siteId,
     c,
@@ -278,7 +302,14 @@ describe("privacy", () => {
       [`${SHOP}/forty`, Date.now() - 40 * DAY],
       [`${SHOP}/twentynine`, Date.now() - 29 * DAY],
     ] as const) {
-      await inShardOf("site_ret", recent.id, "INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)", recent.id, url, at);
+      await inShardOf(
+        "site_ret",
+        recent.id,
+        "INSERT INTO page_views (site_id, visitor_id, url, at) VALUES ('site_ret', ?, ?, ?)",
+        recent.id,
+        url,
+        at,
+      );
     }
 
     const ctx = createExecutionContext();

@@ -73,7 +73,11 @@ export async function visitorTrail(db: D1Database, siteId: string, row: RawVisit
 }
 
 /** The conversations of a profile and the ones merged into it (D1). */
-export async function conversationsOfProfile(db: D1Database, siteId: string, visitorId: string): Promise<VisitorDetailsResponse["conversations"]> {
+export async function conversationsOfProfile(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+): Promise<VisitorDetailsResponse["conversations"]> {
   const { results } = await db
     .prepare(
       `SELECT id, status, created_at, last_message_at, last_message_preview FROM conversations

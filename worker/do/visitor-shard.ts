@@ -17,14 +17,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  type AudienceResponse,
+  CartData,
   LIVE_TIMEOUT_MS,
   type LiveListQuery,
   type LiveListResponse,
-  type AudienceResponse,
+  PurchaseData,
   type TrackBody,
   type VisitorListResponse,
-  CartData,
-  PurchaseData,
 } from "../../protocol";
 import type { RawOrder, RawVisit, RawVisitor } from "../db/profiles";
 import { loadTrackRow, mergeStatements, type RequestFacts, type TrackConversation, type TrackRow, TrackWriter } from "../db/tracking";
@@ -72,7 +72,15 @@ export type ShardBeaconResult =
 export interface Trail {
   row: TrackRow;
   visits: RawVisit[];
-  pageViews: { id: number; visit_id: string | null; url: string; title: string | null; at: number; duration_ms: number | null; view_key: string | null }[];
+  pageViews: {
+    id: number;
+    visit_id: string | null;
+    url: string;
+    title: string | null;
+    at: number;
+    duration_ms: number | null;
+    view_key: string | null;
+  }[];
   events: { visit_id: string | null; type: string; data: string | null; at: number }[];
   orders: RawOrder[];
   conversation: TrackConversation | null;
@@ -92,17 +100,72 @@ export interface MovedVisitor {
 }
 
 const VISITOR_COLUMNS = [
-  "site_id", "id", "name", "email", "first_seen_at", "last_seen_at", "external_id", "verified", "merged_into", "visits",
-  "page_views", "time_on_site_ms", "first_source", "last_source", "first_source_label", "last_source_label", "device_type",
-  "browser", "os", "country", "city", "language", "attributes", "cart", "current_visit_id", "current_view_id", "chat_claimed_at",
-  "directory", "conversation_id", "conversation_visitor_id",
+  "site_id",
+  "id",
+  "name",
+  "email",
+  "first_seen_at",
+  "last_seen_at",
+  "external_id",
+  "verified",
+  "merged_into",
+  "visits",
+  "page_views",
+  "time_on_site_ms",
+  "first_source",
+  "last_source",
+  "first_source_label",
+  "last_source_label",
+  "device_type",
+  "browser",
+  "os",
+  "country",
+  "city",
+  "language",
+  "attributes",
+  "cart",
+  "current_visit_id",
+  "current_view_id",
+  "chat_claimed_at",
+  "directory",
+  "conversation_id",
+  "conversation_visitor_id",
 ];
 const VISIT_COLUMNS = [
-  "id", "site_id", "visitor_id", "started_at", "last_at", "page_views", "referrer", "utm_source", "utm_medium", "utm_campaign",
-  "utm_term", "utm_content", "landing_url", "source_label", "device_type", "browser", "os", "country", "city", "is_returning",
+  "id",
+  "site_id",
+  "visitor_id",
+  "started_at",
+  "last_at",
+  "page_views",
+  "referrer",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_term",
+  "utm_content",
+  "landing_url",
+  "source_label",
+  "device_type",
+  "browser",
+  "os",
+  "country",
+  "city",
+  "is_returning",
 ];
 const EVENT_COLUMNS = ["site_id", "visitor_id", "visit_id", "type", "data", "at"];
-const ORDER_COLUMNS = ["site_id", "order_id", "visitor_id", "customer_id", "total", "currency", "items", "created_at", "recorded_at", "source"];
+const ORDER_COLUMNS = [
+  "site_id",
+  "order_id",
+  "visitor_id",
+  "customer_id",
+  "total",
+  "currency",
+  "items",
+  "created_at",
+  "recorded_at",
+  "source",
+];
 
 /** A shard's visitor row: D1's columns and the shard's own. */
 export type ShardVisitorRow = RawVisitor & { directory: number; dirty: number; slot: number; conversation_id: string | null };
@@ -167,7 +230,8 @@ export class VisitorShard extends DurableObject<Env> {
     }
     const now = b.now;
     const w = new TrackWriter(db, b.siteId, b.visitorId, row, now, b.facts);
-    if (!row) w.statements.push(this.db.prepare("UPDATE visitors SET slot = ?2 WHERE id = ?1").bind(b.visitorId, slotOf(b.visitorId)) as never);
+    if (!row)
+      w.statements.push(this.db.prepare("UPDATE visitors SET slot = ?2 WHERE id = ?1").bind(b.visitorId, slotOf(b.visitorId)) as never);
     w.language(b.body.l);
     let leaving = false;
     let pingOnly = false;
@@ -240,10 +304,7 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** The visitor's row with a ping's unwritten state laid over it. */
   private async loadRow(visitorId: string, viewKey: string | null): Promise<TrackRow | null> {
-    const row = await this.db
-      .prepare(LOAD_ONE)
-      .bind(this.siteId, visitorId, viewKey)
-      .first<TrackRow>();
+    const row = await this.db.prepare(LOAD_ONE).bind(this.siteId, visitorId, viewKey).first<TrackRow>();
     const p = this.pending.get(visitorId);
     if (row && p) {
       row.last_seen_at = Math.max(row.last_seen_at, p.lastSeenAt);
@@ -277,15 +338,21 @@ export class VisitorShard extends DurableObject<Env> {
           )
           .bind(s, visitorId, d, viewId),
         this.db
-          .prepare("UPDATE page_views SET duration_ms = MAX(COALESCE(duration_ms, 0), ?3) WHERE site_id = ?1 AND id = ?2 AND visitor_id = ?4")
+          .prepare(
+            "UPDATE page_views SET duration_ms = MAX(COALESCE(duration_ms, 0), ?3) WHERE site_id = ?1 AND id = ?2 AND visitor_id = ?4",
+          )
           .bind(s, viewId, d, visitorId),
       );
     }
     out.push(
-      this.db.prepare("UPDATE visitors SET last_seen_at = MAX(last_seen_at, ?3) WHERE site_id = ?1 AND id = ?2").bind(s, visitorId, p.lastSeenAt),
+      this.db
+        .prepare("UPDATE visitors SET last_seen_at = MAX(last_seen_at, ?3) WHERE site_id = ?1 AND id = ?2")
+        .bind(s, visitorId, p.lastSeenAt),
     );
     if (p.visitId) {
-      out.push(this.db.prepare("UPDATE visits SET last_at = MAX(last_at, ?3) WHERE site_id = ?1 AND id = ?2").bind(s, p.visitId, p.lastSeenAt));
+      out.push(
+        this.db.prepare("UPDATE visits SET last_at = MAX(last_at, ?3) WHERE site_id = ?1 AND id = ?2").bind(s, p.visitId, p.lastSeenAt),
+      );
     }
     if (this.isDirectory(visitorId)) out.push(this.markDirty(visitorId));
     return out;
@@ -398,7 +465,9 @@ export class VisitorShard extends DurableObject<Env> {
     this.bind(siteId, shard);
     this.flushPendingOf(visitorId);
     this.db.batchSync([
-      this.db.prepare("UPDATE visitors SET directory = 1, dirty = 1 WHERE site_id = ?1 AND id = ?2 AND merged_into IS NULL").bind(siteId, visitorId),
+      this.db
+        .prepare("UPDATE visitors SET directory = 1, dirty = 1 WHERE site_id = ?1 AND id = ?2 AND merged_into IS NULL")
+        .bind(siteId, visitorId),
     ]);
     return this.rawRow(visitorId);
   }
@@ -428,7 +497,10 @@ export class VisitorShard extends DurableObject<Env> {
     this.schema();
     for (;;) {
       const rows = this.ctx.storage.sql
-        .exec(`SELECT site_id, id, ${DIRECTORY_COLUMNS.join(", ")} FROM visitors WHERE dirty = 1 AND directory = 1 LIMIT ?`, DIRECTORY_BATCH)
+        .exec(
+          `SELECT site_id, id, ${DIRECTORY_COLUMNS.join(", ")} FROM visitors WHERE dirty = 1 AND directory = 1 LIMIT ?`,
+          DIRECTORY_BATCH,
+        )
         .toArray();
       if (!rows.length) return;
       const ids = rows.map((r) => String(r.id));
@@ -521,7 +593,13 @@ export class VisitorShard extends DurableObject<Env> {
   }
 
   /** Merge within this shard (both profiles here): today's D1 merge, on the shard's tables. */
-  async mergeHere(siteId: string, shard: number, from: string, into: string, identity: { email?: string; name?: string }): Promise<boolean> {
+  async mergeHere(
+    siteId: string,
+    shard: number,
+    from: string,
+    into: string,
+    identity: { email?: string; name?: string },
+  ): Promise<boolean> {
     this.bind(siteId, shard);
     this.flushPendingOf(from);
     this.flushPendingOf(into);
@@ -549,7 +627,9 @@ export class VisitorShard extends DurableObject<Env> {
       pageViews: q(
         "SELECT id, visit_id, url, title, at, duration_ms, view_key FROM page_views WHERE site_id = ? AND visitor_id = ? ORDER BY id",
       ) as unknown as Trail["pageViews"],
-      events: q("SELECT visit_id, type, data, at FROM visitor_events WHERE site_id = ? AND visitor_id = ? ORDER BY id") as unknown as Trail["events"],
+      events: q(
+        "SELECT visit_id, type, data, at FROM visitor_events WHERE site_id = ? AND visitor_id = ? ORDER BY id",
+      ) as unknown as Trail["events"],
       orders: q("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ?") as unknown as RawOrder[],
       conversation: this.conversationOf(visitorId),
     };
@@ -617,7 +697,18 @@ export class VisitorShard extends DurableObject<Env> {
             `INSERT OR IGNORE INTO orders (site_id, order_id, visitor_id, customer_id, total, currency, items, created_at, recorded_at, source)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .bind(siteId, o.order_id, into, o.customer_id, o.total, o.currency, o.items, o.created_at, (o as RawOrder & { recorded_at: number }).recorded_at ?? o.created_at, o.source),
+          .bind(
+            siteId,
+            o.order_id,
+            into,
+            o.customer_id,
+            o.total,
+            o.currency,
+            o.items,
+            o.created_at,
+            (o as RawOrder & { recorded_at: number }).recorded_at ?? o.created_at,
+            o.source,
+          ),
       );
     }
     this.ctx.storage.transactionSync(() => {
@@ -666,7 +757,9 @@ export class VisitorShard extends DurableObject<Env> {
       ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
         this.db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id = ?2`).bind(siteId, visitorId),
       ),
-      this.db.prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2").bind(siteId, visitorId, into),
+      this.db
+        .prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2")
+        .bind(siteId, visitorId, into),
       ...this.afterMerge(visitorId, into, conversation).slice(0, 1),
     ]);
     this.live(siteId, shard).forget(visitorId);
@@ -738,7 +831,10 @@ export class VisitorShard extends DurableObject<Env> {
       const isNew = insert("visitors", VISITOR_COLUMNS, v.row, { current_view_id: null, slot: slotOf(id) }) > 0;
       if (isNew) sql.exec("UPDATE visitors SET slot = ? WHERE id = ?", slotOf(id), id);
       const known = new Set(
-        sql.exec("SELECT id FROM visits WHERE visitor_id = ?", id).toArray().map((r) => String(r.id)),
+        sql
+          .exec("SELECT id FROM visits WHERE visitor_id = ?", id)
+          .toArray()
+          .map((r) => String(r.id)),
       );
       const fresh = new Set<string>();
       for (const visit of v.visits) {
@@ -839,7 +935,14 @@ export class VisitorShard extends DurableObject<Env> {
       visits: q(`SELECT * FROM visits WHERE site_id = ?1 AND visitor_id IN ${IN} ORDER BY started_at`) as unknown as RawVisit[],
       pageViews: q(
         `SELECT visitor_id, visit_id, url, title, at, duration_ms FROM page_views WHERE site_id = ?1 AND visitor_id IN ${IN} ORDER BY at, id`,
-      ) as unknown as { visitor_id: string; visit_id: string | null; url: string; title: string | null; at: number; duration_ms: number | null }[],
+      ) as unknown as {
+        visitor_id: string;
+        visit_id: string | null;
+        url: string;
+        title: string | null;
+        at: number;
+        duration_ms: number | null;
+      }[],
       events: q(
         `SELECT visitor_id, type, data, at FROM visitor_events WHERE site_id = ?1 AND visitor_id IN ${IN} ORDER BY at, id`,
       ) as unknown as { visitor_id: string; type: string; data: string | null; at: number }[],
@@ -861,7 +964,9 @@ export class VisitorShard extends DurableObject<Env> {
     const all = JSON.stringify([...ids, ...merged]);
     this.db.batchSync(
       ["page_views", "visits", "visitor_events", "orders", "visitors"].map((t) =>
-        this.db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND ${t === "visitors" ? "id" : "visitor_id"} IN (SELECT value FROM json_each(?2))`).bind(siteId, all),
+        this.db
+          .prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND ${t === "visitors" ? "id" : "visitor_id"} IN (SELECT value FROM json_each(?2))`)
+          .bind(siteId, all),
       ),
     );
     const presence = this.live(siteId, shard);

@@ -11,7 +11,13 @@
 import type { TrackBody } from "../../protocol";
 import type { RawVisitor } from "../db/profiles";
 import type { PublicSite } from "../db/secrets";
-import { conversationOfGroup, createVerifiedVisitor, findVerifiedCustomer, type RequestFacts, type TrackConversation } from "../db/tracking";
+import {
+  conversationOfGroup,
+  createVerifiedVisitor,
+  findVerifiedCustomer,
+  type RequestFacts,
+  type TrackConversation,
+} from "../db/tracking";
 import { directoryUpsert } from "../do/visitor-shard";
 import type { Env } from "../env";
 import { hmacHexVerify, newId } from "../lib/crypto";
@@ -60,7 +66,18 @@ async function ensureInShard(env: Env, layout: ShardLayout, visitorId: string): 
   const seed = await directorySeed(env, layout.siteId, visitorId);
   if (!seed || seed.row.merged_into) return false;
   await home.stub.adopt(layout.siteId, home.shard, [
-    { row: { ...seed.row, directory: 1, conversation_id: seed.conversation?.id ?? null, conversation_visitor_id: seed.conversation?.visitorId ?? null }, visits: [], pageViews: [], events: [], orders: [] },
+    {
+      row: {
+        ...seed.row,
+        directory: 1,
+        conversation_id: seed.conversation?.id ?? null,
+        conversation_visitor_id: seed.conversation?.visitorId ?? null,
+      },
+      visits: [],
+      pageViews: [],
+      events: [],
+      orders: [],
+    },
   ]);
   return true;
 }

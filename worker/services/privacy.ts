@@ -10,8 +10,8 @@ import type { VisitorExport } from "../../protocol";
 import {
   conversationsOfVisitors,
   deleteActivityBefore,
-  eraseRows,
   type ExportRows,
+  eraseRows,
   exportRows,
   sitesWithRetention,
   staleVisitorGroups,
@@ -33,10 +33,7 @@ export async function exportVisitor(env: Env, siteId: string, visitorId: string)
   const group = await visitorGroup(env, layout, visitorId);
   if (!group) throw notFound();
   const home = shardFor(env, layout, group.canonical.id);
-  const [d1, shard] = await Promise.all([
-    exportRows(env.DB, siteId, group.ids),
-    home.stub.exportRows(siteId, home.shard, group.ids),
-  ]);
+  const [d1, shard] = await Promise.all([exportRows(env.DB, siteId, group.ids), home.stub.exportRows(siteId, home.shard, group.ids)]);
   const rows: ExportRows = {
     visitors: [...shard.visitors, ...d1.visitors],
     visits: [...shard.visits, ...d1.visits],
@@ -104,7 +101,11 @@ export async function eraseVisitor(env: Env, siteId: string, visitorId: string):
 }
 
 /** The profile (following a merge, in any shard or D1) and every visitor id merged into it, wherever its tombstone is. */
-export async function visitorGroup(env: Env, layout: ShardLayout, visitorId: string): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
+export async function visitorGroup(
+  env: Env,
+  layout: ShardLayout,
+  visitorId: string,
+): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
   const found = await locateProfile(env, layout, visitorId);
   if (!found) return null;
   const id = found.row.id;

@@ -102,9 +102,21 @@ function sum(parts: AudienceResponse[]): AudienceResponse {
     newVisitors: total("newVisitors"),
     returningVisitors: total("returningVisitors"),
     pageViews: total("pageViews"),
-    sources: add(parts.map((p) => p.sources), "source"),
-    devices: add(parts.map((p) => p.devices), "type"),
-    browsers: add(parts.map((p) => p.browsers), "browser"),
-    countries: add(parts.map((p) => p.countries), "country"),
+    sources: add(
+      parts.map((p) => p.sources),
+      "source",
+    ),
+    devices: add(
+      parts.map((p) => p.devices),
+      "type",
+    ),
+    browsers: add(
+      parts.map((p) => p.browsers),
+      "browser",
+    ),
+    countries: add(
+      parts.map((p) => p.countries),
+      "country",
+    ),
   };
 }
