@@ -727,7 +727,7 @@ export class VisitorShard extends DurableObject<Env> {
           p.duration_ms,
           p.view_key,
         );
-        const id = Number(c.one().id);
+        const id = Number(c.toArray()[0]!.id);
         if (p.id === trail.row.current_view_id) currentView = id;
       }
       const from = { ...trail.row, current_view_id: currentView };
@@ -821,10 +821,12 @@ export class VisitorShard extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const insert = (table: string, cols: string[], r: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
       const names = cols.filter((c) => c in r || c in extra);
-      return sql.exec(
+      const c = sql.exec(
         `INSERT OR IGNORE INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
         ...names.map((c) => toValue(c in extra ? extra[c] : r[c])),
-      ).rowsWritten;
+      );
+      c.toArray();
+      return c.rowsWritten;
     };
     const id = String(v.row.id);
     return this.ctx.storage.transactionSync(() => {
@@ -850,7 +852,8 @@ export class VisitorShard extends DurableObject<Env> {
           "INSERT INTO page_views (site_id, visitor_id, visit_id, url, title, at, duration_ms, view_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
           ...["site_id", "visitor_id", "visit_id", "url", "title", "at", "duration_ms", "view_key"].map((c) => toValue(p[c])),
         );
-        if (p.id === v.row.current_view_id) currentView = Number(c.one().id);
+        const newId = Number(c.toArray()[0]!.id);
+        if (p.id === v.row.current_view_id) currentView = newId;
       }
       for (const e of v.events) if (take(e)) insert("visitor_events", EVENT_COLUMNS, e);
       for (const o of v.orders) insert("orders", ORDER_COLUMNS, o);
@@ -874,10 +877,44 @@ export class VisitorShard extends DurableObject<Env> {
       for (const t of ["page_views", "visits", "visitor_events", "orders"]) {
         this.ctx.storage.sql.exec(`DELETE FROM ${t} WHERE visitor_id IN (SELECT value FROM json_each(?))`, ids);
       }
-      n = this.ctx.storage.sql.exec("DELETE FROM visitors WHERE id IN (SELECT value FROM json_each(?))", ids).rowsWritten;
+      const c = this.ctx.storage.sql.exec("DELETE FROM visitors WHERE id IN (SELECT value FROM json_each(?))", ids);
+      c.toArray();
+      n = c.rowsWritten;
     });
-    for (const id of JSON.parse(ids) as string[]) this.pending.delete(id);
+    const presence = this.live(siteId, shard);
+    for (const id of JSON.parse(ids) as string[]) {
+      this.pending.delete(id);
+      presence.forget(id);
+    }
+    this.ctx.storage.sql.exec("DELETE FROM moved_slots WHERE slot = ?", slot);
     return n;
+  }
+
+  /** The slots of visitors here that a reshard to `to` shards moves elsewhere and has not copied yet. */
+  slotsToCopy(siteId: string, shard: number, to: number): number[] {
+    this.bind(siteId, shard);
+    return this.ctx.storage.sql
+      .exec("SELECT DISTINCT slot FROM visitors WHERE (slot & (? - 1)) != ? AND slot NOT IN (SELECT slot FROM moved_slots) ORDER BY slot", to, shard)
+      .toArray()
+      .map((r) => Number(r.slot));
+  }
+
+  /** The reshard to `to` shards is complete: every visitor whose slot now lives elsewhere leaves. */
+  dropMoved(siteId: string, shard: number, to: number): number {
+    this.bind(siteId, shard);
+    const slots = this.ctx.storage.sql
+      .exec("SELECT DISTINCT slot FROM visitors WHERE (slot & (? - 1)) != ?", to, shard)
+      .toArray()
+      .map((r) => Number(r.slot));
+    let n = 0;
+    for (const slot of slots) n += this.dropSlot(siteId, shard, slot);
+    this.ctx.storage.sql.exec("DELETE FROM moved_slots");
+    return n;
+  }
+
+  markSlotCopied(siteId: string, shard: number, slot: number): void {
+    this.bind(siteId, shard);
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO moved_slots (slot, at) VALUES (?, ?)", slot, Date.now());
   }
 
   /** Ids of this shard's visitors in `slot`, after `afterId`, at most `limit` (a reshard's cursor). */
@@ -996,12 +1033,14 @@ export class VisitorShard extends DurableObject<Env> {
         ["visits", "last_at"],
         ["visitor_events", "at"],
       ] as const) {
-        deleted += this.ctx.storage.sql.exec(
+        const c = this.ctx.storage.sql.exec(
           `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE site_id = ? AND ${col} < ? LIMIT ?)`,
           siteId,
           cutoff,
           limit,
-        ).rowsWritten;
+        );
+        c.toArray();
+        deleted += c.rowsWritten;
       }
     });
     return deleted;
