@@ -30,7 +30,9 @@ async function everyListed(siteId: string): Promise<string[]> {
   const out: string[] = [];
   let cursor: string | null = null;
   do {
-    const r = await api(`/api/sites/${siteId}/visitors?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { cookie: owner });
+    const r = await api(`/api/sites/${siteId}/visitors?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+      cookie: owner,
+    });
     if (r.status !== 200) throw new Error(`list ${r.status} ${await r.text()}`);
     const page = (await r.json()) as VisitorListResponse;
     out.push(...page.visitors.map((v) => v.id));
@@ -71,12 +73,9 @@ describe("deployment jobs", () => {
         env.DB.prepare(
           "INSERT INTO visits (id, site_id, visitor_id, started_at, last_at, page_views, source_label) VALUES (?, 'site_mig', ?, ?, ?, 2, 'direct')",
         ).bind(`vs_${id}`, id, now - 5000, now - 1000),
-        env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, visit_id, url, at, duration_ms) VALUES ('site_mig', ?, ?, ?, ?, 3000)").bind(
-          id,
-          `vs_${id}`,
-          `${SHOP}/old/a`,
-          now - 5000,
-        ),
+        env.DB.prepare(
+          "INSERT INTO page_views (site_id, visitor_id, visit_id, url, at, duration_ms) VALUES ('site_mig', ?, ?, ?, ?, 3000)",
+        ).bind(id, `vs_${id}`, `${SHOP}/old/a`, now - 5000),
         env.DB.prepare("INSERT INTO page_views (site_id, visitor_id, visit_id, url, at) VALUES ('site_mig', ?, ?, ?, ?)").bind(
           id,
           `vs_${id}`,

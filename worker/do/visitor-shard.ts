@@ -894,7 +894,11 @@ export class VisitorShard extends DurableObject<Env> {
   slotsToCopy(siteId: string, shard: number, to: number): number[] {
     this.bind(siteId, shard);
     return this.ctx.storage.sql
-      .exec("SELECT DISTINCT slot FROM visitors WHERE (slot & (? - 1)) != ? AND slot NOT IN (SELECT slot FROM moved_slots) ORDER BY slot", to, shard)
+      .exec(
+        "SELECT DISTINCT slot FROM visitors WHERE (slot & (? - 1)) != ? AND slot NOT IN (SELECT slot FROM moved_slots) ORDER BY slot",
+        to,
+        shard,
+      )
       .toArray()
       .map((r) => Number(r.slot));
   }

@@ -13,11 +13,12 @@
  *   each step copies whole slots (a slot's visitors all go to one new shard); when every slot is
  *   copied, the old shards drop the slots they gave away and the reshard is done.
  */
+
+import { forgetCachedSite } from "../db/secrets";
 import type { MovedVisitor } from "../do/visitor-shard";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { isShardCount, shardOfSlot } from "../lib/shards";
-import { forgetCachedSite } from "../db/secrets";
 import { allShards, forgetLayout, shardFor, shardRef, siteLayout } from "./visitor-shards";
 
 const MIGRATE_BATCH = 50;
@@ -78,7 +79,11 @@ export async function migrateTracking(env: Env, siteId: string): Promise<JobStep
   const last = String(visitors[visitors.length - 1]!.id);
   await env.DB.batch([
     env.DB.prepare(`UPDATE visitors SET in_shard = 1 WHERE site_id = ?1 AND id IN ${IN} AND merged_into IS NULL`).bind(siteId, ids),
-    env.DB.prepare("UPDATE tracking_migration SET after_id = ?2, moved = moved + ?3 WHERE site_id = ?1").bind(siteId, last, visitors.length),
+    env.DB.prepare("UPDATE tracking_migration SET after_id = ?2, moved = moved + ?3 WHERE site_id = ?1").bind(
+      siteId,
+      last,
+      visitors.length,
+    ),
   ]);
   return { done: false, moved, total: state.moved + visitors.length };
 }
@@ -93,7 +98,8 @@ export async function reshard(env: Env, siteId: string, to: number, now = Date.n
     .first<{ from_shards: number; to_shards: number; started_at: number }>();
   if (!job) {
     if (to === layout.shards) return { done: true, moved: 0, from: to, to };
-    if (to < layout.shards) throw new ApiError("validation_failed", "shards: a site's shard count only grows (merging shards is not supported).");
+    if (to < layout.shards)
+      throw new ApiError("validation_failed", "shards: a site's shard count only grows (merging shards is not supported).");
     await env.DB.batch([
       env.DB.prepare(
         `INSERT INTO reshards (site_id, from_shards, to_shards, started_at) VALUES (?1, ?2, ?3, ?4)
