@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 describe("deployment jobs", () => {
   it("refuse anyone without the deploy token, shop owners included", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${TOKEN}x` }] as Record<string, string>[]) {
       const r = await api("/api/deploy/sites/site_mig/migrate-tracking", { method: "POST", headers });
       expect(r.status).toBe(401);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
