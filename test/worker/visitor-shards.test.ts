@@ -66,6 +66,15 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     expect(await liveIds(siteId)).toContain(id);
   });
 
+  it("stores a visitor whose first beacon is a ping, and a ping's new language", async () => {
+    const first = await track({ k, e: "ping", u: `${SHOP}/p/ping-first`, ms: 1000, l: "pl" });
+    const id = visitorOf(first.t!);
+    expect(await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id = ? AND language = 'pl'", id)).toBe(1);
+    await track({ k, t: first.t, e: "ping", u: `${SHOP}/p/ping-first`, ms: 2000, l: "fi" });
+    expect(await countAt(siteId, "SELECT COUNT(*) AS n FROM visitors WHERE id = ? AND language = 'fi'", id)).toBe(1);
+    expect((await json<VisitorDetailsResponse>(`/api/sites/${siteId}/visitors/${id}`)).profile.id).toBe(id);
+  });
+
   it("loses no stored page view when the shard is evicted mid-visit; the next ping restores presence and time", async () => {
     const t = await visitPages(k, ["/e/1", "/e/2"]);
     const id = visitorOf(t);

@@ -229,6 +229,7 @@ export class VisitorShard extends DurableObject<Env> {
       row = await this.loadRow(b.visitorId, viewKey);
     }
     const now = b.now;
+    const languageBefore = row?.language ?? null;
     const w = new TrackWriter(db, b.siteId, b.visitorId, row, now, b.facts);
     if (!row)
       w.statements.push(this.db.prepare("UPDATE visitors SET slot = ?2 WHERE id = ?1").bind(b.visitorId, slotOf(b.visitorId)) as never);
@@ -283,6 +284,11 @@ export class VisitorShard extends DurableObject<Env> {
         // The Worker runs identify (services/identity.ts): it needs the directory.
         w.touch();
         break;
+    }
+    // A ping that creates the visitor or changes their language is written like any other event.
+    if (pingOnly && (!row || (b.body.l !== undefined && b.body.l !== languageBefore))) {
+      pingOnly = false;
+      this.pending.delete(w.visitorId);
     }
     const directory = this.isDirectory(w.visitorId);
     if (!pingOnly) {
