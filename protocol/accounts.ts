@@ -88,6 +88,8 @@ export interface InstallStatusResponse {
   name: string;
   url: string | null;
   publicKey: string;
+  /** The loader's address for the snippet (the Worker's origin, or WIDGET_ORIGIN when set). */
+  widgetUrl: string;
   installed: { at: number; origin: string; url: string } | null;
 }
 
@@ -96,7 +98,7 @@ export interface InstallStatusResponse {
  * two-factor sign-in — this challenge, to be answered at `POST /api/auth/login/two-factor`.
  */
 export interface TwoFactorChallengeResponse {
-  twoFactor: { challenge: string; expiresAt: number };
+  secondStep: { challenge: string; expiresAt: number };
 }
 export const TwoFactorLoginBody = v.object({
   challenge: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),

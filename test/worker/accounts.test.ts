@@ -265,7 +265,7 @@ describe("two-factor sign-in", () => {
     const challenge = async () => {
       const r = await api("/api/auth/login", { method: "POST", json: { email: "owner@acc.test", password: PASSWORD } });
       expect(r.headers.get("set-cookie")).toBeNull();
-      return (await json<{ twoFactor: { challenge: string } }>(r)).twoFactor.challenge;
+      return (await json<{ secondStep: { challenge: string } }>(r)).secondStep.challenge;
     };
     const second = (c: string, code: string) => api("/api/auth/login/two-factor", { method: "POST", json: { challenge: c, code } });
     const step = TOTP_STEP_SECONDS * 1000;
@@ -288,10 +288,10 @@ describe("two-factor sign-in", () => {
 
   it("a recovery code signs in once", async () => {
     const c1 = (
-      await json<{ twoFactor: { challenge: string } }>(
+      await json<{ secondStep: { challenge: string } }>(
         await api("/api/auth/login", { method: "POST", json: { email: "owner@acc.test", password: PASSWORD } }),
       )
-    ).twoFactor.challenge;
+    ).secondStep.challenge;
     const code = recovery[0]!.toUpperCase().replace("-", " ");
     expect((await api("/api/auth/login/two-factor", { method: "POST", json: { challenge: c1, code } })).status).toBe(200);
     expect(await codeOf(await api("/api/auth/login/two-factor", { method: "POST", json: { challenge: c1, code } }))).toBe("bad_code");
@@ -302,10 +302,10 @@ describe("two-factor sign-in", () => {
   it("limits wrong codes per account", async () => {
     await env.DB.prepare("DELETE FROM login_failures WHERE key LIKE '2fa:%'").run();
     const c = (
-      await json<{ twoFactor: { challenge: string } }>(
+      await json<{ secondStep: { challenge: string } }>(
         await api("/api/auth/login", { method: "POST", json: { email: "owner@acc.test", password: PASSWORD } }),
       )
-    ).twoFactor.challenge;
+    ).secondStep.challenge;
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++)
       statuses.push((await api("/api/auth/login/two-factor", { method: "POST", json: { challenge: c, code: "123456" } })).status);

@@ -179,7 +179,7 @@ export async function createSiteForOwner(db: D1Database, s: NewSite & { operator
 }
 
 /** The shop's name and address, and the install check's answer. */
-export async function installStatus(db: D1Database, siteId: string): Promise<InstallStatusResponse | null> {
+export async function installStatus(db: D1Database, siteId: string): Promise<Omit<InstallStatusResponse, "widgetUrl"> | null> {
   const r = await db
     .prepare("SELECT name, url, public_key, installed_at, installed_origin, installed_url FROM sites WHERE id = ?")
     .bind(siteId)

@@ -109,13 +109,15 @@ export const newSiteRoutes = new Hono<AppEnv>().post("/", sameOrigin(), operator
 });
 
 /** Mounted under `/api/sites/:siteId/install` behind `siteMember()`: the set-up wizard polls it. */
-export const siteInstallRoutes = new Hono<AppEnv>().get("/", async (c) => c.json(await siteInstall(c.env, c.var.site.id)));
+export const siteInstallRoutes = new Hono<AppEnv>().get("/", async (c) =>
+  c.json(await siteInstall(c.env, c.var.site.id, appOrigin(c.req.url))),
+);
 
 /** Mounted under `/api/sites/:siteId/profile` and `…/security` behind `siteMember()`. */
 export const siteProfileRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => c.json(await siteInstall(c.env, c.var.site.id)))
+  .get("/", async (c) => c.json(await siteInstall(c.env, c.var.site.id, appOrigin(c.req.url))))
   .patch("/", requireRole("admin", "change the shop's name and address"), validate("json", SiteProfilePatch), async (c) => {
-    return c.json(await changeSiteProfile(c.env, c.var.site.id, c.req.valid("json")));
+    return c.json(await changeSiteProfile(c.env, c.var.site.id, c.req.valid("json"), appOrigin(c.req.url)));
   });
 
 const owners = requireRole("owner", "require two-factor sign-in");

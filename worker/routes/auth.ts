@@ -36,7 +36,7 @@ export const authRoutes = new Hono<AppEnv>()
       address: c.req.header("cf-connecting-ip") ?? null,
       userAgent: c.req.header("user-agent") ?? null,
     });
-    if (result.kind === "two_factor") return c.json({ twoFactor: result.twoFactor } satisfies TwoFactorChallengeResponse);
+    if (result.kind === "two_factor") return c.json({ secondStep: result.secondStep } satisfies TwoFactorChallengeResponse);
     setSessionCookie(c, result);
     return c.json(result.me);
   })

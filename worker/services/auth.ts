@@ -57,7 +57,7 @@ export async function signIn(
   await forgiveAttempt(env.DB, emailKey, addressKey);
   if (operator.twoFactor) {
     const { token, expiresAt } = await signToken(env.TOKEN_SECRET, "twofactor", { operatorId: operator.id, nonce: randomToken(12) }, now);
-    return { kind: "two_factor", twoFactor: { challenge: token, expiresAt } };
+    return { kind: "two_factor", secondStep: { challenge: token, expiresAt } };
   }
   return { kind: "session", ...(await openSession(env, operator.id, { now, userAgent: login.userAgent ?? null })) };
 }

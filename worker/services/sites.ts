@@ -56,17 +56,27 @@ export async function createSite(env: Env, ownerId: string, body: CreateSiteBody
   });
 }
 
-export async function siteInstall(env: Env, siteId: string): Promise<InstallStatusResponse> {
+/**
+ * The shop's profile and install check. `requestOrigin` is where this request reached the Worker;
+ * behind the admin's Pages project that is the admin's origin, so a deployment whose admin and
+ * Worker differ names the Worker's public origin in WIDGET_ORIGIN.
+ */
+export async function siteInstall(env: Env, siteId: string, requestOrigin: string): Promise<InstallStatusResponse> {
   const status = await installStatus(env.DB, siteId);
   if (!status) throw new ApiError("not_found", "No such site among yours.");
-  return status;
+  return { ...status, widgetUrl: `${(env.WIDGET_ORIGIN || requestOrigin).replace(/\/+$/, "")}/widget.js` };
 }
 
-export async function changeSiteProfile(env: Env, siteId: string, patch: SiteProfilePatch): Promise<InstallStatusResponse> {
+export async function changeSiteProfile(
+  env: Env,
+  siteId: string,
+  patch: SiteProfilePatch,
+  requestOrigin: string,
+): Promise<InstallStatusResponse> {
   await updateSiteProfile(env.DB, siteId, patch);
+  // The widget's cached site facts (allowed domains, settings) are read again.
   forgetCachedSite(siteId);
-  // The hub shows the shop's name to its operators; the widget reads it from the settings.
-  return siteInstall(env, siteId);
+  return siteInstall(env, siteId, requestOrigin);
 }
 
 export async function siteSecurity(env: Env, siteId: string): Promise<{ requireTwoFactor: boolean }> {
