@@ -85,7 +85,7 @@ describe("sign-up", () => {
       signUp(
         { ...env, SIGNUP: "invite" } as never,
         { email: "a@b.test", name: "A", password: "long-enough-1" },
-        { address: null, origin: ORIGIN },
+        { address: null, adminUrl: `${ORIGIN}/admin/` },
       ),
     ).rejects.toMatchObject({
       code: "signup_closed",
@@ -121,6 +121,19 @@ describe("sign-up", () => {
       expect([410, 409]).toContain(r.status);
     }
     expect(await codeOf(await api("/api/auth/confirm", { method: "POST", json: { token: ninasLink } }))).toBe("bad_token");
+  });
+
+  it("links to the admin the request came from (Pages: /, the Worker: /admin/), never to another site", async () => {
+    const send = (referer?: string) =>
+      api("/api/auth/signup", {
+        method: "POST",
+        headers: referer ? { referer } : {},
+        json: { email: "where@shop.test", name: "W", password: "where-pass-12" },
+      });
+    await send(`${ORIGIN}/`);
+    expect((devMailbox.at(-1) as { link: string }).link).toMatch(new RegExp(`^${ORIGIN}/#/confirm\\?token=`));
+    await send("https://evil.test/admin/");
+    expect((devMailbox.at(-1) as { link: string }).link).toMatch(new RegExp(`^${ORIGIN}/admin/#/confirm\\?token=`));
   });
 
   it("refuses an expired, forged or wrong-kind link", async () => {
@@ -226,6 +239,33 @@ describe("the install check", () => {
     // Later views change nothing, and cost no statement in this isolate.
     await view("https://acc.example", "pk_acc", "https://acc.example/cart");
     expect((await status()).installed).toEqual(first);
+  });
+});
+
+describe("allowing localhost for testing", () => {
+  it("http://localhost without a port allows every port of localhost, and nothing else", async () => {
+    await seedSite({ id: "site_local", key: "pk_local" }, [{ id: "op_local", email: "local@acc.test", name: "L", role: "owner" }]);
+    const owner = await login("local@acc.test");
+    const saved = await api("/api/sites/site_local/settings", {
+      method: "PATCH",
+      cookie: owner,
+      json: { allowedOrigins: ["https://local.example", "http://localhost"] },
+    });
+    expect(saved.status).toBe(200);
+    const beacon = (origin: string) =>
+      exports.default.fetch(
+        new Request(`${ORIGIN}/api/track`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", origin },
+          body: JSON.stringify({ k: "pk_local", e: "view", u: `${origin}/` }),
+        }),
+      );
+    expect((await beacon("http://localhost:5173")).status).toBe(200);
+    expect((await beacon("http://localhost:8921")).status).toBe(200);
+    expect((await beacon("http://127.0.0.1:5173")).status).toBe(403);
+    expect((await beacon("https://localhost:5173")).status).toBe(403);
+    const page = await exports.default.fetch(new Request(`${ORIGIN}/chat/?site=pk_local`));
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'self' https://local.example http://localhost:*");
   });
 });
 

@@ -42,6 +42,21 @@ const client = (c: { req: { raw: Request; header: (n: string) => string | undefi
   userAgent: c.req.header("user-agent") ?? null,
 });
 const appOrigin = (url: string) => new URL(url).origin;
+/**
+ * Where the admin app lives, for links in emails: the page that sent the request (the admin sends
+ * its own address as Referer: its Referrer-Policy is same-origin) — `/` on Pages, `/admin/` under
+ * the Worker — or the Worker's `/admin/` when there is none.
+ */
+function adminBase(req: { url: string; header: (n: string) => string | undefined }): string {
+  const origin = appOrigin(req.url);
+  try {
+    const from = new URL(req.header("referer") ?? "");
+    if (from.origin === origin) return `${origin}${from.pathname}`;
+  } catch {
+    // no or a malformed Referer
+  }
+  return `${origin}/admin/`;
+}
 
 export const accountAuthRoutes = new Hono<AppEnv>()
   .get("/setup", validate("query", v.object({ token: v.pipe(v.string(), v.maxLength(100)) })), async (c) => {
@@ -54,7 +69,7 @@ export const accountAuthRoutes = new Hono<AppEnv>()
   })
   .get("/signup", (c) => c.json({ signup: signupMode(c.env) } satisfies SignupModeResponse))
   .post("/signup", validate("json", SignupBody), async (c) => {
-    return c.json(await signUp(c.env, c.req.valid("json"), { address: clientIp(c.req.raw), origin: appOrigin(c.req.url) }), 202);
+    return c.json(await signUp(c.env, c.req.valid("json"), { address: clientIp(c.req.raw), adminUrl: adminBase(c.req) }), 202);
   })
   .post("/confirm", validate("json", ConfirmBody), async (c) => {
     const result = await confirmLink(c.env, c.req.valid("json").token, client(c));
@@ -96,7 +111,7 @@ export const meSecurityRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/email", validate("json", EmailChangeBody), async (c) => {
-    await requestEmailChange(c.env, me(c.var), c.req.valid("json"), appOrigin(c.req.url));
+    await requestEmailChange(c.env, me(c.var), c.req.valid("json"), adminBase(c.req));
     return c.json({ status: "confirmation_sent" }, 202);
   })
   .get("/sessions", async (c) => c.json({ sessions: await listSessions(c.env, me(c.var)) } satisfies SessionsResponse))

@@ -82,7 +82,7 @@ export async function setUpFirstOwner(
  * the email has an account (an existing account is emailed a sign-in link instead), so the
  * form does not reveal who uses Gadka.
  */
-export async function signUp(env: Env, body: SignupBody, client: { address: string | null; origin: string }, now = Date.now()) {
+export async function signUp(env: Env, body: SignupBody, client: { address: string | null; adminUrl: string }, now = Date.now()) {
   if (signupMode(env) !== "open") throw new ApiError("signup_closed", "This Gadka takes no sign-ups. Ask its owner for an invitation.");
   await limit(env, "signup", client.address, [{ key: `signup:email:${body.email}`, max: SIGNUPS_PER_EMAIL }], now);
   const id = newId("at");
@@ -103,7 +103,7 @@ export async function signUp(env: Env, body: SignupBody, client: { address: stri
     kind: "signup_confirm",
     to: body.email,
     name: body.name,
-    link: `${client.origin}/admin/#/confirm?token=${encodeURIComponent(link.token)}`,
+    link: `${client.adminUrl}#/confirm?token=${encodeURIComponent(link.token)}`,
   });
   return { status: "confirmation_sent" as const };
 }

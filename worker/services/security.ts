@@ -30,7 +30,7 @@ export async function changePassword(env: Env, me: Me, body: { currentPassword: 
   await closeEndedSessions(env, me.sites, ended);
 }
 
-export async function requestEmailChange(env: Env, me: Me, body: { password: string; email: string }, origin: string, now = Date.now()) {
+export async function requestEmailChange(env: Env, me: Me, body: { password: string; email: string }, adminUrl: string, now = Date.now()) {
   await checkPassword(env, me.operatorId, body.password);
   const id = newId("at");
   const nonce = randomToken(18);
@@ -50,7 +50,7 @@ export async function requestEmailChange(env: Env, me: Me, body: { password: str
     kind: "email_change_confirm",
     to: body.email,
     name: me.name,
-    link: `${origin}/admin/#/confirm?token=${encodeURIComponent(link.token)}`,
+    link: `${adminUrl}#/confirm?token=${encodeURIComponent(link.token)}`,
   });
 }
 

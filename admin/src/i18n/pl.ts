@@ -412,7 +412,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   orEnterSecret: "Albo wpisz ten klucz:",
   recoveryCodesOnce:
     "Twoje kody odzyskiwania. Każdy pozwala zalogować się raz, gdy zgubisz telefon. Zapisz je teraz: pokazujemy je tylko ten jeden raz.",
-  recoverySaved: "Zapisałem je",
+  recoverySaved: "Kody zapisane",
   requireTwoFactorTitle: "Logowanie dwuetapowe w sklepie {shop}",
   requireTwoFactor: "Wymagaj logowania dwuetapowego od wszystkich w tym sklepie (kto go nie ma, zostanie poproszony o włączenie)",
   changePassword: "Zmień hasło",
@@ -422,7 +422,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   wrongPassword: "Obecne hasło jest nieprawidłowe.",
   changeEmail: "Zmień adres e-mail",
   newEmail: "Nowy adres e-mail",
-  sessionsTitle: "Gdzie jesteś zalogowany",
+  sessionsTitle: "Aktywne sesje",
   unknownBrowser: "Nieznana przeglądarka",
   signedInAt: "zalogowano {when}",
   thisBrowser: "Ta przeglądarka",
