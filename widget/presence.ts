@@ -60,7 +60,9 @@ if (h && !h.c) {
             if (a.error?.code == "bad_origin") {
               blocked = true;
               d.getElementById("gadka-launcher")?.remove();
-              console.warn(`Gadka: this shop's chat is not allowed on ${location.origin}. Add it in Gadka → Settings → Websites the widget may run on.`);
+              console.warn(
+                `Gadka: this shop's chat is not allowed on ${location.origin}. Add it in Gadka → Settings → Websites the widget may run on.`,
+              );
             }
             // Keep the answer's token unless the chat handed over its visitor's while this beacon
             // was on its way: the chat's visitor wins, or the page and the chat become two people.

@@ -3,7 +3,14 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDevVars, newLocalSetupToken, prepareDatabase, type RunningServer, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
+import {
+  ensureDevVars,
+  newLocalSetupToken,
+  prepareDatabase,
+  type RunningServer,
+  root,
+  startWrangler,
+} from "../../scripts/lib/dev-server.mjs";
 
 let server: RunningServer | undefined;
 
