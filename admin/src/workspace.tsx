@@ -202,6 +202,11 @@ function SiteWorkspace({
       </nav>
       <div class="main">
         <MyInvitations me={me} onMeChanged={onMeChanged} />
+        {me.twoFactor.requiredBy.length > 0 && !me.twoFactor.enabled && page !== "security" ? (
+          <p class="warning two-factor-banner" role="alert">
+            {t("twoFactorRequiredBy", { shops: me.twoFactor.requiredBy.join(", ") })} <a href="#/security">{t("securityNav")}</a>
+          </p>
+        ) : null}
         {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
         {editingProfile ? <ProfileDialog me={me} onMeChanged={onMeChanged} onClose={() => setEditingProfile(false)} /> : null}
         {page !== "inbox" && site ? (
