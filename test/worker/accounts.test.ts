@@ -97,6 +97,9 @@ describe("sign-up", () => {
     });
     expect(taken.status).toBe(202);
     expect(await json(taken)).toEqual({ status: "confirmation_sent" });
+    // The address's owner is told, with a sign-in link; no sign-up waits for that address.
+    expect(devMailbox.at(-1)).toMatchObject({ kind: "signup_existing", to: "owner@acc.test" });
+    expect(await env.DB.prepare("SELECT 1 FROM account_tokens WHERE email = 'owner@acc.test'").first()).toBeNull();
   });
 
   it("makes the account only from the opened link, with that sign-up's password; the link works once", async () => {
@@ -401,6 +404,27 @@ describe("profile security", () => {
     expect(ended.ended).toBeGreaterThanOrEqual(1);
     expect((await api("/api/me", { cookie: b })).status).toBe(401);
     expect((await api("/api/me", { cookie: a })).status).toBe(200);
+  });
+
+  it("limits wrong current passwords per account", async () => {
+    await seedSite({ id: "site_pw", key: "pk_pw" }, [{ id: "op_pw", email: "pw@acc.test", name: "P", role: "owner" }]);
+    const a = await login("pw@acc.test");
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await api("/api/me/password", { method: "POST", cookie: a, json: { currentPassword: "guess", newPassword: "whatever-123" } }))
+          .status,
+      );
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.at(-1)).toBe(429);
+    // Even the right password waits out the window.
+    const right = await api("/api/me/password", {
+      method: "POST",
+      cookie: a,
+      json: { currentPassword: PASSWORD, newPassword: "whatever-123" },
+    });
+    expect(right.status).toBe(429);
   });
 
   it("a new password needs the current one and ends every other session", async () => {

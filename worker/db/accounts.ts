@@ -62,6 +62,10 @@ export async function setupTokenUsed(db: D1Database, tokenHash: string): Promise
   return (await db.prepare("SELECT 1 FROM setup_uses WHERE token_hash = ?").bind(tokenHash).first()) !== null;
 }
 
+export async function accountExists(db: D1Database, email: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 FROM operators WHERE email = ?").bind(email).first()) !== null;
+}
+
 /** A sign-up or email change waiting for its emailed link. */
 export async function createAccountToken(
   db: D1Database,

@@ -7,7 +7,7 @@
 import { CONFIRM_TTL_SECONDS, type SetupBody, type SignupBody } from "../../protocol";
 import { sendAccountMail } from "../accounts/account-mail";
 import { verifySetupToken } from "../accounts/setup-token";
-import { createAccountToken, createFirstOwner, setupTokenUsed, useAccountToken } from "../db/accounts";
+import { accountExists, createAccountToken, createFirstOwner, setupTokenUsed, useAccountToken } from "../db/accounts";
 import { countAttempt } from "../db/login-throttle";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
@@ -85,6 +85,13 @@ export async function setUpFirstOwner(
 export async function signUp(env: Env, body: SignupBody, client: { address: string | null; adminUrl: string }, now = Date.now()) {
   if (signupMode(env) !== "open") throw new ApiError("signup_closed", "This Gadka takes no sign-ups. Ask its owner for an invitation.");
   await limit(env, "signup", client.address, [{ key: `signup:email:${body.email}`, max: SIGNUPS_PER_EMAIL }], now);
+  // Hashed either way, so the answer takes as long for a taken address as for a new one.
+  const passwordHash = await hashPassword(body.password);
+  if (await accountExists(env.DB, body.email)) {
+    // The address's owner learns someone tried; the form's answer is the same as for a new address.
+    await sendAccountMail(env, { kind: "signup_existing", to: body.email, signInLink: `${client.adminUrl}#/login` });
+    return { status: "confirmation_sent" as const };
+  }
   const id = newId("at");
   const nonce = randomToken(18);
   const link = await signToken(env.TOKEN_SECRET, "confirm", { operatorId: id, nonce }, now);
@@ -93,7 +100,7 @@ export async function signUp(env: Env, body: SignupBody, client: { address: stri
     kind: "signup",
     email: body.email,
     name: body.name,
-    passwordHash: await hashPassword(body.password),
+    passwordHash,
     operatorId: null,
     nonceHash: await sha256Hex(nonce),
     now,

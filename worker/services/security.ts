@@ -6,6 +6,7 @@
 import { CONFIRM_TTL_SECONDS, type SessionInfo, type SiteMembership } from "../../protocol";
 import { sendAccountMail } from "../accounts/account-mail";
 import { createAccountToken, endOtherSessions, passwordHashOf, sessionsOf, setPassword } from "../db/accounts";
+import { countAttempt, forgiveAttempt } from "../db/login-throttle";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { hashPassword, newId, randomToken, sha256Hex, verifyPassword } from "../lib/crypto";
@@ -19,9 +20,21 @@ export interface Me {
   sites: SiteMembership[];
 }
 
-async function checkPassword(env: Env, operatorId: string, password: string): Promise<void> {
+/** Wrong current passwords per account per 15 minutes (a stolen session must not guess the password). */
+export const PASSWORD_CHECK_MAX_FAILURES = 5;
+const WINDOW_MS = 15 * 60_000;
+
+async function checkPassword(env: Env, operatorId: string, password: string, now = Date.now()): Promise<void> {
+  const key = `password:${operatorId}`;
+  const [count = 0] = await countAttempt(env.DB, [key], now, now - WINDOW_MS);
+  if (count > PASSWORD_CHECK_MAX_FAILURES) {
+    throw new ApiError("too_many_attempts", "Too many wrong passwords. Wait 15 minutes and try again.", {
+      "Retry-After": String(WINDOW_MS / 1000),
+    });
+  }
   const hash = await passwordHashOf(env.DB, operatorId);
   if (!hash || !(await verifyPassword(password, hash))) throw new ApiError("bad_credentials", "Your current password is not right.");
+  await forgiveAttempt(env.DB, key, key);
 }
 
 export async function changePassword(env: Env, me: Me, body: { currentPassword: string; newPassword: string }): Promise<void> {
