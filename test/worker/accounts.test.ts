@@ -10,7 +10,7 @@ import { hotp, TOTP_STEP_SECONDS, totpStep } from "../../worker/accounts/totp";
 import { unpackBase32 } from "../../worker/email/base32";
 import { signToken } from "../../worker/lib/tokens";
 import { signUp } from "../../worker/services/accounts";
-import { api, login, ORIGIN, PASSWORD, seedSite } from "./helpers";
+import { api, login, mustOpen, ORIGIN, PASSWORD, seedSite } from "./helpers";
 
 const SETUP_TOKEN = `gst_${"t".repeat(43)}`;
 const json = async <T>(r: Response): Promise<T> => (await r.json()) as T;
@@ -404,6 +404,21 @@ describe("profile security", () => {
     expect(ended.ended).toBeGreaterThanOrEqual(1);
     expect((await api("/api/me", { cookie: b })).status).toBe(401);
     expect((await api("/api/me", { cookie: a })).status).toBe(200);
+  });
+
+  it("sign out everywhere else closes the other sessions' dashboard sockets (4401), not this one's", async () => {
+    await seedSite({ id: "site_sock", key: "pk_sock" }, [{ id: "op_sock", email: "sock@acc.test", name: "S", role: "owner" }]);
+    const here = await login("sock@acc.test");
+    const there = await login("sock@acc.test");
+    const mine = await mustOpen("/ws/sites/site_sock/inbox", { cookie: here });
+    await mine.next("inbox.snapshot");
+    const other = await mustOpen("/ws/sites/site_sock/inbox", { cookie: there });
+    await other.next("inbox.snapshot");
+    await api("/api/me/sessions", { method: "DELETE", cookie: here });
+    for (let i = 0; i < 80 && !other.closed; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(other.closed?.code).toBe(4401);
+    expect(mine.closed).toBeNull();
+    mine.close();
   });
 
   it("limits wrong current passwords per account", async () => {
