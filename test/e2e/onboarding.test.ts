@@ -166,6 +166,46 @@ describe("a new shop owner", () => {
     await context.close();
   }, 150_000);
 
+  it("an owner starts a second shop from the rail; the switcher shows both and each inbox is its own", async () => {
+    const context = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+    const admin = await context.newPage();
+    await admin.goto(`${base}/admin/`);
+    await admin.fill("input[type=email]", "olivia@newshop.test");
+    await admin.fill("input[type=password]", "olivias-password");
+    await admin.click("button[type=submit]");
+    await admin.waitForSelector(".inbox");
+    await admin.click("a[href='#/welcome?new=1']");
+    await admin.locator(".wizard h1", { hasText: "Shop" }).waitFor();
+    expect(await admin.locator(".wizard input").first().inputValue()).toBe("");
+    await clean(admin, "wizard: new shop");
+    await shoot(admin, "wizard-new-shop-en");
+    await admin.locator(".wizard input").first().fill("Olivia's Coffee");
+    await admin.locator(".wizard input").nth(1).fill("coffee.example.com");
+    await admin.click(".wizard button[type=submit]");
+    // The new shop is the workspace's now, at the wizard's second step.
+    await admin.locator(".wizard h1", { hasText: "Look" }).waitFor();
+    const picker = admin.locator(".site-picker");
+    await picker.waitFor();
+    expect(await picker.locator("option").allTextContents()).toEqual(["Olivia's Coffee", "Olivia's Teas"]);
+    expect(await picker.inputValue()).toBe(await picker.locator("option", { hasText: "Coffee" }).getAttribute("value"));
+    await admin.click("a[href='#/settings']");
+    await admin.locator(".settings .origins textarea").waitFor();
+    expect(await admin.locator(".settings .origins textarea").inputValue()).toBe("https://coffee.example.com");
+    // The new shop's inbox has none of the tea shop's conversations.
+    await admin.click("a[href='#/inbox']");
+    await admin.locator(".inbox").waitFor();
+    const all = admin.locator(".tabs [role=tab]", { hasText: "All" });
+    await all.click();
+    await admin.waitForTimeout(1000);
+    // (A row shows the conversation's last message: the colleague's answer.)
+    expect(await admin.locator(".rows .row", { hasText: "Yes, in two days." }).count()).toBe(0);
+    await picker.selectOption({ label: "Olivia's Teas" });
+    await admin.locator(".tabs [role=tab].on", { hasText: "Mine" }).waitFor();
+    await all.click();
+    await admin.locator(".rows .row", { hasText: "Yes, in two days." }).waitFor();
+    await context.close();
+  });
+
   it("sign-up: the form says to check the email; the sign-in page links to it", async () => {
     const context = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
