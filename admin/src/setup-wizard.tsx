@@ -316,10 +316,10 @@ function InstallStep({
   return (
     <div class="wizard-form install-step">
       <p class="muted">{t("installIntro")}</p>
-      <label class="snippet-field">
-        {t("snippet")}
-        <textarea class="snippet" readOnly rows={5} spellcheck={false} value={snippet} onFocus={(e) => e.currentTarget.select()} />
-      </label>
+      <p class="snippet-label">{t("snippet")}</p>
+      <pre class="install-snippet">
+        <code>{snippet}</code>
+      </pre>
       <div class="wizard-nav">
         <button
           type="button"

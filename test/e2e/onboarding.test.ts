@@ -98,7 +98,7 @@ describe("a new shop owner", () => {
     await admin.click(".wizard-nav .primary");
     // Step 5: install.
     await admin.locator(".wizard h1", { hasText: "Install" }).waitFor();
-    snippet = await admin.locator("textarea.snippet").inputValue();
+    snippet = (await admin.locator("pre.install-snippet").textContent()) ?? "";
     expect(snippet).toContain(`${base}/widget.js`);
     expect(snippet).toMatch(/data-site="pk_[A-Za-z0-9_-]+"/);
     await admin.locator(".install-check", { hasText: "Waiting for the first page view" }).waitFor();
