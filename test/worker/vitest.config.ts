@@ -16,6 +16,8 @@ export default defineConfig(async () => ({
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
           TOKEN_SECRET: "test-secret-not-for-production",
+          // The setup link's token "gst_" + 43 × "t" (test/worker/accounts.test.ts).
+          SETUP_TOKEN_HASH: "36ee2b3b9a8dfc995694f5f20156e7149618c0debec5bac6b6ee5df6071b06bc",
           // Scales the protocol fuzzing (test/worker/fuzz.test.ts); empty means its default.
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
           // Visitor shards per seeded site (helpers.ts seedSite): `VISITOR_SHARDS=4 npm run test:worker:shards`
