@@ -98,7 +98,9 @@ export class ConversationRoom extends DurableObject<Env> {
     const room = this;
     this.mail = new RoomMail({
       ctx,
-      env,
+      get env() {
+        return room.env;
+      },
       store: () => room.store,
       get timers() {
         return room.timers;
