@@ -295,7 +295,7 @@ describe("follow-up email", () => {
             return { messageId: `<sent-${++n}@gadka.example>` };
           },
         } as unknown as SendEmail,
-      } as Cloudflare.Env;
+      } as unknown as Cloudflare.Env;
     });
     await visitorWritesAndLeaves(c);
     const o = await operatorSocket(c);
