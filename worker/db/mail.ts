@@ -201,3 +201,38 @@ export async function alertRecipients(db: D1Database, siteId: string): Promise<{
 }
 
 export type { EmailKind };
+
+/** The site's first answers since `since` (their wait in ms), newest first: the typical reply time's samples. */
+export async function firstAnswerWaits(
+  db: D1Database,
+  siteId: string,
+  since: number,
+  limit: number,
+): Promise<{ at: number; waitedMs: number }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT at, CAST(json_extract(data, '$.msSinceVisitorFirstMessage') AS INTEGER) AS waited FROM conversation_events
+       WHERE site_id = ?1 AND type = 'operator_first_answer' AND at > ?2 ORDER BY at DESC LIMIT ?3`,
+    )
+    .bind(siteId, since, limit)
+    .all<{ at: number; waited: number | null }>();
+  return results.filter((r) => r.waited !== null).map((r) => ({ at: r.at, waitedMs: r.waited! }));
+}
+
+/** The site's name and public key (the chat link in emails). */
+export async function siteNameAndKey(db: D1Database, siteId: string): Promise<{ name: string; publicKey: string } | null> {
+  const r = await db.prepare("SELECT name, public_key FROM sites WHERE id = ?").bind(siteId).first<{ name: string; public_key: string }>();
+  return r ? { name: r.name, publicKey: r.public_key } : null;
+}
+
+/**
+ * Whose conversation this is, by its id alone: only for an id a signed reply address names
+ * (the signature stands for the site; every later statement names it).
+ */
+export async function conversationOwner(db: D1Database, conversationId: string): Promise<{ siteId: string; visitorId: string } | null> {
+  const r = await db
+    .prepare("SELECT site_id, visitor_id FROM conversations WHERE id = ?")
+    .bind(conversationId)
+    .first<{ site_id: string; visitor_id: string }>();
+  return r ? { siteId: r.site_id, visitorId: r.visitor_id } : null;
+}

@@ -7,9 +7,10 @@
  */
 import type { OnlineOperator, SiteSettings, TypicalReplyTime } from "../../protocol";
 import type { WidgetAvailability } from "../../protocol/offline";
+import { firstAnswerWaits } from "../db/mail";
 import type { Env } from "../env";
 import { availability } from "../hours/availability";
-import { type FirstResponse, REPLY_TIME_WINDOW_MS, typicalReplyTime } from "../hours/reply-time";
+import { REPLY_TIME_WINDOW_MS, typicalReplyTime } from "../hours/reply-time";
 
 /** A typical reply time moves slowly; one D1 read per site every few minutes is plenty. */
 export const REPLY_TIME_CACHE_MS = 5 * 60_000;
@@ -19,13 +20,7 @@ const cache = new Map<string, { at: number; value: TypicalReplyTime | null }>();
 export async function siteReplyTime(env: Env, siteId: string, now: number): Promise<TypicalReplyTime | null> {
   const hit = cache.get(siteId);
   if (hit && now - hit.at < REPLY_TIME_CACHE_MS) return hit.value;
-  const { results } = await env.DB.prepare(
-    `SELECT at, CAST(json_extract(data, '$.msSinceVisitorFirstMessage') AS INTEGER) AS waited FROM conversation_events
-     WHERE site_id = ?1 AND type = 'operator_first_answer' AND at > ?2 ORDER BY at DESC LIMIT ?3`,
-  )
-    .bind(siteId, now - REPLY_TIME_WINDOW_MS, MAX_SAMPLES)
-    .all<{ at: number; waited: number | null }>();
-  const samples: FirstResponse[] = results.filter((r) => r.waited !== null).map((r) => ({ at: r.at, waitedMs: r.waited! }));
+  const samples = await firstAnswerWaits(env.DB, siteId, now - REPLY_TIME_WINDOW_MS, MAX_SAMPLES);
   const value = typicalReplyTime(samples, now);
   if (cache.size > 1000) cache.clear();
   cache.set(siteId, { at: now, value });

@@ -7,6 +7,7 @@
  * in the text, never stored.
  */
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
+import { conversationOwner, visitorContact } from "../db/mail";
 import { readReplyAddress } from "../email/addresses";
 import { inboundClientId, MAX_INBOUND_BYTES, parseInbound } from "../email/inbound";
 import { emailLanguage } from "../email/templates/i18n";
@@ -32,9 +33,7 @@ export async function receiveEmail(env: Env, m: InboundEnvelope, now = Date.now(
   const config = mailConfig(env);
   const address = await readReplyAddress(env.TOKEN_SECRET, m.to, { domain: config.replyDomain, now });
   if (!address.ok) return { outcome: "rejected", reason: "Unknown address." };
-  const row = await env.DB.prepare("SELECT site_id, visitor_id FROM conversations WHERE id = ?")
-    .bind(address.conversationId)
-    .first<{ site_id: string; visitor_id: string }>();
+  const row = await conversationOwner(env.DB, address.conversationId);
   if (!row) return { outcome: "rejected", reason: "Unknown address." };
   if (m.rawSize > MAX_INBOUND_BYTES) return { outcome: "rejected", reason: `Messages are at most ${MAX_INBOUND_BYTES} bytes.` };
   const parsed = await parseInbound(m.raw, { envelopeFrom: m.from });
@@ -42,12 +41,10 @@ export async function receiveEmail(env: Env, m: InboundEnvelope, now = Date.now(
   const mail = parsed.mail;
   if (mail.bounce) return { outcome: "ignored", reason: "bounce" };
   if (mail.autoReply) return { outcome: "ignored", reason: "auto_reply" };
-  const language = await env.DB.prepare("SELECT language FROM visitors WHERE site_id = ? AND id = ?")
-    .bind(row.site_id, row.visitor_id)
-    .first<string | null>("language");
-  const text = withAttachmentNote(mail.text, mail.attachments, language);
+  const contact = mail.attachments > 0 ? await visitorContact(env.DB, row.siteId, row.visitorId) : null;
+  const text = withAttachmentNote(mail.text, mail.attachments, contact?.language ?? null);
   if (text.trim() === "") return { outcome: "ignored", reason: "empty" };
-  const result = await appendExternalMessage(env, row.site_id, address.conversationId, {
+  const result = await appendExternalMessage(env, row.siteId, address.conversationId, {
     clientId: await inboundClientId(mail),
     text,
     via: "email",

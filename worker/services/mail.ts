@@ -15,6 +15,7 @@ import {
   isUnsubscribed,
   recordSentMail,
   type SentMailRow,
+  siteNameAndKey,
   visitorContact,
 } from "../db/mail";
 import { getSiteSettings } from "../db/sites";
@@ -108,14 +109,12 @@ interface SiteFacts {
 }
 
 async function siteFacts(env: Env, siteId: string): Promise<SiteFacts | null> {
-  const row = await env.DB.prepare("SELECT name, public_key FROM sites WHERE id = ?")
-    .bind(siteId)
-    .first<{ name: string; public_key: string }>();
+  const row = await siteNameAndKey(env.DB, siteId);
   if (!row) return null;
   const settings = await getSiteSettings(env.DB, siteId);
   return {
     name: row.name,
-    publicKey: row.public_key,
+    publicKey: row.publicKey,
     brand: { name: row.name, logoUrl: null, accentColor: settings.accentColor },
     timeZone: settings.businessHours.timeZone,
   };
