@@ -357,6 +357,10 @@ describe("no answer and operator alerts", () => {
     await me(c2, true);
     // Nobody online, unassigned: everyone who opted in (Cy did not).
     const c = await newChat("pk_al");
+    // A hostile name (the shop page's identify can set anything) stays out of the headers' structure.
+    await env.DB.prepare("UPDATE visitors SET name = ? WHERE site_id = 'site_al' AND id = ?")
+      .bind("Jan\r\nBcc: victim@evil.example\r\n", c.session.visitorId)
+      .run();
     const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
     await say(v, "v1", "Where is my <b>order</b>?");
     v.close();
@@ -366,6 +370,8 @@ describe("no answer and operator alerts", () => {
     expect(alerts[0]!.reply_to).toBeNull();
     expect(alerts[0]!.html).toContain("&#60;b&#62;order&#60;/b&#62;");
     expect(alerts[0]!.text).toContain("/admin/#/inbox/");
+    expect(alerts[0]!.subject).toContain("Jan Bcc: victim@evil.example");
+    expect(alerts[0]!.subject).not.toMatch(/[\r\n]/);
     expect((await c.room.history("site_al", null, 100))!.messages.filter((m) => m.event?.type === "email_sent")).toHaveLength(2);
 
     // Bo is online and routing gives Bo the next conversation: Bo is its only recipient, and online.
