@@ -4,6 +4,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../protocol";
 import appleEn from "../../test/fixtures/email/apple-en.eml?raw";
 import appleFi from "../../test/fixtures/email/apple-fi.eml?raw";
 import applePl from "../../test/fixtures/email/apple-pl.eml?raw";
@@ -29,7 +30,6 @@ import thunderbirdEn from "../../test/fixtures/email/thunderbird-en.eml?raw";
 import thunderbirdFi from "../../test/fixtures/email/thunderbird-fi.eml?raw";
 import thunderbirdPl from "../../test/fixtures/email/thunderbird-pl.eml?raw";
 import thunderbirdRu from "../../test/fixtures/email/thunderbird-ru.eml?raw";
-import type { ChatMessage } from "../../protocol";
 import { replyAddress } from "../../worker/email/addresses";
 import { MAX_INBOUND_BYTES } from "../../worker/email/inbound";
 import worker from "../../worker/index";
@@ -104,7 +104,8 @@ async function deliver(raw: string | Uint8Array, to: string, rawSize?: number): 
 async function newConversation(language: string | null = null): Promise<{ id: string; to: string; token: string }> {
   const s = await visitorSession("pk_in");
   const id = await startConversation(s.token);
-  if (language) await env.DB.prepare("UPDATE visitors SET language = ? WHERE site_id = ? AND id = ?").bind(language, SITE, s.visitorId).run();
+  if (language)
+    await env.DB.prepare("UPDATE visitors SET language = ? WHERE site_id = ? AND id = ?").bind(language, SITE, s.visitorId).run();
   return { id, token: s.token, to: await replyAddress(env.TOKEN_SECRET, id, { domain: DOMAIN, now: Date.now() }) };
 }
 
@@ -171,7 +172,14 @@ describe("email(): what is refused", () => {
     const flipped = `${local.slice(0, -1)}${local.endsWith("a") ? "b" : "a"}@${domain}`;
     const otherConversation = await replyAddress("another-secret", c.id, { domain: DOMAIN, now: Date.now() });
     const unknown = await replyAddress(env.TOKEN_SECRET, "c_AAAAAAAAAAAAAAAAAAAAAA", { domain: DOMAIN, now: Date.now() });
-    for (const to of [flipped, `${local}@evil.example`, otherConversation, unknown, "support@reply.gadka.example", `conv-${c.id}@${DOMAIN}`]) {
+    for (const to of [
+      flipped,
+      `${local}@evil.example`,
+      otherConversation,
+      unknown,
+      "support@reply.gadka.example",
+      `conv-${c.id}@${DOMAIN}`,
+    ]) {
       const r = await deliver(gmailEn, to);
       expect(r.rejected, to).toBe("Unknown address.");
     }
