@@ -2,7 +2,7 @@
 // sockets: the widget's availability, the chat's email capture, the room's follow-up, no-answer
 // and operator-alert timers, transcripts, limits and unsubscribing. Mail goes to the D1 sent-mail
 // log (ENVIRONMENT "development"); one test swaps in production and a fake binding.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChatMessage, EmailCaptureResponse, SentMailResponse, SiteSettings, VisitorSessionResponse } from "../../protocol";
@@ -190,6 +190,16 @@ describe("email capture", () => {
     v.close();
   });
 
+  it("is limited per visitor: 429 rate_limited past 10 a minute, other visitors unaffected", async () => {
+    const c = await newChat();
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await leaveEmail(c.token, { email: `typo${i}@example.com` })).status);
+    expect(codes.slice(0, 10).every((x) => x === 200)).toBe(true);
+    expect(codes.slice(10)).toEqual([429, 429]);
+    const other = await newChat();
+    expect((await leaveEmail(other.token, { email: "fine@example.com" })).status).toBe(200);
+  });
+
   it("never overwrites an email a verified identify gave", async () => {
     const c = await newChat();
     await env.DB.prepare(
@@ -263,6 +273,22 @@ describe("follow-up email", () => {
     expect(await sentMail(c.conversationId)).toHaveLength(0);
     v.close();
     o.close();
+  });
+
+  it("the timer survives the room's eviction and still sends exactly one email", async () => {
+    const c = await newChat();
+    await leaveEmail(c.token, { email: "evicted@example.com" });
+    await visitorWritesAndLeaves(c);
+    const o = await operatorSocket(c);
+    await say(o, "r1", "Answer before a restart");
+    await vi.waitFor(async () => expect(await timer(c.room, "followUp")).not.toBeNull());
+    o.close();
+    await evictDurableObject(c.room);
+    await fire(c.room, "followUp");
+    for (let i = 0; i < 3; i++) await runDurableObjectAlarm(c.room);
+    const mails = await sentMail(c.conversationId, "follow_up");
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain("Answer before a restart");
   });
 
   it("a reply while the visitor is on the chat sends nothing", async () => {
