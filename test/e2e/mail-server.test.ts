@@ -54,6 +54,8 @@ describe("offline mail under wrangler dev", () => {
     ).json()) as SentMailResponse;
     const mail = list.mails.find((m) => m.conversationId === conversationId);
     expect(mail).toMatchObject({ kind: "transcript", to: email });
+    // Links point at this server (PUBLIC_URL from the dev server's port).
+    expect(mail!.text).toContain(`${base}/api/email/unsubscribe?t=`);
     const replyTo = mail!.replyTo!;
     expect(replyTo).toMatch(/^c-.+@reply\.gadka\.example$/);
 

@@ -559,7 +559,7 @@ export class ConversationRoom extends DurableObject<Env> {
     this.appendSystem(visitorSees ? "event" : "note", "", event, now);
     this.store.events.record("status_changed", now, by, { from, to: status, byName: by.name, snoozedUntil });
     if (from === "resolved") this.store.events.record("reopened", now, by, { byName: by.name });
-    if (status === "resolved") this.mail.onResolved();
+    this.mail.onStatus(status);
     if (snoozedUntil !== null) this.timers.set("snooze", snoozedUntil);
     else this.timers.clear("snooze");
     this.broadcast({ type: "status", status, byName: by.name, snoozedUntil }, undefined, "operator");

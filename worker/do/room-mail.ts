@@ -8,9 +8,9 @@
  * - `operatorAlert`: unanswered for operatorAlertMinutes → email to the assigned operator (or the
  *   team when unassigned) who chose alert emails and is not online (once per wait);
  * - `transcript`: resolved, and the site sends transcripts on resolve → one to the visitor.
- * Timers are set at the exact time the site's settings give (read from D1 as the event happens),
- * so a timer firing means its time has come; each handler checks again that its email is still
- * due, so a firing twice (retry, eviction) sends nothing twice. Marks live in the object's KV.
+ * Timers are set at the time the site's settings give (read from D1 as the event happens) and
+ * run only once that time has come; each handler checks again that its email is still due, so a
+ * firing twice (retry, eviction) sends nothing twice. Marks live in the object's KV.
  */
 import type { ChatMessage, NoticeEvent } from "../../protocol";
 import { getSiteSettings } from "../db/sites";
@@ -61,11 +61,28 @@ export class RoomMail {
   constructor(private readonly host: RoomMailHost) {}
 
   handlers(): Record<MailTimer, TimerHandler> {
+    const retry = { firstMs: 30_000, maxMs: 30 * 60_000 };
     return {
-      followUp: { run: () => this.followUp(), retry: { firstMs: 30_000, maxMs: 30 * 60_000 } },
-      noAnswer: { run: (p) => this.noAnswer(p as Wait) },
-      operatorAlert: { run: (p) => this.operatorAlert(p as Wait), retry: { firstMs: 30_000, maxMs: 30 * 60_000 } },
-      transcript: { run: () => this.transcript(), retry: { firstMs: 30_000, maxMs: 30 * 60_000 } },
+      followUp: { run: this.whenDue("followUp", () => this.followUp()), retry },
+      noAnswer: { run: this.whenDue("noAnswer", (p) => this.noAnswer(p as Wait)) },
+      operatorAlert: { run: this.whenDue("operatorAlert", (p) => this.operatorAlert(p as Wait)), retry },
+      transcript: { run: this.whenDue("transcript", () => this.transcript()), retry },
+    };
+  }
+
+  /**
+   * Runs `work` only once the timer's own time (`due` in its payload) has come. The room's one
+   * alarm may wake it earlier for another timer when a test runs the alarm by hand (in production
+   * an alarm never fires early); an email must not go out early, so the timer is set again.
+   */
+  private whenDue(name: MailTimer, work: (payload: unknown) => Promise<void>): (payload: unknown) => Promise<void> {
+    return async (payload) => {
+      const due = (payload as { due?: number } | null)?.due ?? 0;
+      if (Date.now() < due) {
+        this.host.timers.set(name, due, payload);
+        return;
+      }
+      await work(payload);
     };
   }
 
@@ -94,8 +111,16 @@ export class RoomMail {
     this.clear("followUp");
   }
 
-  onResolved(): void {
-    this.arm("transcript", (s) => (s.transcriptOnResolve ? Date.now() : null), null);
+  /**
+   * The status changed: put aside (pending, snoozed) or resolved, nobody is waiting for an
+   * answer any more, so no notice and no alert; resolved also sends the transcript when the
+   * shop wants one.
+   */
+  onStatus(status: "open" | "pending" | "snoozed" | "resolved"): void {
+    if (status === "open") return;
+    this.clear("noAnswer");
+    this.clear("operatorAlert");
+    if (status === "resolved") this.arm("transcript", (s) => (s.transcriptOnResolve ? Date.now() : null), null);
   }
 
   // ---- timers --------------------------------------------------------------------------------
@@ -149,7 +174,12 @@ export class RoomMail {
     if (!info) return;
     const settings = await getSiteSettings(this.host.env.DB, info.siteId);
     if (!settings.transcriptOnResolve) return;
-    await this.sendTranscript();
+    const outcome = await this.sendTranscript();
+    // The transcript carries every reply: a follow-up still waiting would repeat them.
+    if (outcome?.status === "sent") {
+      this.put(KEYS.followed, info.lastSeq);
+      this.clear("followUp");
+    }
   }
 
   /** The visible conversation to the visitor's email (an operator's or the visitor's request, or on resolve). */
@@ -183,7 +213,7 @@ export class RoomMail {
         .then((s) => {
           const when = at(s);
           if (when === null || generation !== this.generation[name] || !this.host.store().initialized) return;
-          this.host.timers.setIfEarlier(name, when, payload);
+          this.host.timers.setIfEarlier(name, when, { ...(payload as object | null), due: when });
         })
         .catch((err) => console.error("mail timer not set", { name, error: String(err) })),
     );
