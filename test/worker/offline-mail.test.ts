@@ -294,10 +294,6 @@ describe("follow-up email", () => {
     await say(o, "r1", "Answer before a restart");
     await vi.waitFor(async () => expect(await timer(c.room, "followUp")).not.toBeNull());
     o.close();
-    // The room's alarm run early (by hand) sends nothing before the time has come.
-    for (let i = 0; i < 3; i++) await runDurableObjectAlarm(c.room);
-    expect(await sentMail(c.conversationId)).toHaveLength(0);
-    expect(await timer(c.room, "followUp")).not.toBeNull();
     await evictDurableObject(c.room);
     await fire(c.room, "followUp");
     for (let i = 0; i < 3; i++) await runDurableObjectAlarm(c.room);
@@ -356,14 +352,35 @@ describe("follow-up email", () => {
 });
 
 describe("no answer and operator alerts", () => {
-  it("nobody answers within noAnswerMinutes during hours: one no_answer notice everyone sees; the conversation stays queued", async () => {
+  let nadia: string;
+  let inbox: TestSocket;
+  beforeAll(async () => {
     await seedSite({ id: "site_na", key: "pk_na" }, [{ id: "op_na", email: "na@na.test", name: "Nadia", role: "owner" }]);
+    nadia = await login("na@na.test");
+    expect((await api("/api/me", { method: "PATCH", cookie: nadia, json: { alertEmails: true } })).status).toBe(200);
+  });
+  const naOperator = (c: Chat) => mustOpen(`/ws/sites/site_na/conversations/${c.conversationId}`, { cookie: nadia });
+
+  it("nobody online or nobody opted in: neither timer is set (the widget already says away or closed)", async () => {
+    const c = await newChat();
+    const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
+    await say(v, "v1", "Anyone there?");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await timer(c.room, "noAnswer")).toBeNull();
+    expect(await timer(c.room, "operatorAlert")).toBeNull();
+    v.close();
+  });
+
+  it("nobody answers within noAnswerMinutes during hours: one no_answer notice everyone sees; the conversation stays open", async () => {
+    inbox = await mustOpen("/ws/sites/site_na/inbox", { cookie: nadia });
+    await vi.waitFor(async () => expect((await visitorSession("pk_na")).availability.state).toBe("online"));
     const c = await newChat("pk_na");
     const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
     await say(v, "v1", "Anyone there?");
     await fire(c.room, "noAnswer");
     const notice = await v.until("message", (f) => f.message.event?.type === "no_answer");
     expect(notice.message).toMatchObject({ kind: "event", event: { type: "no_answer", afterMinutes: 3 } });
+    // Still unanswered: a second message of the same wait makes no second notice.
     await say(v, "v2", "Hello?");
     await vi.waitFor(async () => expect(await timer(c.room, "noAnswer")).not.toBeNull());
     await fire(c.room, "noAnswer");
@@ -373,16 +390,35 @@ describe("no answer and operator alerts", () => {
   });
 
   it("an answer in time cancels both timers", async () => {
-    const c = await newChat();
+    const c = await newChat("pk_na");
     const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
     await say(v, "v1", "Question");
     await vi.waitFor(async () => expect(await timer(c.room, "operatorAlert")).not.toBeNull());
-    const o = await operatorSocket(c);
+    await vi.waitFor(async () => expect(await timer(c.room, "noAnswer")).not.toBeNull());
+    const o = await naOperator(c);
     await say(o, "r1", "Answer");
     expect(await timer(c.room, "noAnswer")).toBeNull();
     expect(await timer(c.room, "operatorAlert")).toBeNull();
     v.close();
     o.close();
+  });
+
+  it("put aside (pending) ends the wait: no notice, no alert", async () => {
+    const c = await newChat("pk_na");
+    const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
+    await say(v, "v1", "Question");
+    await vi.waitFor(async () => expect(await timer(c.room, "operatorAlert")).not.toBeNull());
+    await vi.waitFor(async () => expect(await timer(c.room, "noAnswer")).not.toBeNull());
+    const status = await api(`/api/sites/site_na/conversations/${c.conversationId}/status`, {
+      method: "POST",
+      cookie: nadia,
+      json: { status: "pending" },
+    });
+    expect(status.status).toBe(200);
+    expect(await timer(c.room, "noAnswer")).toBeNull();
+    expect(await timer(c.room, "operatorAlert")).toBeNull();
+    v.close();
+    inbox.close();
   });
 
   it("unanswered: the team members who opted in and are not online get one alert each", async () => {

@@ -8,11 +8,15 @@
  * - `operatorAlert`: unanswered for operatorAlertMinutes → email to the assigned operator (or the
  *   team when unassigned) who chose alert emails and is not online (once per wait);
  * - `transcript`: resolved, and the site sends transcripts on resolve → one to the visitor.
- * Timers are set at the time the site's settings give (read from D1 as the event happens) and
- * run only once that time has come; each handler checks again that its email is still due, so a
- * firing twice (retry, eviction) sends nothing twice. Marks live in the object's KV.
+ * Timers are set at the time the site's settings give (read from D1 as the event happens), so a
+ * timer firing means its time has come; each handler checks again that its email is still due,
+ * so a firing twice (retry, eviction) sends nothing twice. Marks live in the object's KV.
+ * A no-answer timer is set only while the shop is open and someone is online (otherwise the
+ * widget already says away or closed and asks for an email), an alert timer only when someone
+ * on the team chose alert emails: a room nobody could answer does no work for nothing.
  */
 import type { ChatMessage, NoticeEvent } from "../../protocol";
+import { alertRecipients } from "../db/mail";
 import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { isOpen } from "../hours/schedule";
@@ -63,26 +67,10 @@ export class RoomMail {
   handlers(): Record<MailTimer, TimerHandler> {
     const retry = { firstMs: 30_000, maxMs: 30 * 60_000 };
     return {
-      followUp: { run: this.whenDue("followUp", () => this.followUp()), retry },
-      noAnswer: { run: this.whenDue("noAnswer", (p) => this.noAnswer(p as Wait)) },
-      operatorAlert: { run: this.whenDue("operatorAlert", (p) => this.operatorAlert(p as Wait)), retry },
-      transcript: { run: this.whenDue("transcript", () => this.transcript()), retry },
-    };
-  }
-
-  /**
-   * Runs `work` only once the timer's own time (`due` in its payload) has come. The room's one
-   * alarm may wake it earlier for another timer when a test runs the alarm by hand (in production
-   * an alarm never fires early); an email must not go out early, so the timer is set again.
-   */
-  private whenDue(name: MailTimer, work: (payload: unknown) => Promise<void>): (payload: unknown) => Promise<void> {
-    return async (payload) => {
-      const due = (payload as { due?: number } | null)?.due ?? 0;
-      if (Date.now() < due) {
-        this.host.timers.set(name, due, payload);
-        return;
-      }
-      await work(payload);
+      followUp: { run: () => this.followUp(), retry },
+      noAnswer: { run: (p) => this.noAnswer(p as Wait) },
+      operatorAlert: { run: (p) => this.operatorAlert(p as Wait), retry },
+      transcript: { run: () => this.transcript(), retry },
     };
   }
 
@@ -100,8 +88,21 @@ export class RoomMail {
       // The visitor saw everything before writing (or wrote by email, answering what they read).
       this.put(KEYS.seen, Math.max(this.get(KEYS.seen), m.seq - 1));
       const wait: Wait = { seq: m.seq, since: now };
-      this.arm("noAnswer", (s) => now + s.noAnswerMinutes * 60_000, wait);
-      this.arm("operatorAlert", (s) => now + s.operatorAlertMinutes * 60_000, wait);
+      const siteId = this.host.store().info()!.siteId;
+      this.arm(
+        "noAnswer",
+        async (s) => {
+          if (!isOpen(s.businessHours, now)) return null;
+          const online = await this.host.env.SITE_HUB.getByName(siteId).operatorsOnline();
+          return online.some((o) => o.status === "online") ? now + s.noAnswerMinutes * 60_000 : null;
+        },
+        wait,
+      );
+      this.arm(
+        "operatorAlert",
+        async (s) => ((await alertRecipients(this.host.env.DB, siteId)).length > 0 ? now + s.operatorAlertMinutes * 60_000 : null),
+        wait,
+      );
     }
   }
 
@@ -204,16 +205,22 @@ export class RoomMail {
    * due earlier: several replies during one wait make one email, sent when the first one's
    * delay is over.
    */
-  private arm(name: MailTimer, at: (s: Awaited<ReturnType<typeof getSiteSettings>>) => number | null, payload: unknown): void {
+  private arm(
+    name: MailTimer,
+    at: (s: Awaited<ReturnType<typeof getSiteSettings>>) => number | null | Promise<number | null>,
+    payload: unknown,
+  ): void {
     const info = this.host.store().info();
     if (!info) return;
+    // Already due (earlier, for this wait or these replies): nothing to read or write.
+    if (name !== "transcript" && this.host.timers.get(name) !== null) return;
     const generation = this.generation[name];
     this.host.ctx.waitUntil(
       getSiteSettings(this.host.env.DB, info.siteId)
-        .then((s) => {
-          const when = at(s);
+        .then(async (s) => {
+          const when = await at(s);
           if (when === null || generation !== this.generation[name] || !this.host.store().initialized) return;
-          this.host.timers.setIfEarlier(name, when, { ...(payload as object | null), due: when });
+          this.host.timers.setIfEarlier(name, when, payload);
         })
         .catch((err) => console.error("mail timer not set", { name, error: String(err) })),
     );
