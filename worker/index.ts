@@ -23,10 +23,12 @@ import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
 import { deployRoutes } from "./routes/deploy";
+import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
+import { sentMailRoutes } from "./routes/sent-mail";
 import { settingsRoutes } from "./routes/settings";
 import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
@@ -34,6 +36,7 @@ import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
+import { receiveEmail } from "./services/inbound-mail";
 import { runRetention } from "./services/privacy";
 
 export { ConversationRoom } from "./do/conversation-room";
@@ -81,18 +84,29 @@ app.route("/api/sites/:siteId/audience", audienceRoutes);
 app.route("/api/sites/:siteId/profile", siteProfileRoutes);
 app.route("/api/sites/:siteId/install", siteInstallRoutes);
 app.route("/api/sites/:siteId/security", siteSecurityRoutes);
+app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/deploy", deployRoutes);
 app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
+// Unsubscribe links (the signed token is the capability) and the development inbound door.
+app.route("/api/email", emailRoutes);
 app.route("/ws", socketRoutes);
 app.get("/chat/", chatPage);
 app.get("/chat/index.html", chatPage);
 
 export default {
   fetch: app.fetch,
+  /**
+   * Email Routing hands the reply subdomain's mail here: a visitor's reply continues their
+   * conversation; anything else is refused (the sender's server bounces it).
+   */
+  async email(message, env, _ctx) {
+    const outcome = await receiveEmail(env, message);
+    if (outcome.outcome === "rejected") message.setReject(outcome.reason);
+  },
   /** Cron (wrangler.toml [triggers]): the data retention job. */
   async scheduled(_controller, env, _ctx) {
     await runRetention(env, Date.now());
