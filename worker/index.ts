@@ -23,6 +23,7 @@ import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
 import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
+import { liveRoutes } from "./routes/live";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
 import { runRetention } from "./services/privacy";
@@ -66,6 +67,7 @@ app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/sites/:siteId/visitors", visitorRoutes);
 app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
+app.route("/api/sites/:siteId/live", liveRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/v1", shopApiRoutes);

@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { type ChatMessage, type InviteResponse, MAX_CLIENT_ID_CHARS, MessageText, type StartConversationResponse } from "../../protocol";
+import { recordInvitation } from "./live";
 import { createOrGetConversation, getConversation } from "../db/conversations";
 import { visitorGroup } from "../db/privacy";
 import { getSiteSettings } from "../db/sites";
@@ -59,7 +60,7 @@ export async function inviteVisitor(env: Env, siteId: string, visitorId: string,
     { touch: false },
   );
   await env.CONVERSATION.getByName(id).invite({ id, siteId, visitorId: canonicalId, createdAt, skill: null }, operator, text);
-  await env.SITE_HUB.getByName(siteId).invite(siteId, canonicalId);
+  await recordInvitation(env, siteId, canonicalId);
   return { conversationId: id };
 }
 
