@@ -7,8 +7,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InviteResponse, LiveVisitor } from "../../protocol";
-import { shardName, shardOf } from "../../worker/lib/shards";
 import type { VisitorShard } from "../../worker/do/visitor-shard";
+import { shardName, shardOf } from "../../worker/lib/shards";
 import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 import { SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 

@@ -25,8 +25,8 @@ export class LiveView {
   private readonly shards = new Map<number, Held>();
   /** The summary last sent for each order, so an unchanged one is not sent again. */
   private readonly sent = new Map<LiveSort, string>();
-  /** Aggregates received (pushed or pulled); for tests and the benchmark. */
-  received = 0;
+  /** Aggregates the shards pushed (pulls not counted); for tests and the benchmark. */
+  pushed = 0;
 
   constructor(private readonly deps: LiveViewDeps) {}
 
@@ -34,8 +34,8 @@ export class LiveView {
    * A shard's aggregate. Returns whether the shard restarted since its last one (its presence
    * lost the chat states the hub forwarded). An older aggregate than the one held is ignored.
    */
-  receive(aggregate: LiveAggregate): { restarted: boolean } {
-    this.received++;
+  receive(aggregate: LiveAggregate, pulled = false): { restarted: boolean } {
+    if (!pulled) this.pushed++;
     const held = this.shards.get(aggregate.shard);
     if (held && held.aggregate.epoch === aggregate.epoch && held.aggregate.at > aggregate.at) return { restarted: false };
     this.shards.set(aggregate.shard, { aggregate, receivedAt: this.deps.now() });

@@ -201,22 +201,25 @@ export class ShardPresence {
     this.tokens -= 1;
     this.pushing = true;
     this.pushes++;
-    this.deps.push(aggregate).then(
-      () => {
-        this.lastPushed = shown;
-        this.lastPushAt = now;
-        this.lastPushedEmpty = aggregate.counts.visitors === 0;
-      },
-      (err) => {
-        // The hub is restarting or unreachable: try again with the next token.
-        console.warn("live aggregate push failed", { shard: this.deps.shard, error: String(err) });
-        this.dirty = true;
-        this.lastPushAt = now;
-      },
-    ).finally(() => {
-      this.pushing = false;
-      this.tick();
-    });
+    this.deps
+      .push(aggregate)
+      .then(
+        () => {
+          this.lastPushed = shown;
+          this.lastPushAt = now;
+          this.lastPushedEmpty = aggregate.counts.visitors === 0;
+        },
+        (err) => {
+          // The hub is restarting or unreachable: try again with the next token.
+          console.warn("live aggregate push failed", { shard: this.deps.shard, error: String(err) });
+          this.dirty = true;
+          this.lastPushAt = now;
+        },
+      )
+      .finally(() => {
+        this.pushing = false;
+        this.tick();
+      });
   }
 
   private sweep(now: number): void {

@@ -20,8 +20,8 @@ import {
   SESSION_TTL_SECONDS,
   type SiteSettings,
 } from "../../protocol";
-import type { Env } from "../env";
 import { getVisitorShards } from "../db/sites";
+import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { readParticipant, type SessionMatch } from "../lib/participant";
 import { shardOf } from "../lib/shards";
@@ -301,7 +301,7 @@ export class SiteHub extends DurableObject<Env> {
           }),
       ),
     );
-    for (const aggregate of pulled) if (aggregate) this.live.receive(aggregate);
+    for (const aggregate of pulled) if (aggregate) this.live.receive(aggregate, true);
     if (pulled.some((a) => a === null)) this.pulled = false;
   }
 

@@ -6,7 +6,6 @@
  */
 import * as v from "valibot";
 import { type ChatMessage, type InviteResponse, MAX_CLIENT_ID_CHARS, MessageText, type StartConversationResponse } from "../../protocol";
-import { recordInvitation } from "./live";
 import { createOrGetConversation, getConversation } from "../db/conversations";
 import { visitorGroup } from "../db/privacy";
 import { getSiteSettings } from "../db/sites";
@@ -18,6 +17,7 @@ import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/parse";
 import { limitNewConversation } from "../lib/rate-limit";
 import { signToken } from "../lib/tokens";
+import { recordInvitation } from "./live";
 import type { VisitorIdentity } from "./visitor-tokens";
 
 /** The visitor's conversation, created on first use; `skill` counts only if the shop offers that topic. */
