@@ -156,6 +156,13 @@ const en = {
   liveEmpty: "Nobody is on the shop right now",
   liveEmptyHint: "Visitors appear here the moment they open a page with the chat widget.",
   liveNone: "No visitor matches these filters.",
+  liveOrder: "Order",
+  sort_recent: "Latest activity",
+  sort_cart: "Largest cart",
+  sort_chatting: "Chatting first",
+  liveVisitors: "Visitors",
+  withCart: "With a cart",
+  liveCounts: "Visitors on the shop now",
   visitorsNow: {
     one: "{count} visitor now",
     other: "{count} visitors now",

@@ -156,6 +156,13 @@ const fi: Dictionary<"one" | "other"> = {
   liveEmpty: "Kaupassa ei ole nyt ketään",
   liveEmptyHint: "Kävijät näkyvät tässä heti, kun he avaavat sivun, jolla on chat.",
   liveNone: "Yksikään kävijä ei vastaa suodattimia.",
+  liveOrder: "Järjestys",
+  sort_recent: "Viimeisin toiminta",
+  sort_cart: "Suurin ostoskori",
+  sort_chatting: "Keskustelevat ensin",
+  liveVisitors: "Kävijät",
+  withCart: "Tuotteita korissa",
+  liveCounts: "Kävijät kaupassa nyt",
   visitorsNow: {
     one: "{count} kävijä nyt",
     other: "{count} kävijää nyt",

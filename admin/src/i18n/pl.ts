@@ -158,6 +158,13 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   liveEmpty: "Nikogo teraz nie ma w sklepie",
   liveEmptyHint: "Odwiedzający pojawiają się tu, gdy tylko otworzą stronę z czatem.",
   liveNone: "Żaden odwiedzający nie pasuje do filtrów.",
+  liveOrder: "Kolejność",
+  sort_recent: "Ostatnia aktywność",
+  sort_cart: "Największy koszyk",
+  sort_chatting: "Najpierw rozmawiający",
+  liveVisitors: "Odwiedzający",
+  withCart: "Z koszykiem",
+  liveCounts: "Odwiedzający w sklepie teraz",
   visitorsNow: {
     one: "{count} odwiedzający",
     few: "{count} odwiedzających",

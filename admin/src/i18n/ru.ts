@@ -158,6 +158,13 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   liveEmpty: "Сейчас в магазине никого нет",
   liveEmptyHint: "Посетители появляются здесь, как только открывают страницу с чатом.",
   liveNone: "Ни один посетитель не подходит под фильтры.",
+  liveOrder: "Порядок",
+  sort_recent: "Последняя активность",
+  sort_cart: "Самая большая корзина",
+  sort_chatting: "Сначала в чате",
+  liveVisitors: "Посетители",
+  withCart: "С товарами в корзине",
+  liveCounts: "Посетители в магазине сейчас",
   visitorsNow: {
     one: "{count} посетитель",
     few: "{count} посетителя",
