@@ -174,13 +174,13 @@ export function LiveView(props: { siteId: string; me: MeResponse; summary: LiveS
               <strong>{counts.visitors}</strong> {t("liveVisitors")}
             </li>
             <li>
-              <strong>{counts.chatting}</strong> {t("chatting")}
+              <strong>{counts.chatting}</strong> {t("liveChatting")}
             </li>
             <li>
               <strong>{counts.withCart}</strong> {t("withCart")}
             </li>
             <li>
-              <strong>{counts.returning}</strong> {t("returning")}
+              <strong>{counts.returning}</strong> {t("liveReturning")}
             </li>
           </ul>
         ) : null}
@@ -212,7 +212,7 @@ export function LiveView(props: { siteId: string; me: MeResponse; summary: LiveS
           type="text"
           maxLength={2}
           value={filters.country}
-          placeholder="PL"
+          placeholder={t("countryCode")}
           title={t("countryCodeHint")}
           aria-label={t("countryCode")}
           onInput={(e) => set({ country: e.currentTarget.value })}

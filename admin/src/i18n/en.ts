@@ -163,6 +163,8 @@ const en = {
   liveVisitors: "Visitors",
   withCart: "With a cart",
   liveCounts: "Visitors on the shop now",
+  liveChatting: "Chatting",
+  liveReturning: "Returning",
   visitorsNow: {
     one: "{count} visitor now",
     other: "{count} visitors now",

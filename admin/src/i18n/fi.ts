@@ -163,6 +163,8 @@ const fi: Dictionary<"one" | "other"> = {
   liveVisitors: "Kävijät",
   withCart: "Tuotteita korissa",
   liveCounts: "Kävijät kaupassa nyt",
+  liveChatting: "Keskustelevat",
+  liveReturning: "Palaavat",
   visitorsNow: {
     one: "{count} kävijä nyt",
     other: "{count} kävijää nyt",

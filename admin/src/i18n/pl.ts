@@ -165,6 +165,8 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   liveVisitors: "Odwiedzający",
   withCart: "Z koszykiem",
   liveCounts: "Odwiedzający w sklepie teraz",
+  liveChatting: "W rozmowie",
+  liveReturning: "Powracający",
   visitorsNow: {
     one: "{count} odwiedzający",
     few: "{count} odwiedzających",

@@ -165,6 +165,8 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   liveVisitors: "Посетители",
   withCart: "С товарами в корзине",
   liveCounts: "Посетители в магазине сейчас",
+  liveChatting: "В чате",
+  liveReturning: "Вернувшиеся",
   visitorsNow: {
     one: "{count} посетитель",
     few: "{count} посетителя",
