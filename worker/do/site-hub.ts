@@ -125,7 +125,7 @@ export class SiteHub extends DurableObject<Env> {
     // A shard that restarted lost who chats: tell it again (bounded by the open conversations).
     if (restarted) this.resendChats(siteId, aggregate.shard);
     // This hub woke with part of the picture: ask the other shards rather than wait for them.
-    if (!this.pulled) this.ctx.waitUntil(this.pullMissing(siteId));
+    if (!this.pulled) this.ctx.waitUntil(this.pullMissing(siteId).catch((err) => console.warn("live pull failed", String(err))));
   }
 
   /**
@@ -290,7 +290,14 @@ export class SiteHub extends DurableObject<Env> {
   private async pullMissing(siteId: string): Promise<void> {
     if (this.pulled) return;
     this.pulled = true;
-    const missing = this.live.missing(await this.shards(siteId));
+    let count: number;
+    try {
+      count = await this.shards(siteId);
+    } catch (err) {
+      this.pulled = false;
+      throw err;
+    }
+    const missing = this.live.missing(count);
     const pulled = await Promise.all(
       missing.map((shard) =>
         shardStub(this.env, siteId, shard)
@@ -327,7 +334,7 @@ export class SiteHub extends DurableObject<Env> {
           const s = this.store.summary(id);
           if (s && chatting(s) && shardOf(s.visitorId, n) === shard) this.forwardChat(siteId, s);
         }
-      })(),
+      })().catch((err) => console.warn("chat states not re-sent", { shard, error: String(err) })),
     );
   }
 

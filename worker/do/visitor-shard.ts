@@ -71,7 +71,8 @@ export class VisitorShard extends DurableObject<Env> {
       now: Date.now,
       push: (aggregate) => {
         const sent = this.env.SITE_HUB.getByName(siteId).liveAggregate(siteId, aggregate);
-        this.ctx.waitUntil(sent);
+        // The presence handles a failure (it tries again); waitUntil only keeps the call alive.
+        this.ctx.waitUntil(sent.catch(() => {}));
         return sent;
       },
       wakeAt: (at) => this.wakeAt(at),
