@@ -25,6 +25,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { deployRoutes } from "./routes/deploy";
 import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
+import { liveRoutes } from "./routes/live";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
@@ -85,6 +86,7 @@ app.route("/api/sites/:siteId/profile", siteProfileRoutes);
 app.route("/api/sites/:siteId/install", siteInstallRoutes);
 app.route("/api/sites/:siteId/security", siteSecurityRoutes);
 app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
+app.route("/api/sites/:siteId/live", liveRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/deploy", deployRoutes);
