@@ -14,19 +14,7 @@ import {
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import worker from "../../worker/index";
 import { api, login, mustOpen, refusal, seedSite, visitorSession, visitorSocketPath } from "./helpers";
-import {
-  count,
-  countAt,
-  inShardOf,
-  liveIds,
-  SHOP,
-  track,
-  trackingExecFor,
-  trackingRows,
-  UA,
-  visitorOf,
-  visitPages,
-} from "./tracking-helpers";
+import { count, countAt, inShardOf, SHOP, track, trackingExecFor, trackingRows, UA, visitorOf, visitPages } from "./tracking-helpers";
 
 const DAY = 86_400_000;
 let owner: string;

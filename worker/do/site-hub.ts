@@ -13,7 +13,6 @@ import {
   DEFAULT_DASHBOARD_SORT,
   decodeHubFrame,
   type LiveAggregate,
-  type LiveVisitor,
   type OnlineOperator,
   PING,
   PONG,
