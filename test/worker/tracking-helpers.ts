@@ -1,6 +1,6 @@
 // Helpers for the visitor-intelligence tests: the loader's beacon as a shop page sends it
 // (text/plain JSON from another origin), and small readers over D1 and every visitor shard for assertions.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { TrackResponse } from "../../protocol";
@@ -145,7 +145,9 @@ export async function inShardOf(siteId: string, visitorId: string, sql: string, 
 export async function liveIds(siteId: string): Promise<string[]> {
   const n = Number(await env.DB.prepare("SELECT visitor_shards FROM sites WHERE id = ?").bind(siteId).first("visitor_shards"));
   const pages = await Promise.all(
-    Array.from({ length: n }, (_, i) => env.VISITOR_SHARD.getByName(shardName(siteId, i)).livePage(siteId, i, { limit: 200 } as never)),
+    Array.from({ length: n }, (_, i) =>
+      env.VISITOR_SHARD.getByName(shardName(siteId, i)).livePage(siteId, i, { sort: "recent", limit: 200 }),
+    ),
   );
   return pages.flatMap((p) => p.visitors.map((v) => v.visitorId));
 }
@@ -156,4 +158,18 @@ export async function trackingExecFor(siteId: string, visitorId: string, sql: st
     .bind(...params)
     .run();
   await inShardOf(siteId, visitorId, sql, ...params);
+}
+
+/**
+ * Evicts a visitor shard as the runtime does an idle one. The test pool's eviction waits for
+ * the object's pending timers, and a shard with visitors keeps one in memory (its presence's next
+ * expiry or push): that timer is cleared first, as eviction would drop it with the object.
+ */
+export async function evictShard(stub: DurableObjectStub<VisitorShard>): Promise<void> {
+  await runInDurableObject(stub, (instance: VisitorShard) => {
+    const shard = instance as unknown as { wake: { timer: ReturnType<typeof setTimeout> } | null };
+    if (shard.wake) clearTimeout(shard.wake.timer);
+    shard.wake = null;
+  });
+  await evictDurableObject(stub);
 }

@@ -10,7 +10,7 @@ import type { AudienceResponse, VisitorDetailsResponse, VisitorListResponse } fr
 import type { VisitorShard } from "../../worker/do/visitor-shard";
 import { shardName, shardOf } from "../../worker/lib/shards";
 import { api, login, seedSite, visitorSession } from "./helpers";
-import { countAt, flushDirectories, liveIds, SHOP, track, trackingRows, visitorOf, visitPages } from "./tracking-helpers";
+import { countAt, evictShard, flushDirectories, liveIds, SHOP, track, trackingRows, visitorOf, visitPages } from "./tracking-helpers";
 
 const SECRET = "is_shard_secret";
 
@@ -79,7 +79,7 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
     const t = await visitPages(k, ["/e/1", "/e/2"]);
     const id = visitorOf(t);
     await track({ k, t, e: "ping", u: `${SHOP}/e/2`, ms: 15_000 });
-    await evictDurableObject(shardStub(id));
+    await evictShard(shardStub(id));
     expect(await liveIds(siteId)).not.toContain(id);
     const d = await json<VisitorDetailsResponse>(`/api/sites/${siteId}/visitors/${id}`);
     expect(d.currentVisit!.pages.map((p) => p.url)).toEqual([`${SHOP}/e/1`, `${SHOP}/e/2`]);
