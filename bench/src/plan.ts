@@ -35,7 +35,10 @@ export interface ResumePlan {
   after: number;
 }
 
-/** A checkout the visitor-path scenario starts its own `wrangler dev` in (`--target old=/path`). */
+/**
+ * A checkout the visitor-path scenario starts its own `wrangler dev` in: a directory
+ * (`--target old=/work/wt/bench-old`) or a commit of a repository (`--target new=git:/work/wt/shard@HEAD`).
+ */
 export interface VisitorTarget {
   label: string;
   dir: string;
@@ -77,7 +80,7 @@ const FULL: Sizes = {
     balanceVisitors: 10_000,
     balanceShards: [4, 32, 256],
     poolVisitors: 3000,
-    steps: [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1250, 1500, 2000, 2500, 3000, 4000],
+    steps: [25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1250, 1500, 2000, 2500, 3000, 4000],
     stepSeconds: 8,
   },
   latency: { conversations: 100, messagesPerSecond: 1, seconds: 60, warmupSeconds: 5 },
@@ -94,7 +97,7 @@ const QUICK: Sizes = {
     balanceVisitors: 10_000,
     balanceShards: [4, 32, 256],
     poolVisitors: 1500,
-    steps: [50, 100, 200, 400, 600, 800, 1000, 1500, 2000, 3000],
+    steps: [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000],
     stepSeconds: 3,
   },
   latency: { conversations: 50, messagesPerSecond: 1, seconds: 8, warmupSeconds: 2 },
@@ -119,7 +122,8 @@ export function readPlan(argv: string[]): Plan {
   const targets = (values.target ?? [`this=${root}`]).map((t) => {
     const m = /^([a-z][a-z0-9-]{0,15})=(.+)$/.exec(t);
     if (!m) throw new Error(`--target must be label=directory (e.g. old=/work/wt/bench-old), got "${t}"`);
-    return { label: m[1]!, dir: resolve(m[2]!) };
+    // git:<repository>@<ref> is exported at run time (bench/src/visitor/export.ts).
+    return { label: m[1]!, dir: m[2]!.startsWith("git:") ? m[2]! : resolve(m[2]!) };
   });
   const url = values.url ? values.url.replace(/\/+$/, "") : null;
   if (url !== null && !/^https?:\/\//.test(url)) throw new Error(`--url must be an http(s) URL, got "${url}"`);

@@ -64,7 +64,8 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
         "HMAC ops",
         "Shard SQLite rows written",
         "Hub SQLite rows written",
-        "D1 file growth",
+        "D1 growth",
+        "Shard SQLite growth",
         "",
       ],
       countRows,
@@ -76,7 +77,7 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
   );
   out.push(
     table(
-      ["N", "Mean per shard", "Min", "Max", "Max deviation", "Within ±10%"],
+      ["N", "Mean per shard", "Min", "Max", "Max deviation", "Within ±10%", "Uniform random (median)"],
       r.balance.map((b) => [
         String(b.shards),
         num(b.mean, 1),
@@ -84,6 +85,7 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
         String(b.max),
         `${b.maxDeviationPct}%`,
         b.maxDeviationPct <= 10 ? "yes" : "NO",
+        `${b.uniformRandomPct}%`,
       ]),
     ),
   );
@@ -131,6 +133,7 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
         "Shard calls/ping",
         "Hub calls/s",
         "Sustained",
+        "Load",
       ],
       stepRows,
     ),
@@ -147,8 +150,8 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
         String(th.shards),
         `${int(th.sustainedPerSecond)}/s`,
         `${int(th.peakPerSecond)}/s`,
-        ref && t !== base ? `${num(th.sustainedPerSecond / ref.sustainedPerSecond)}×` : "—",
-        ref && t !== base ? `${num(th.peakPerSecond / ref.peakPerSecond)}×` : "—",
+        ref && t !== base && ref.sustainedPerSecond > 0 ? `${num(th.sustainedPerSecond / ref.sustainedPerSecond)}×` : "—",
+        ref && t !== base && ref.peakPerSecond > 0 ? `${num(th.peakPerSecond / ref.peakPerSecond)}×` : "—",
       ]);
     }
   out.push(

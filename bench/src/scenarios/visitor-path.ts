@@ -115,6 +115,8 @@ export interface ThroughputResult {
 export interface TargetResult {
   label: string;
   dir: string;
+  /** For an exported target (`git:` …): the repository, the commit, whether the counting hook was added. */
+  source?: string;
   commit: string | null;
   direct: boolean;
   counts: ShopCounts[];
@@ -374,33 +376,29 @@ async function step(server: TargetServer, client: BeaconClient, pool: Visitor[],
   return result;
 }
 
-async function throughput(server: TargetServer, client: BeaconClient, shop: Shop, plan: VisitorPathPlan): Promise<ThroughputResult> {
+/** A shop's pool of visitors on one server, each with a first page view (so pings name a known visitor). */
+async function makePool(server: TargetServer, client: BeaconClient, shop: Shop, plan: VisitorPathPlan): Promise<Visitor[]> {
   const pool = range(plan.poolVisitors).map((i) => new Visitor(shop, 2_000_000 + i));
   const made = await mapLimit(pool, 32, (v) => v.view(client));
   const failed = made.filter((a) => a.status !== 200).length;
   if (failed)
-    throw new Error(`${failed} of ${pool.length} visitors could not be created: ${JSON.stringify(made.find((a) => a.status !== 200))}`);
-  await sleep(1000);
-  const steps: Step[] = [];
-  for (const rate of plan.steps) {
-    const s = await step(server, client, pool, rate, plan.stepSeconds);
-    steps.push(s);
-    log(
-      `  ${String(rate).padStart(5)}/s offered → ${Math.round(s.achieved)}/s, p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms, errors ${(s.errorRate * 100).toFixed(1)}%, workerd ${s.workerdCpuMsPerPing} ms CPU/ping${s.sustained ? "" : " — not sustained"}`,
+    throw new Error(
+      `${server.label}: ${failed} of ${pool.length} visitors could not be created: ${JSON.stringify(made.find((a) => a.status !== 200))}`,
     );
-    if (!s.sustained) break;
-    await sleep(1000);
-  }
-  return {
-    shards: shop.shards,
-    steps,
-    sustainedPerSecond: Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.offered)),
-    peakPerSecond: Math.max(...steps.map((s) => s.achieved)),
-  };
+  return pool;
 }
 
-/** The whole scenario against one running checkout: counts, then throughput, for each shop. */
-export async function visitorPathTarget(server: TargetServer, plan: VisitorPathPlan): Promise<TargetResult> {
+const summary = (shards: number, steps: Step[]): ThroughputResult => ({
+  shards,
+  steps,
+  sustainedPerSecond: Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.offered)),
+  peakPerSecond: Math.max(0, ...steps.map((s) => s.achieved)),
+});
+
+/**
+ * Counts on one server (its servers may all be running; each is measured alone).
+ */
+export async function countTarget(server: TargetServer, plan: VisitorPathPlan): Promise<ShopCounts[]> {
   const client = new BeaconClient(server.url);
   try {
     const counts: ShopCounts[] = [];
@@ -408,21 +406,47 @@ export async function visitorPathTarget(server: TargetServer, plan: VisitorPathP
       log(`· visitor-path/${server.label}: counts, ${shop.shards} shard${shop.shards > 1 ? "s" : ""}`);
       counts.push(await countShop(server, client, shop, plan));
     }
-    const results: ThroughputResult[] = [];
-    for (const shop of SHOPS) {
-      log(`· visitor-path/${server.label}: throughput, ${shop.shards} shard${shop.shards > 1 ? "s" : ""}`);
-      results.push(await throughput(server, client, shop, plan));
-    }
-    return {
-      label: server.label,
-      dir: server.dir,
-      commit: server.commit,
-      direct: server.direct,
-      counts,
-      throughput: results,
-      reloads: server.reloads,
-    };
+    return counts;
   } finally {
     client.close();
+  }
+}
+
+/**
+ * The throughput steps with the servers interleaved: at each offered rate, each server still
+ * sustaining is stepped in turn, so a change in the machine's load (two shared cores, other
+ * engineers' tests) lands on old and new alike rather than on whichever ran later. A server
+ * leaves the comparison after its first step not sustained. Returns each server's results, per shop.
+ */
+export async function interleavedThroughput(servers: TargetServer[], plan: VisitorPathPlan): Promise<ThroughputResult[][]> {
+  const clients = servers.map((s) => new BeaconClient(s.url));
+  try {
+    const out: ThroughputResult[][] = servers.map(() => []);
+    for (const shop of SHOPS) {
+      log(
+        `· visitor-path: throughput, ${shop.shards} shard${shop.shards > 1 ? "s" : ""}, ${servers.map((s) => s.label).join(" and ")} in turn`,
+      );
+      const pools: Visitor[][] = [];
+      for (const [i, server] of servers.entries()) pools.push(await makePool(server, clients[i]!, shop, plan));
+      await sleep(1000);
+      const steps: Step[][] = servers.map(() => []);
+      const going = new Set(servers.map((_, i) => i));
+      for (const rate of plan.steps) {
+        if (going.size === 0) break;
+        for (const i of [...going]) {
+          const st = await step(servers[i]!, clients[i]!, pools[i]!, rate, plan.stepSeconds);
+          steps[i]!.push(st);
+          log(
+            `  ${servers[i]!.label.padEnd(6)} ${String(rate).padStart(5)}/s offered → ${Math.round(st.achieved)}/s, p50 ${st.latency.p50} ms, p99 ${st.latency.p99} ms, errors ${(st.errorRate * 100).toFixed(1)}%, workerd ${st.workerdCpuMsPerPing} ms CPU/ping, load ${st.load1}${st.sustained ? "" : " — not sustained"}`,
+          );
+          if (!st.sustained) going.delete(i);
+          await sleep(1000);
+        }
+      }
+      for (const [i] of servers.entries()) out[i]!.push(summary(shop.shards, steps[i]!));
+    }
+    return out;
+  } finally {
+    for (const c of clients) c.close();
   }
 }
