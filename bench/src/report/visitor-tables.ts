@@ -139,6 +139,44 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
     ),
   );
 
+  out.push(
+    "\nworkerd CPU per beacon (counting phases, 16 in flight, less idle CPU) and the ceiling it implies: pings/s one core of workerd could take on this machine — robust to the machine's load, unlike the steps above:",
+  );
+  const cpuBase = r.targets[0];
+  out.push(
+    table(
+      [
+        "Target",
+        "N",
+        "CPU/ping",
+        "CPU/view",
+        "CPU/leave",
+        "CPU/first view",
+        "Floor (CPU/preflight)",
+        "Idle CPU",
+        "Ceiling (pings/s per core)",
+        `Ceiling ÷ ${cpuBase?.label ?? "first"}`,
+      ],
+      r.targets.flatMap((t) =>
+        t.counts.map((c) => {
+          const ref = cpuBase?.counts.find((b) => b.shards === c.shards);
+          return [
+            t.label,
+            String(c.shards),
+            `${num(c.cpu.msPerPing, 3)} ms`,
+            `${num(c.cpu.msPerView, 3)} ms`,
+            `${num(c.cpu.msPerLeave, 3)} ms`,
+            `${num(c.cpu.msPerFirstView, 3)} ms`,
+            `${num(t.floor.msPerRequest, 3)} ms`,
+            `${num(c.cpu.idleMsPerSecond, 1)} ms/s`,
+            `${int(1000 / c.cpu.msPerPing)}/s`,
+            ref && t !== cpuBase ? `${num(ref.cpu.msPerPing / c.cpu.msPerPing)}×` : "—",
+          ];
+        }),
+      ),
+    ),
+  );
+
   out.push("\nSaturation (highest offered rate sustained; highest achieved rate of any step):");
   const base = r.targets[0];
   const satRows: string[][] = [];

@@ -70,6 +70,8 @@ export interface PhaseCounts {
   shardBytesGrowth: number;
   calls: Record<string, number>;
   byKind: Record<string, Counts>;
+  /** The Worker's workerd CPU time over the phase (until the counters were read) and that span. */
+  cpu: { ms: number; seconds: number };
 }
 
 export interface ShopCounts {
@@ -79,6 +81,12 @@ export interface ShopCounts {
   pings: PhaseCounts;
   leaves: PhaseCounts;
   idle: PhaseCounts;
+  /**
+   * workerd CPU per beacon in the counting phases (16 in flight, so far from saturation and
+   * from the machine's queueing), less its idle CPU rate over the same time. `1000 / msPerPing`
+   * is the pings/s one core of workerd could take on this machine: the load-robust ceiling.
+   */
+  cpu: { idleMsPerSecond: number; msPerPing: number; msPerView: number; msPerLeave: number; msPerFirstView: number };
 }
 
 export interface Step {
@@ -112,6 +120,12 @@ export interface ThroughputResult {
   peakPerSecond: number;
 }
 
+/** workerd CPU per request of the cheapest route (the beacon's CORS preflight): HTTP, the Worker's entry, Hono. */
+export interface Floor {
+  requests: number;
+  msPerRequest: number;
+}
+
 export interface TargetResult {
   label: string;
   dir: string;
@@ -120,6 +134,7 @@ export interface TargetResult {
   commit: string | null;
   direct: boolean;
   counts: ShopCounts[];
+  floor: Floor;
   throughput: ThroughputResult[];
   reloads: number;
 }
@@ -223,7 +238,7 @@ const storage = async (server: TargetServer): Promise<Bytes> => ({
 const NO_BYTES: Bytes = { d1: 0, shards: 0 };
 const grown = (a: Bytes, b: Bytes): Bytes => ({ d1: b.d1 - a.d1, shards: b.shards - a.shards });
 
-function summarise(s: Snapshot, beacons: number, errors: number, seconds: number, bytes: Bytes): PhaseCounts {
+function summarise(s: Snapshot, beacons: number, errors: number, seconds: number, bytes: Bytes): Omit<PhaseCounts, "cpu"> {
   const t = s.total;
   return {
     beacons,
@@ -257,15 +272,17 @@ async function phase(
 ): Promise<PhaseCounts> {
   await resetCounts(server);
   const bytes0 = await storage(server);
+  const cpu0 = processCpuMs(server.pid);
   const began = performance.now();
   const answers = await mapLimit(items, concurrency, act);
   const seconds = (performance.now() - began) / 1000;
   await sleep(SETTLE_MS);
+  const cpu = { ms: processCpuMs(server.pid) - cpu0, seconds: (performance.now() - began) / 1000 };
   const errors = answers.filter((a) => a.status !== 200).length;
   if (errors)
     log(`  ! ${name}: ${errors} of ${answers.length} beacons failed (first: ${JSON.stringify(answers.find((a) => a.status !== 200))})`);
   const counts = await readCounts(server);
-  return summarise(counts, answers.length, errors, seconds, grown(bytes0, await storage(server)));
+  return { ...summarise(counts, answers.length, errors, seconds, grown(bytes0, await storage(server))), cpu };
 }
 
 async function countShop(server: TargetServer, client: BeaconClient, shop: Shop, plan: VisitorPathPlan): Promise<ShopCounts> {
@@ -276,12 +293,24 @@ async function countShop(server: TargetServer, client: BeaconClient, shop: Shop,
   const pings = await phase(server, "pings", rounds, (v) => v.ping(client));
   const leaves = await phase(server, "leaves", visitors, (v) => v.leave(client));
   await resetCounts(server);
-  const began = performance.now();
   const bytes0 = await storage(server);
+  const cpu0 = processCpuMs(server.pid);
+  const began = performance.now();
   await sleep(plan.idleSeconds * 1000);
+  const cpu = { ms: processCpuMs(server.pid) - cpu0, seconds: (performance.now() - began) / 1000 };
   const counts = await readCounts(server);
-  const idle = summarise(counts, 0, 0, (performance.now() - began) / 1000, grown(bytes0, await storage(server)));
-  return { shards: shop.shards, firstViews, views, pings, leaves, idle };
+  const idle = { ...summarise(counts, 0, 0, cpu.seconds, grown(bytes0, await storage(server))), cpu };
+  // CPU per beacon, less what workerd spends anyway over the same time (timers, housekeeping).
+  const idleMsPerSecond = cpu.ms / cpu.seconds;
+  const net = (p: PhaseCounts) => (p.beacons ? round((p.cpu.ms - idleMsPerSecond * p.cpu.seconds) / p.beacons) : NaN);
+  const cpuSummary = {
+    idleMsPerSecond: round(idleMsPerSecond),
+    msPerPing: net(pings),
+    msPerView: net(views),
+    msPerLeave: net(leaves),
+    msPerFirstView: net(firstViews),
+  };
+  return { shards: shop.shards, firstViews, views, pings, leaves, idle, cpu: cpuSummary };
 }
 
 // ---- Throughput ----------------------------------------------------------------------------------
@@ -398,7 +427,7 @@ const summary = (shards: number, steps: Step[]): ThroughputResult => ({
 /**
  * Counts on one server (its servers may all be running; each is measured alone).
  */
-export async function countTarget(server: TargetServer, plan: VisitorPathPlan): Promise<ShopCounts[]> {
+export async function countTarget(server: TargetServer, plan: VisitorPathPlan): Promise<{ counts: ShopCounts[]; floor: Floor }> {
   const client = new BeaconClient(server.url);
   try {
     const counts: ShopCounts[] = [];
@@ -406,7 +435,15 @@ export async function countTarget(server: TargetServer, plan: VisitorPathPlan): 
       log(`· visitor-path/${server.label}: counts, ${shop.shards} shard${shop.shards > 1 ? "s" : ""}`);
       counts.push(await countShop(server, client, shop, plan));
     }
-    return counts;
+    const requests = range(plan.countVisitors * plan.pingsPerVisitor);
+    const before = processCpuMs(server.pid);
+    const began = performance.now();
+    await mapLimit(requests, 16, () => client.preflight());
+    const ms = processCpuMs(server.pid) - before;
+    const seconds = (performance.now() - began) / 1000;
+    const idle = counts.reduce((a, c) => a + c.cpu.idleMsPerSecond, 0) / counts.length;
+    const floor = { requests: requests.length, msPerRequest: round((ms - idle * seconds) / requests.length) };
+    return { counts, floor };
   } finally {
     client.close();
   }

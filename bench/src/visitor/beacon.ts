@@ -23,17 +23,27 @@ export class BeaconClient {
     this.port = Number(u.port);
   }
 
+  /** The beacon's CORS preflight: the Worker's cheapest answer (no storage, no object), the floor of a request. */
+  preflight(): Promise<BeaconAnswer> {
+    return this.request("OPTIONS", null);
+  }
+
   send(body: Record<string, unknown>): Promise<BeaconAnswer> {
-    const payload = JSON.stringify(body);
+    return this.request("POST", JSON.stringify(body));
+  }
+
+  private request(method: string, payload: string | null): Promise<BeaconAnswer> {
     return new Promise((resolve) => {
       const req = http.request(
         {
           host: this.host,
           port: this.port,
           path: "/api/track",
-          method: "POST",
+          method,
           agent: this.agent,
-          headers: { "content-type": "text/plain;charset=UTF-8", origin: SHOP_ORIGIN, "content-length": Buffer.byteLength(payload) },
+          headers: payload
+            ? { "content-type": "text/plain;charset=UTF-8", origin: SHOP_ORIGIN, "content-length": Buffer.byteLength(payload) }
+            : { origin: SHOP_ORIGIN, "access-control-request-method": "POST" },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -45,13 +55,14 @@ export class BeaconClient {
             } catch {
               // not JSON: counted by status
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            // The preflight's 204 counts as the 200 of a beacon.
+            resolve({ status: res.statusCode === 204 ? 200 : (res.statusCode ?? 0), body: parsed });
           });
           res.on("error", () => resolve({ status: 0, body: null }));
         },
       );
       req.on("error", () => resolve({ status: 0, body: null }));
-      req.end(payload);
+      req.end(payload ?? undefined);
     });
   }
 

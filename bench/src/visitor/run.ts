@@ -54,7 +54,8 @@ export async function runVisitorPath(plan: Plan): Promise<VisitorPathResult> {
         ...(t.source ? { source: t.source } : {}),
         commit: server.commit,
         direct: server.direct,
-        counts: counts[i]!,
+        counts: counts[i]!.counts,
+        floor: counts[i]!.floor,
         throughput: throughput[i]!,
         reloads: server.reloads,
       });
