@@ -77,7 +77,7 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
   );
   out.push(
     table(
-      ["N", "Mean per shard", "Min", "Max", "Max deviation", "Within ±10%", "Uniform random (median)"],
+      ["N", "Mean per shard", "Min", "Max", "Max deviation", "Within ±10%", "Uniform random (median)", "At 1,000,000 visitors"],
       r.balance.map((b) => [
         String(b.shards),
         num(b.mean, 1),
@@ -86,6 +86,7 @@ export function formatVisitorPath(r: VisitorPathResult, plan: VisitorPathPlan): 
         `${b.maxDeviationPct}%`,
         b.maxDeviationPct <= 10 ? "yes" : "NO",
         `${b.uniformRandomPct}%`,
+        b.atMillionPct === undefined ? "—" : `${b.atMillionPct}%`,
       ]),
     ),
   );

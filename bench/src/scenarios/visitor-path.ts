@@ -149,6 +149,8 @@ export interface Balance {
   maxDeviationPct: number;
   /** The same for a perfectly uniform random assignment (median of 101 draws): chance's own share. */
   uniformRandomPct: number;
+  /** Max deviation over 1,000,000 visitor ids: the hash's own evenness once chance has averaged out. */
+  atMillionPct: number;
 }
 
 export interface VisitorPathResult {
@@ -180,8 +182,16 @@ export function visitorIds(n: number, seed = 0x9e3779b9): string[] {
   );
 }
 
+function maxDeviationPct(ids: readonly string[], shards: number): number {
+  const per = new Array<number>(shards).fill(0);
+  for (const id of ids) per[shardOf(id, shards)]!++;
+  const mean = ids.length / shards;
+  return round((Math.max(...per.map((c) => Math.abs(c - mean))) / mean) * 100);
+}
+
 export function shardBalance(visitors: number, shardCounts: number[]): Balance[] {
   const ids = visitorIds(visitors);
+  const million = visitorIds(1_000_000, 0x85ebca6b);
   return shardCounts.map((shards) => {
     const per = new Array<number>(shards).fill(0);
     for (const id of ids) per[shardOf(id, shards)]!++;
@@ -195,6 +205,7 @@ export function shardBalance(visitors: number, shardCounts: number[]): Balance[]
       max: Math.max(...per),
       maxDeviationPct: round((dev / mean) * 100),
       uniformRandomPct: uniformRandomDeviation(visitors, shards),
+      atMillionPct: maxDeviationPct(million, shards),
     };
   });
 }
