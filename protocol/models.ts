@@ -144,6 +144,11 @@ export interface OperatorProfile {
   email: string;
   name: string;
   avatarUrl: string | null;
+  /**
+   * In `GET /api/me`: whether this operator gets "a visitor is waiting" emails (issue 11;
+   * `MeUpdateBody.alertEmails` changes it). Absent means on, the default.
+   */
+  alertEmails?: boolean;
 }
 
 export interface SiteMembership {

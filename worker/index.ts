@@ -15,9 +15,18 @@ import { countedFetch, countedObject } from "./lib/metrics";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
+import {
+  accountAuthRoutes,
+  meSecurityRoutes,
+  newSiteRoutes,
+  siteInstallRoutes,
+  siteProfileRoutes,
+  siteSecurityRoutes,
+} from "./routes/accounts";
 import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
+import { deployRoutes } from "./routes/deploy";
 import { fileRoutes } from "./routes/files";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
@@ -64,7 +73,10 @@ app.use("/api/auth/*", sameOrigin());
 app.use("/api/sites/*", sameOrigin());
 
 app.route("/api/auth", authRoutes);
+app.route("/api/auth", accountAuthRoutes);
 app.route("/api/me", meRoutes);
+app.route("/api/me", meSecurityRoutes);
+app.route("/api/sites", newSiteRoutes);
 app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
 app.route("/api/sites/:siteId/operators", teamRoutes);
@@ -75,8 +87,12 @@ app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/sites/:siteId/visitors", visitorRoutes);
 app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
+app.route("/api/sites/:siteId/profile", siteProfileRoutes);
+app.route("/api/sites/:siteId/install", siteInstallRoutes);
+app.route("/api/sites/:siteId/security", siteSecurityRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
+app.route("/api/deploy", deployRoutes);
 app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);

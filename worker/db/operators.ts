@@ -23,16 +23,21 @@ const toProfile = (r: RawOperator): OperatorProfile => ({
   avatarUrl: r.avatar_url,
 });
 
-export async function findOperatorForLogin(db: D1Database, email: string): Promise<(OperatorProfile & { passwordHash: string }) | null> {
+export async function findOperatorForLogin(
+  db: D1Database,
+  email: string,
+): Promise<(OperatorProfile & { passwordHash: string; twoFactor: boolean }) | null> {
   const r = await db
-    .prepare("SELECT id, email, name, avatar_url, password_hash FROM operators WHERE email = ?")
+    .prepare("SELECT id, email, name, avatar_url, password_hash, totp_sealed IS NOT NULL AS two_factor FROM operators WHERE email = ?")
     .bind(email)
-    .first<RawOperator & { password_hash: string }>();
-  return r ? { ...toProfile(r), passwordHash: r.password_hash } : null;
+    .first<RawOperator & { password_hash: string; two_factor: number }>();
+  return r ? { ...toProfile(r), passwordHash: r.password_hash, twoFactor: r.two_factor === 1 } : null;
 }
 
+// Shops that require two-factor sign-in are left out for an operator without it (see loadSession).
 const SITES_OF_OPERATOR = `SELECT s.id, s.name, s.public_key, m.role FROM memberships m
-  JOIN sites s ON s.id = m.site_id WHERE m.operator_id = ? ORDER BY s.name`;
+  JOIN sites s ON s.id = m.site_id JOIN operators o ON o.id = m.operator_id
+  WHERE m.operator_id = ? AND (s.require_two_factor = 0 OR o.totp_sealed IS NOT NULL) ORDER BY s.name`;
 
 type RawMembership = { id: string; name: string; public_key: string; role: MemberRole };
 const toMembership = (r: RawMembership): SiteMembership => ({
@@ -58,9 +63,12 @@ export async function loadSession(db: D1Database, tokenHash: string, now: number
       .bind(tokenHash, now),
     db
       .prepare(
+        // A shop that requires two-factor sign-in is withheld from an operator without it, so
+        // every route and socket behind siteMember() refuses it until they enrol.
         `SELECT s.id, s.name, s.public_key, m.role FROM sessions x
          JOIN memberships m ON m.operator_id = x.operator_id JOIN sites s ON s.id = m.site_id
-         WHERE x.token_hash = ? AND x.expires_at > ? ORDER BY s.name`,
+         JOIN operators o ON o.id = x.operator_id
+         WHERE x.token_hash = ? AND x.expires_at > ? AND (s.require_two_factor = 0 OR o.totp_sealed IS NOT NULL) ORDER BY s.name`,
       )
       .bind(tokenHash, now),
   ]);
@@ -71,14 +79,14 @@ export async function loadSession(db: D1Database, tokenHash: string, now: number
 
 export async function createSession(
   db: D1Database,
-  session: { tokenHash: string; operatorId: string; now: number; expiresAt: number },
+  session: { tokenHash: string; operatorId: string; now: number; expiresAt: number; userAgent?: string | null },
 ): Promise<void> {
   // Expired sessions of this operator are swept on login, so the table does not grow forever.
   await db.batch([
     db.prepare("DELETE FROM sessions WHERE operator_id = ? AND expires_at <= ?").bind(session.operatorId, session.now),
     db
-      .prepare("INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-      .bind(session.tokenHash, session.operatorId, session.now, session.expiresAt),
+      .prepare("INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, user_agent) VALUES (?, ?, ?, ?, ?)")
+      .bind(session.tokenHash, session.operatorId, session.now, session.expiresAt, session.userAgent?.slice(0, 300) ?? null),
   ]);
 }
 

@@ -400,7 +400,7 @@ export class ConversationRoom extends DurableObject<Env> {
           return;
         }
         if (who.role === "visitor") {
-          const retryInMs = this.flood.send(ws, Date.now());
+          const retryInMs = this.flood.send(ws, Date.now(), frame.clientId);
           if (retryInMs > 0) {
             this.send(ws, {
               type: "error",

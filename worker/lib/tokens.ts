@@ -29,6 +29,8 @@ export const TOKEN_KINDS = {
   reset: { fields: ["operatorId", "nonce"], ttlMs: DAY_MS / 24 },
   confirm: { fields: ["operatorId", "nonce"], ttlMs: 2 * DAY_MS },
   setup: { fields: ["siteId", "nonce"], ttlMs: 7 * DAY_MS },
+  /** The password step of a two-factor sign-in, waiting for its code (accounts service). */
+  twofactor: { fields: ["operatorId", "nonce"], ttlMs: 5 * 60_000 },
 } as const satisfies Record<string, { fields: readonly string[]; ttlMs: number }>;
 
 export type TokenKind = keyof typeof TOKEN_KINDS;

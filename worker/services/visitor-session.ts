@@ -17,6 +17,8 @@ import { newId } from "../lib/crypto";
 import { verifyLegacyChatToken } from "../lib/legacy-tokens";
 import { limitNewVisitor } from "../lib/rate-limit";
 import { signToken, verifyToken } from "../lib/tokens";
+import { promoteToDirectory } from "./directory";
+import { siteLayout } from "./visitor-shards";
 import { readTrackToken } from "./visitor-tokens";
 
 export interface SessionRequest {
@@ -39,7 +41,15 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
   let found = own?.siteId === site.id ? await resumeChatVisitor(env.DB, site.id, own.visitorId, now) : null;
   if (!found && r.trackToken) {
     const tracked = await readTrackToken(env.TOKEN_SECRET, r.trackToken, now);
-    if (tracked?.siteId === site.id) found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+    if (tracked?.siteId === site.id) {
+      found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+      // A tracked visitor only their shard knows: into D1's directory first, then the same claim.
+      if (!found && !(await inDirectory(env, site.id, tracked.visitorId))) {
+        if (await promoteToDirectory(env, await siteLayout(env, site.id), tracked.visitorId)) {
+          found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+        }
+      }
+    }
   }
   if (!found) {
     await limitNewVisitor(env, r.ip, site.id);
@@ -81,6 +91,10 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
     email: null,
     trackToken: track.token,
   };
+}
+
+async function inDirectory(env: Env, siteId: string, visitorId: string): Promise<boolean> {
+  return (await env.DB.prepare("SELECT 1 AS x FROM visitors WHERE site_id = ? AND id = ?").bind(siteId, visitorId).first("x")) !== null;
 }
 
 /** The session endpoint is the one place a legacy (v1, never expiring) chat token is still read. */
