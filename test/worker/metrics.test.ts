@@ -123,7 +123,11 @@ describe("the Worker's entry", () => {
     const pinged = kind("POST /api/track ping")!;
     expect(view.hmac.sign).toBeGreaterThanOrEqual(1); // the new visitor's tracking token
     expect(pinged.hmac.verify).toBe(1); // the presented token, checked once
-    expect(pinged.d1.roundTrips).toBeGreaterThan(0);
+    // The visitor-shard path (issue 10): a ping is one verify and one shard call, no D1, no hub.
+    expect(pinged.hmac).toEqual({ sign: 0, verify: 1 });
+    expect(pinged.d1.roundTrips).toBe(0);
+    expect(Object.keys(pinged.doCalls)).toEqual([expect.stringMatching(/^VisitorShard\./)]);
+    expect(Object.values(pinged.doCalls)).toEqual([1]);
     expect(kind("unattributed")).toBeUndefined();
   });
 
