@@ -1,17 +1,17 @@
 /**
- * Dashboard socket frames (the site hub): the operator's presence from the client; the live
- * inbox, presence, queue and the Live view from the server.
+ * Dashboard socket frames (the site hub): the operator's presence and the Live view's order from
+ * the client; the live inbox, presence, queue and the Live view's summary from the server.
  */
 import * as v from "valibot";
 import type { ErrorFrame } from "./frames";
-import type { LiveGoneFrame, LiveSnapshotFrame, LiveSummaryFrame, LiveUpdateFrame } from "./live";
+import { type LiveSummaryFrame, LiveWatchFrame } from "./live";
 import type { ConversationSummary, OnlineOperator } from "./models";
 
 /** The operator's chosen presence. "away" takes no new chats. */
 export const PresenceStatusFrame = v.object({ type: v.literal("presence"), status: v.picklist(["online", "away"]) });
-export const HubClientFrame = v.variant("type", [PresenceStatusFrame]);
+export const HubClientFrame = v.variant("type", [PresenceStatusFrame, LiveWatchFrame]);
 export type HubClientFrame = v.InferOutput<typeof HubClientFrame>;
-export type PresenceStatus = HubClientFrame["status"];
+export type PresenceStatus = v.InferOutput<typeof PresenceStatusFrame>["status"];
 
 /** Dashboard socket (site hub): the inbox as of now, then changes. */
 export interface InboxSnapshotFrame {
@@ -45,8 +45,5 @@ export type HubServerFrame =
   | InboxRemoveFrame
   | PresenceFrame
   | QueueStateFrame
-  | LiveSnapshotFrame
-  | LiveUpdateFrame
-  | LiveGoneFrame
   | LiveSummaryFrame
   | ErrorFrame;

@@ -19,6 +19,7 @@ export * from "./hours";
 export * from "./hub-frames";
 export * from "./limits";
 export * from "./live";
+export * from "./live-order";
 export * from "./models";
 export * from "./offline";
 export * from "./page-key";

@@ -1,5 +1,6 @@
 /**
- * The Live view (visitors on the shop now), its dashboard frames, and invitations.
+ * The Live view (visitors on the shop now), its dashboard frames, and invitations. Orders,
+ * filters and the cursor are in live-order.ts.
  */
 import * as v from "valibot";
 import { Digits, Flag } from "./fields";
@@ -59,16 +60,29 @@ export const LIVE_TOP_K = 50;
 export interface LiveAggregate {
   shard: number;
   at: number;
+  /** When the shard's presence started: a new epoch means it restarted and lost the hub's chat states. */
+  epoch: number;
   counts: LiveCounts;
   top: LiveVisitor[];
 }
 
-/** Dashboard frame (site hub): the merged counts and first entries, pushed when they change. */
+/**
+ * Dashboard frame (site hub): the merged counts and the first LIVE_TOP_K entries in the order the
+ * dashboard chose (`live.watch`; "chatting" until it chooses), on connect and whenever they change —
+ * never one frame per visitor event. The same entries as the REST list's first page, unfiltered.
+ */
 export interface LiveSummaryFrame {
   type: "live.summary";
+  sort: LiveSort;
   counts: LiveCounts;
   visitors: LiveVisitor[];
 }
+
+/** Dashboard → hub: the order of the Live view's first entries this dashboard wants in `live.summary`. */
+export const LiveWatchFrame = v.object({ type: v.literal("live.watch"), sort: v.picklist(LIVE_SORTS) });
+export type LiveWatchFrame = v.InferOutput<typeof LiveWatchFrame>;
+/** The order a dashboard gets until it sends `live.watch`: chats first, as the inbox wants them. */
+export const DEFAULT_DASHBOARD_SORT: LiveSort = "chatting";
 
 /**
  * `GET /api/sites/:siteId/live?…` (members): one page of the visitors on the shop now, from every
@@ -92,20 +106,6 @@ export interface LiveListResponse {
   /** Pass as `cursor` for the next page; null on the last one. */
   nextCursor: string | null;
   counts: LiveCounts;
-}
-
-/** Site-hub socket frames (operators): sent to every operator socket of the site. */
-export interface LiveSnapshotFrame {
-  type: "live.snapshot";
-  visitors: LiveVisitor[];
-}
-export interface LiveUpdateFrame {
-  type: "live.update";
-  visitor: LiveVisitor;
-}
-export interface LiveGoneFrame {
-  type: "live.gone";
-  visitorId: string;
 }
 
 /** `POST /api/sites/:siteId/visitors/:visitorId/invite` → `{ conversationId }` */

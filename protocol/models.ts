@@ -144,10 +144,7 @@ export interface OperatorProfile {
   email: string;
   name: string;
   avatarUrl: string | null;
-  /**
-   * In `GET /api/me`: whether this operator gets "a visitor is waiting" emails (issue 11;
-   * `MeUpdateBody.alertEmails` changes it). Absent means on, the default.
-   */
+  /** The signed-in operator's own choice (`GET`/`PATCH /api/me`): alert emails when a visitor waits. */
   alertEmails?: boolean;
 }
 

@@ -16,7 +16,7 @@ const initial = spawn(node, [join(root, "scripts/build.mjs")], { stdio: "inherit
 await new Promise((resolve, reject) => initial.on("exit", (code) => (code === 0 ? resolve() : reject(new Error("build failed")))));
 await prepareDatabase(persistTo);
 const watcher = spawn(node, [join(root, "scripts/build.mjs"), "--watch", "--no-clean"], { stdio: "inherit" });
-const server = await startWrangler({ port, persistTo, inherit: true });
+const server = await startWrangler({ port, persistTo, inherit: true, publicUrl: `http://localhost:${port}` });
 console.log(`
   Gadka is running.
     Demo shop:     http://localhost:${port}/demo/

@@ -27,10 +27,13 @@ import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
 import { deployRoutes } from "./routes/deploy";
+import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
+import { liveRoutes } from "./routes/live";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
+import { sentMailRoutes } from "./routes/sent-mail";
 import { settingsRoutes } from "./routes/settings";
 import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
@@ -38,6 +41,7 @@ import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
+import { receiveEmail } from "./services/inbound-mail";
 import { runRetention } from "./services/privacy";
 
 // The classes wrangler.toml binds. `countedObject` is the benchmark's counting hook: the class
@@ -90,12 +94,16 @@ app.route("/api/sites/:siteId/audience", audienceRoutes);
 app.route("/api/sites/:siteId/profile", siteProfileRoutes);
 app.route("/api/sites/:siteId/install", siteInstallRoutes);
 app.route("/api/sites/:siteId/security", siteSecurityRoutes);
+app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
+app.route("/api/sites/:siteId/live", liveRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/deploy", deployRoutes);
 app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
+// Unsubscribe links (the signed token is the capability) and the development inbound door.
+app.route("/api/email", emailRoutes);
 app.route("/ws", socketRoutes);
 app.get("/chat/", chatPage);
 app.get("/chat/index.html", chatPage);
@@ -103,6 +111,14 @@ app.get("/chat/index.html", chatPage);
 export default {
   // Counted per request kind when the GADKA_METRICS var is set (worker/lib/metrics.ts); app.fetch otherwise.
   fetch: countedFetch(app.fetch),
+  /**
+   * Email Routing hands the reply subdomain's mail here: a visitor's reply continues their
+   * conversation; anything else is refused (the sender's server bounces it).
+   */
+  async email(message, env, _ctx) {
+    const outcome = await receiveEmail(env, message);
+    if (outcome.outcome === "rejected") message.setReject(outcome.reason);
+  },
   /** Cron (wrangler.toml [triggers]): the data retention job. */
   async scheduled(_controller, env, _ctx) {
     await runRetention(env, Date.now());

@@ -14,6 +14,7 @@ import type {
   IdentitySecretResponse,
   InstallStatusResponse,
   InviteResponse,
+  LiveListResponse,
   MeResponse,
   MeUpdateBody,
   OwnProfileResponse,
@@ -179,6 +180,8 @@ export const api = {
   createApiKey: (siteId: string) => request<ApiKeyResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/api-key`),
   audience: (siteId: string, from: number, to: number) =>
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
+  live: (siteId: string, query: Record<string, string>) =>
+    request<LiveListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/live?${new URLSearchParams(query)}`),
   invite: (siteId: string, visitorId: string, text: string) =>
     request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
   /** What a local deployment would have emailed (development only: 404 elsewhere). */

@@ -1,10 +1,24 @@
 /**
- * The Live view: every visitor on the shop now, from the site hub's `live.*` frames (no
- * polling), with ticking time on page and on site, filters, and "Invite": a personal message
- * sent under the operator's name and photo that opens in that visitor's widget.
+ * The Live view: the visitors on the shop now. The counts and the first entries come pushed in
+ * the site hub's `live.summary` (merged from the visitor shards, in the order chosen here); the
+ * list is pulled and paged from `GET /api/sites/:siteId/live` with filters, and refreshed when a
+ * summary changes. Rows tick time on page and on site; "Invite" sends a personal message under
+ * the operator's name and photo that opens in that visitor's widget.
  */
-import { useState } from "preact/hooks";
-import type { LiveVisitor, MeResponse } from "../../protocol";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  compareLive,
+  DEFAULT_DASHBOARD_SORT,
+  LIVE_SORTS,
+  LIVE_TOP_K,
+  type LiveFilter,
+  type LiveListResponse,
+  type LiveSort,
+  type LiveSummaryFrame,
+  type LiveVisitor,
+  type MeResponse,
+  matchesLive,
+} from "../../protocol";
 import { api } from "./api";
 import { Avatar } from "./avatar";
 import { errorText } from "./error-text";
@@ -14,82 +28,225 @@ import { Modal } from "./modal";
 import { deviceLabel, nameOf, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-format";
 
 type ChatFilter = "all" | "chatting" | "idle";
-interface LiveFilter {
+interface Filters {
   chat: ChatFilter;
   returning: boolean;
   cart: boolean;
   q: string;
+  country: string;
+}
+interface Loaded {
+  rows: LiveVisitor[];
+  nextCursor: string | null;
+  pages: number;
+  status: "loading" | "ready" | "error";
+  error?: string;
 }
 
-function matches(v: LiveVisitor, f: LiveFilter): boolean {
-  if (f.chat === "chatting" && !v.chatting) return false;
-  if (f.chat === "idle" && v.chatting) return false;
-  if (f.returning && !v.returning) return false;
-  if (f.cart && !v.cart?.total) return false;
-  const q = f.q.trim().toLowerCase();
-  return !q || [v.name, v.email, v.title, v.url].some((x) => x?.toLowerCase().includes(q));
+/** A list refresh after a summary changed waits this long, so a busy shop costs one request a second. */
+const REFRESH_MS = 1000;
+
+function toFilter(f: Filters): LiveFilter {
+  const q = f.q.trim();
+  const country = f.country.trim().toUpperCase();
+  return {
+    q: q || undefined,
+    chatting: f.chat === "all" ? undefined : f.chat === "chatting",
+    returning: f.returning || undefined,
+    cart: f.cart || undefined,
+    country: /^[A-Z]{2}$/.test(country) ? country : undefined,
+  };
 }
 
-export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse; live: Map<string, LiveVisitor> }) {
+function toQuery(sort: LiveSort, f: LiveFilter, limit: number, cursor?: string): Record<string, string> {
+  const out: Record<string, string> = { sort, limit: String(limit) };
+  if (f.q) out.q = f.q;
+  if (f.chatting !== undefined) out.chatting = f.chatting ? "1" : "0";
+  if (f.returning) out.returning = "1";
+  if (f.cart) out.cart = "1";
+  if (f.country) out.country = f.country;
+  if (cursor) out.cursor = cursor;
+  return out;
+}
+
+/**
+ * The rows to show: the pulled pages with the summary's fresher entries laid over them. Where
+ * the summary covers a row's place (it holds the first LIVE_TOP_K in this order) and lacks it,
+ * that visitor left; entries beyond the last pulled row wait for "Load more", so no gap opens.
+ */
+function shownRows(summary: LiveSummaryFrame | null, list: Loaded, sort: LiveSort, filter: LiveFilter): LiveVisitor[] {
+  const cmp = compareLive(sort);
+  const fresh = summary?.sort === sort ? summary.visitors : null;
+  const out = new Map<string, LiveVisitor>();
+  if (fresh) {
+    const byId = new Map(fresh.map((v) => [v.visitorId, v]));
+    const complete = fresh.length < LIVE_TOP_K;
+    const lastFresh = fresh.at(-1);
+    for (const r of list.rows) {
+      const f = byId.get(r.visitorId);
+      if (f) out.set(r.visitorId, f);
+      else if (!(complete || (lastFresh && cmp(r, lastFresh) < 0))) out.set(r.visitorId, r);
+    }
+    const lastRow = list.rows.at(-1);
+    for (const f of fresh) {
+      if (!out.has(f.visitorId) && (list.nextCursor === null || !lastRow || cmp(f, lastRow) <= 0)) out.set(f.visitorId, f);
+    }
+  } else {
+    for (const r of list.rows) out.set(r.visitorId, r);
+  }
+  return [...out.values()].filter((v) => matchesLive(v, filter)).sort(cmp);
+}
+
+export function LiveView(props: { siteId: string; me: MeResponse; summary: LiveSummaryFrame | null; watch(sort: LiveSort): void }) {
+  const { siteId, me, summary, watch } = props;
   const now = useNow();
-  const [filter, setFilter] = useState<LiveFilter>({ chat: "all", returning: false, cart: false, q: "" });
+  const [sort, setSort] = useState<LiveSort>(DEFAULT_DASHBOARD_SORT);
+  const [filters, setFilters] = useState<Filters>({ chat: "all", returning: false, cart: false, q: "", country: "" });
+  const [q, setQ] = useState("");
+  const [list, setList] = useState<Loaded>({ rows: [], nextCursor: null, pages: 0, status: "loading" });
   const [inviting, setInviting] = useState<LiveVisitor | null>(null);
   const [invited, setInvited] = useState(new Map<string, string>());
-  // Newest arrivals first; the order of the others stays put while they browse.
-  const all = [...live.values()].sort((a, b) => b.visitStartedAt - a.visitStartedAt);
-  const rows = all.filter((v) => matches(v, filter));
-  const set = (p: Partial<LiveFilter>) => setFilter((f) => ({ ...f, ...p }));
+  const filter = useMemo(() => toFilter(filters), [filters]);
+  const filterKey = JSON.stringify(filter);
+  const filtered = filterKey !== "{}";
+  const request = useRef(0);
+  const set = (p: Partial<Filters>) => setFilters((f) => ({ ...f, ...p }));
+
+  // The hub's summary follows this page's order; the inbox gets chats first back when it closes.
+  useEffect(() => watch(sort), [sort]);
+  useEffect(() => () => watch(DEFAULT_DASHBOARD_SORT), []);
+  // Typing in the search box asks the server once the operator pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => set({ q }), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+
+  const load = async (limit: number, cursor?: string) => {
+    const id = ++request.current;
+    try {
+      const page: LiveListResponse = await api.live(siteId, toQuery(sort, filter, limit, cursor));
+      if (id !== request.current) return;
+      setList((l) => {
+        if (!cursor)
+          return { rows: page.visitors, nextCursor: page.nextCursor, pages: Math.max(1, Math.ceil(limit / LIVE_TOP_K)), status: "ready" };
+        const seen = new Set(l.rows.map((v) => v.visitorId));
+        return {
+          rows: [...l.rows, ...page.visitors.filter((v) => !seen.has(v.visitorId))],
+          nextCursor: page.nextCursor,
+          pages: l.pages + 1,
+          status: "ready",
+        };
+      });
+    } catch (err) {
+      if (id === request.current) setList((l) => ({ ...l, status: "error", error: errorText(err) }));
+    }
+  };
+
+  useEffect(() => {
+    setList((l) => ({ ...l, status: "loading" }));
+    void load(LIVE_TOP_K);
+  }, [siteId, sort, filterKey]);
+
+  // A summary changed: the unfiltered first page is the summary itself; deeper or filtered
+  // lists are pulled again (as many rows as are shown, up to the route's limit of 200).
+  const rowsRef = useRef(list.rows.length);
+  rowsRef.current = list.rows.length;
+  useEffect(() => {
+    if (!summary || (!filtered && list.pages <= 1)) return;
+    const timer = setTimeout(() => void load(Math.min(200, Math.max(LIVE_TOP_K, rowsRef.current))), REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [summary]);
+
+  const rows = shownRows(summary, list, sort, filter);
+  const counts = summary?.counts ?? null;
+  const total = counts?.visitors ?? rows.length;
 
   return (
     <section class="live-view">
       <header class="page-head">
         <div>
           <h2>{t("liveTitle")}</h2>
-          <p class="muted">{tn("visitorsNow", all.length)}</p>
+          <p class="muted">{tn("visitorsNow", total)}</p>
         </div>
-        <div class="live-filters">
-          <div class="tabs" role="tablist">
-            {(["all", "chatting", "idle"] as const).map((c) => (
-              <button
-                type="button"
-                key={c}
-                role="tab"
-                aria-selected={filter.chat === c}
-                class={filter.chat === c ? "tab on" : "tab"}
-                onClick={() => set({ chat: c })}
-              >
-                {c === "all" ? t("all") : c === "chatting" ? t("chatting") : t("notChatting")}
-              </button>
-            ))}
-          </div>
-          <label class="check">
-            <input type="checkbox" checked={filter.returning} onChange={(e) => set({ returning: e.currentTarget.checked })} />
-            {t("filter_returning")}
-          </label>
-          <label class="check">
-            <input type="checkbox" checked={filter.cart} onChange={(e) => set({ cart: e.currentTarget.checked })} />
-            {t("hasCart")}
-          </label>
-          <input
-            class="live-search"
-            type="search"
-            value={filter.q}
-            placeholder={t("searchVisitors")}
-            aria-label={t("searchVisitors")}
-            onInput={(e) => set({ q: e.currentTarget.value })}
-          />
-        </div>
+        {counts ? (
+          <ul class="live-counts" aria-label={t("liveCounts")}>
+            <li>
+              <strong>{counts.visitors}</strong> {t("liveVisitors")}
+            </li>
+            <li>
+              <strong>{counts.chatting}</strong> {t("liveChatting")}
+            </li>
+            <li>
+              <strong>{counts.withCart}</strong> {t("withCart")}
+            </li>
+            <li>
+              <strong>{counts.returning}</strong> {t("liveReturning")}
+            </li>
+          </ul>
+        ) : null}
       </header>
-      {all.length === 0 ? (
+      <div class="live-filters">
+        <div class="tabs" role="group" aria-label={t("colChat")}>
+          {(["all", "chatting", "idle"] as const).map((c) => (
+            <button
+              type="button"
+              key={c}
+              aria-pressed={filters.chat === c}
+              class={filters.chat === c ? "tab on" : "tab"}
+              onClick={() => set({ chat: c })}
+            >
+              {c === "all" ? t("all") : c === "chatting" ? t("chatting") : t("notChatting")}
+            </button>
+          ))}
+        </div>
+        <label class="check">
+          <input type="checkbox" checked={filters.returning} onChange={(e) => set({ returning: e.currentTarget.checked })} />
+          {t("filter_returning")}
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={filters.cart} onChange={(e) => set({ cart: e.currentTarget.checked })} />
+          {t("hasCart")}
+        </label>
+        <input
+          class="live-country"
+          type="text"
+          maxLength={2}
+          value={filters.country}
+          placeholder={t("countryCode")}
+          title={t("countryCodeHint")}
+          aria-label={t("countryCode")}
+          onInput={(e) => set({ country: e.currentTarget.value })}
+        />
+        <input
+          class="live-search"
+          type="search"
+          value={q}
+          placeholder={t("searchVisitors")}
+          aria-label={t("searchVisitors")}
+          onInput={(e) => setQ(e.currentTarget.value)}
+        />
+        <label class="live-sort">
+          {t("liveOrder")}
+          <select value={sort} onChange={(e) => setSort(e.currentTarget.value as LiveSort)}>
+            {LIVE_SORTS.map((s) => (
+              <option key={s} value={s}>
+                {t(`sort_${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {list.status === "error" ? <p class="error">{list.error}</p> : null}
+      {total === 0 && rows.length === 0 ? (
         <div class="empty">
           <strong>{t("liveEmpty")}</strong>
           {t("liveEmptyHint")}
         </div>
       ) : rows.length === 0 ? (
-        <div class="empty">{t("liveNone")}</div>
+        <div class="empty">{list.status === "loading" ? "…" : t("liveNone")}</div>
       ) : (
         <div class="table-scroll">
-          <table class="live-table">
+          <table class="live-table" aria-busy={list.status === "loading"}>
             <thead>
               <tr>
                 <th>{t("colVisitor")}</th>
@@ -167,6 +324,16 @@ export function LiveView({ siteId, me, live }: { siteId: string; me: MeResponse;
               })}
             </tbody>
           </table>
+          {list.nextCursor ? (
+            <button
+              type="button"
+              class="ghost load-more"
+              disabled={list.status === "loading"}
+              onClick={() => void load(LIVE_TOP_K, list.nextCursor!)}
+            >
+              {t("loadMore")}
+            </button>
+          ) : null}
         </div>
       )}
       {inviting ? (

@@ -1,10 +1,19 @@
 /**
  * The live inbox of one site: the site hub's socket (snapshot, then updates) through the shared
  * `ReconnectingSocket`, merged by revision so an older summary never replaces a newer one; and
- * the visitors on the site now (the Live view's `live.*` frames on the same socket).
+ * the Live view's summary on the same socket (counts and the first visitors in the order this
+ * dashboard asked for with `live.watch`; sent again after every reconnect).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConversationSummary, HubServerFrame, LiveVisitor, OnlineOperator } from "../../protocol";
+import {
+  type ConversationSummary,
+  DEFAULT_DASHBOARD_SORT,
+  type HubServerFrame,
+  type LiveSort,
+  type LiveSummaryFrame,
+  type LiveVisitor,
+  type OnlineOperator,
+} from "../../protocol";
 import { type ConnectionState, ReconnectingSocket } from "../../protocol/client/reconnecting-socket";
 import { socketEnded, socketUrl } from "./api";
 
@@ -15,7 +24,9 @@ export interface Inbox {
   queue: string[];
   connection: ConnectionState;
   loaded: boolean;
-  /** Visitors on the site now, by visitor id. */
+  /** The Live view's latest summary (null until the hub sent one). */
+  liveSummary: LiveSummaryFrame | null;
+  /** The summary's visitors by id: the first on the site now, in the watched order. */
   live: Map<string, LiveVisitor>;
 }
 
@@ -32,14 +43,16 @@ export function mergeSummary(map: Map<string, ConversationSummary>, s: Conversat
   return next;
 }
 
-export function useInbox(siteId: string): Inbox & { setPresence(status: "online" | "away"): void } {
+export function useInbox(siteId: string): Inbox & { setPresence(status: "online" | "away"): void; watchLive(sort: LiveSort): void } {
   const socketRef = useRef<ReconnectingSocket | null>(null);
+  const sortRef = useRef<LiveSort>(DEFAULT_DASHBOARD_SORT);
   const [inbox, setInbox] = useState<Inbox>({
     conversations: new Map(),
     online: [],
     queue: [],
     connection: "connecting",
     loaded: false,
+    liveSummary: null,
     live: new Map(),
   });
   useEffect(() => {
@@ -52,6 +65,8 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
         const frame = JSON.parse(text) as HubServerFrame;
         if (frame.type === "inbox.snapshot") {
           socket.markHealthy();
+          // A new socket starts in the default order: ask again for the one chosen.
+          if (sortRef.current !== DEFAULT_DASHBOARD_SORT) socket.send(JSON.stringify({ type: "live.watch", sort: sortRef.current }));
           setInbox((s) => {
             let conversations = new Map<string, ConversationSummary>();
             for (const c of frame.conversations) conversations = mergeSummary(conversations, c);
@@ -72,16 +87,8 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
           setInbox((s) => ({ ...s, online: frame.operatorsOnline }));
         } else if (frame.type === "queue.state") {
           setInbox((s) => ({ ...s, queue: frame.conversationIds }));
-        } else if (frame.type === "live.snapshot") {
-          setInbox((s) => ({ ...s, live: new Map(frame.visitors.map((v) => [v.visitorId, v])) }));
-        } else if (frame.type === "live.update") {
-          setInbox((s) => ({ ...s, live: new Map(s.live).set(frame.visitor.visitorId, frame.visitor) }));
-        } else if (frame.type === "live.gone") {
-          setInbox((s) => {
-            const live = new Map(s.live);
-            live.delete(frame.visitorId);
-            return { ...s, live };
-          });
+        } else if (frame.type === "live.summary") {
+          setInbox((s) => ({ ...s, liveSummary: frame, live: new Map(frame.visitors.map((v) => [v.visitorId, v])) }));
         }
       },
     });
@@ -97,5 +104,10 @@ export function useInbox(siteId: string): Inbox & { setPresence(status: "online"
   return {
     ...inbox,
     setPresence: (status) => void socketRef.current?.send(JSON.stringify({ type: "presence", status })),
+    watchLive: (sort) => {
+      if (sortRef.current === sort) return;
+      sortRef.current = sort;
+      socketRef.current?.send(JSON.stringify({ type: "live.watch", sort }));
+    },
   };
 }

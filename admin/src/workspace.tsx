@@ -165,7 +165,7 @@ function SiteWorkspace({
           </a>
           <a href="#/live" class={page === "live" ? "on" : ""}>
             {t("live")}
-            {inbox.live.size ? <span class="nav-count">{inbox.live.size}</span> : null}
+            {inbox.liveSummary?.counts.visitors ? <span class="nav-count">{inbox.liveSummary.counts.visitors}</span> : null}
           </a>
           <a href="#/visitors" class={page === "visitors" ? "on" : ""}>
             {t("visitorsNav")}
@@ -242,7 +242,7 @@ function SiteWorkspace({
             ) : page === "team" ? (
               <TeamView site={site} />
             ) : page === "live" ? (
-              <LiveView siteId={siteId} me={me} live={inbox.live} />
+              <LiveView siteId={siteId} me={me} summary={inbox.liveSummary} watch={inbox.watchLive} />
             ) : page === "visitors" ? (
               <VisitorsView siteId={siteId} me={me} live={inbox.live} />
             ) : page === "audience" ? (

@@ -60,10 +60,22 @@ export async function prepareDatabase(persistTo, { extraSql = "" } = {}) {
  * `inherit` streams wrangler's output to this terminal (npm run dev); otherwise it is kept
  * for error reports only.
  */
-export async function startWrangler({ port, persistTo, inherit = false, timeoutMs = 60_000 }) {
+export async function startWrangler({ port, persistTo, inherit = false, timeoutMs = 60_000, publicUrl = `http://127.0.0.1:${port}` }) {
   const child = spawn(
     wranglerBin,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    // PUBLIC_URL: links in the emails this server records (chat, unsubscribe) point at this server.
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      persistTo,
+      "--show-interactive-dev-session=false",
+      "--var",
+      `PUBLIC_URL:${publicUrl}`,
+    ],
     { cwd: root, env: quietEnv, stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"], detached: !inherit },
   );
   let output = "";

@@ -1,11 +1,14 @@
-// The Live view: operator dashboards get a snapshot of who is on the shop, an update when a
-// visitor navigates (not on every ping), and "gone" after the timeout (the hub's alarm).
+// The Live view: operator dashboards get a summary of who is on the shop (counts and the first
+// entries, merged by the site hub from the visitor shards' aggregates), a new one when a visitor
+// arrives or navigates (not on a heartbeat), and one without them after the timeout.
 // Invitations: an operator's personal message opens the visitor's chat on the next beacon.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// The same at N = 4 shards and the aggregates' costs: live-shards.test.ts.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { InviteResponse } from "../../protocol";
-import type { SiteHub } from "../../worker/do/site-hub";
+import type { InviteResponse, LiveVisitor } from "../../protocol";
+import type { VisitorShard } from "../../worker/do/visitor-shard";
+import { shardName, shardOf } from "../../worker/lib/shards";
 import { api, login, mustOpen, seedSite, visitorSession, visitorSocketPath } from "./helpers";
 import { SHOP, track, UA, visitorOf, visitPages } from "./tracking-helpers";
 
@@ -21,17 +24,32 @@ beforeAll(async () => {
   [anna, other] = await Promise.all([login("anna@l.test"), login("x@l2.test")]);
 });
 
+const entryOf = (frame: { visitors: LiveVisitor[] }, id: string) => frame.visitors.find((v) => v.visitorId === id);
+
+interface PresenceInside {
+  entries: Map<string, { expiresAt: number }>;
+  earliestExpiry: number;
+  tick(): void;
+}
+
+/** The shard's in-memory entries of site_l (one shard), through the object itself. */
+function inShard<T>(visitorId: string, fn: (presence: PresenceInside) => T): Promise<T> {
+  const stub = env.VISITOR_SHARD.getByName(shardName("site_l", shardOf(visitorId, 1)));
+  return runInDurableObject(stub, (instance: VisitorShard) => fn((instance as unknown as { presence: PresenceInside }).presence));
+}
+
 describe("live view", () => {
   it("shows a visitor arriving and navigating, ignores heartbeats, and drops them after the timeout", async () => {
     const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
-    expect((await dash.next("live.snapshot")).visitors).toEqual([]);
+    const first = await dash.next("live.summary");
+    expect(first).toMatchObject({ sort: "chatting", visitors: [], counts: { visitors: 0, chatting: 0, withCart: 0, returning: 0 } });
     const foreign = await mustOpen("/ws/sites/site_l2/inbox", { cookie: other });
-    await foreign.next("live.snapshot");
+    await foreign.next("live.summary");
 
     const t = (await track({ k: "pk_l", e: "view", u: `${SHOP}/?utm_source=ig`, ti: "Home" }, { ua: UA.iphone, cf: { country: "FI" } })).t!;
     const id = visitorOf(t);
-    const arrived = await dash.until("live.update", (f) => f.visitor.visitorId === id);
-    expect(arrived.visitor).toMatchObject({
+    const arrived = entryOf(await dash.until("live.summary", (f) => entryOf(f, id) !== undefined), id)!;
+    expect(arrived).toMatchObject({
       url: `${SHOP}/`,
       title: "Home",
       returning: false,
@@ -41,57 +59,52 @@ describe("live view", () => {
       cart: null,
       device: { type: "mobile" },
     });
-    expect(arrived.visitor.source?.utmSource).toBe("ig");
+    expect(arrived.source?.utmSource).toBe("ig");
 
     await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/`, ms: 15_000 });
-    expect(await dash.receives("live.update", 300)).toBe(false);
+    expect(await dash.receives("live.summary", 300)).toBe(false);
 
     await track({ k: "pk_l", t, e: "view", u: `${SHOP}/p/aeropress`, ti: "AeroPress" });
-    const moved = await dash.until("live.update", (f) => f.visitor.visitorId === id);
-    expect(moved.visitor).toMatchObject({ url: `${SHOP}/p/aeropress`, title: "AeroPress", visitStartedAt: arrived.visitor.visitStartedAt });
+    const moved = await dash.until("live.summary", (f) => entryOf(f, id)?.title === "AeroPress");
+    expect(entryOf(moved, id)).toMatchObject({ url: `${SHOP}/p/aeropress`, visitStartedAt: arrived.visitStartedAt });
     await track({ k: "pk_l", t, e: "cart", d: { items: [{ id: "a", price: 30 }], total: 30, currency: "EUR" } });
-    expect((await dash.until("live.update", (f) => f.visitor.visitorId === id)).visitor.cart).toEqual({ total: 30, currency: "EUR" });
+    const carted = await dash.until("live.summary", (f) => entryOf(f, id)?.cart !== null);
+    expect(entryOf(carted, id)!.cart).toEqual({ total: 30, currency: "EUR" });
+    expect(carted.counts).toEqual({ visitors: 1, chatting: 0, withCart: 1, returning: 0 });
 
-    // A dashboard opened now sees them in its snapshot.
+    // A dashboard opened now sees them in its first summary.
     const late = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
-    expect((await late.next("live.snapshot")).visitors.map((v) => v.visitorId)).toContain(id);
+    expect(entryOf(await late.next("live.summary"), id)).toBeDefined();
 
-    // No ping for LIVE_TIMEOUT_MS: the alarm drops them (time moved by moving their expiry).
-    const hub = env.SITE_HUB.getByName("site_l");
-    await runInDurableObject(hub, (_: SiteHub, state) =>
-      state.storage.sql.exec("UPDATE live SET expires_at = ? WHERE visitor_id = ?", Date.now() - 1, id),
-    );
-    expect(await runDurableObjectAlarm(hub)).toBe(true);
-    expect((await dash.next("live.gone")).visitorId).toBe(id);
-    expect((await late.next("live.gone")).visitorId).toBe(id);
-    expect(await foreign.receives("live.update", 100)).toBe(false);
+    // No ping for LIVE_TIMEOUT_MS: the shard's timer drops them (time moved by moving their expiry).
+    await inShard(id, (presence) => {
+      presence.entries.get(id)!.expiresAt = Date.now() - 1;
+      presence.earliestExpiry = Date.now() - 1;
+      presence.tick();
+    });
+    for (const s of [dash, late]) {
+      const gone = await s.until("live.summary", (f) => f.counts.visitors === 0);
+      expect(gone.visitors).toEqual([]);
+    }
+    expect(await foreign.receives("live.summary", 100)).toBe(false);
     for (const s of [dash, late, foreign]) s.close();
   });
 
   it("lets a visitor who leaves go after a short grace, unless they come back first", async () => {
-    const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
-    await dash.next("live.snapshot");
     const t = await visitPages("pk_l", ["/a"]);
-    await dash.until("live.update", (f) => f.visitor.visitorId === visitorOf(t));
+    const id = visitorOf(t);
     await track({ k: "pk_l", t, e: "leave", u: `${SHOP}/a`, ms: 3000 });
-    const expiry = await runInDurableObject(env.SITE_HUB.getByName("site_l"), (_: SiteHub, state) =>
-      Number(state.storage.sql.exec("SELECT expires_at FROM live WHERE visitor_id = ?", visitorOf(t)).one().expires_at),
-    );
-    expect(expiry - Date.now()).toBeLessThanOrEqual(10_000);
+    expect((await inShard(id, (p) => p.entries.get(id)!.expiresAt)) - Date.now()).toBeLessThanOrEqual(10_000);
     // The next page of a multi-page shop arrives right after its "leave": they stay.
     await track({ k: "pk_l", t, e: "view", u: `${SHOP}/b` });
-    const extended = await runInDurableObject(env.SITE_HUB.getByName("site_l"), (_: SiteHub, state) =>
-      Number(state.storage.sql.exec("SELECT expires_at FROM live WHERE visitor_id = ?", visitorOf(t)).one().expires_at),
-    );
-    expect(extended - Date.now()).toBeGreaterThan(30_000);
-    dash.close();
+    expect((await inShard(id, (p) => p.entries.get(id)!.expiresAt)) - Date.now()).toBeGreaterThan(30_000);
   });
 });
 
 describe("invitations", () => {
   it("puts the operator's message in the visitor's conversation and opens their chat on the next beacon", async () => {
     const dash = await mustOpen("/ws/sites/site_l/inbox", { cookie: anna });
-    await dash.next("live.snapshot");
+    await dash.next("live.summary");
     const t = await visitPages("pk_l", ["/p/chemex"]);
     const id = visitorOf(t);
     expect((await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` })).o).toBeUndefined();
@@ -144,8 +157,8 @@ describe("invitations", () => {
     expect(next.p).toMatch(/^peek\.[0-9a-z]+\.site_l\./);
     expect((await track({ k: "pk_l", t, e: "ping", u: `${SHOP}/p/chemex` })).o).toBeUndefined();
     // The Live view shows them in a conversation now (an invitation starts one).
-    const live = await dash.until("live.update", (f) => f.visitor.visitorId === id && f.visitor.conversationId === conversationId);
-    expect(live.visitor.chatting).toBe(true);
+    const live = await dash.until("live.summary", (f) => entryOf(f, id)?.conversationId === conversationId && entryOf(f, id)!.chatting);
+    expect(live.counts.chatting).toBeGreaterThanOrEqual(1);
 
     // The chat iframe adopts the tracked visitor, sees the invitation, and the answer reaches Anna.
     const chat = await visitorSession("pk_l", undefined, t);

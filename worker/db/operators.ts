@@ -14,6 +14,8 @@ interface RawOperator {
   email: string;
   name: string;
   avatar_url: string | null;
+  /** Read where the operator's own profile is answered (migration 0015). */
+  alert_emails?: number;
 }
 
 const toProfile = (r: RawOperator): OperatorProfile => ({
@@ -21,6 +23,7 @@ const toProfile = (r: RawOperator): OperatorProfile => ({
   email: r.email,
   name: r.name,
   avatarUrl: r.avatar_url,
+  ...(r.alert_emails === undefined ? {} : { alertEmails: r.alert_emails === 1 }),
 });
 
 export async function findOperatorForLogin(
@@ -57,7 +60,7 @@ export async function loadSession(db: D1Database, tokenHash: string, now: number
   const [who, sites] = await db.batch([
     db
       .prepare(
-        `SELECT o.id, o.email, o.name, o.avatar_url FROM sessions s JOIN operators o ON o.id = s.operator_id
+        `SELECT o.id, o.email, o.name, o.avatar_url, o.alert_emails FROM sessions s JOIN operators o ON o.id = s.operator_id
          WHERE s.token_hash = ? AND s.expires_at > ?`,
       )
       .bind(tokenHash, now),
@@ -233,16 +236,23 @@ export async function updateMember(
 export async function updateOwnProfile(
   db: D1Database,
   operatorId: string,
-  u: { name?: string | undefined; avatarUrl?: string | null | undefined },
+  u: { name?: string | undefined; avatarUrl?: string | null | undefined; alertEmails?: boolean | undefined },
 ): Promise<{ profile: OperatorProfile; previousAvatarUrl: string | null } | null> {
   const [before, after] = await db.batch([
     db.prepare("SELECT avatar_url FROM operators WHERE id = ?").bind(operatorId),
     db
       .prepare(
-        `UPDATE operators SET name = COALESCE(?2, name), avatar_url = CASE WHEN ?3 THEN ?4 ELSE avatar_url END
-         WHERE id = ?1 RETURNING id, email, name, avatar_url`,
+        `UPDATE operators SET name = COALESCE(?2, name), avatar_url = CASE WHEN ?3 THEN ?4 ELSE avatar_url END,
+           alert_emails = COALESCE(?5, alert_emails)
+         WHERE id = ?1 RETURNING id, email, name, avatar_url, alert_emails`,
       )
-      .bind(operatorId, u.name ?? null, u.avatarUrl !== undefined ? 1 : 0, u.avatarUrl ?? null),
+      .bind(
+        operatorId,
+        u.name ?? null,
+        u.avatarUrl !== undefined ? 1 : 0,
+        u.avatarUrl ?? null,
+        u.alertEmails === undefined ? null : u.alertEmails ? 1 : 0,
+      ),
   ]);
   const row = ((after?.results ?? []) as RawOperator[])[0];
   if (!row) return null;

@@ -60,6 +60,8 @@ export async function eraseRows(db: D1Database, siteId: string, visitorIds: stri
       .prepare(`DELETE FROM message_search WHERE message_search MATCH ?3 AND site_id = ?1 AND conversation_id IN ${IN_IDS}`)
       .bind(siteId, c, `site_key : "${siteKey(siteId)}"`),
     db.prepare(`DELETE FROM conversations WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, c),
+    // What was emailed about them (addresses, texts in development).
+    db.prepare(`DELETE FROM sent_mail WHERE site_id = ?1 AND conversation_id IN ${IN_IDS}`).bind(siteId, c),
     ...eraseEventStatements(db, siteId, conversationIds),
     ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v),

@@ -94,3 +94,8 @@ export function parseOrigins(json: string): string[] {
     return [];
   }
 }
+
+/** How many visitor shards hold the site's visitors (1 for most shops; 1 for an unknown site). */
+export async function getVisitorShards(db: D1Database, siteId: string): Promise<number> {
+  return (await db.prepare("SELECT visitor_shards FROM sites WHERE id = ?").bind(siteId).first<number>("visitor_shards")) ?? 1;
+}

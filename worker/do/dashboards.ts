@@ -1,16 +1,25 @@
 /**
  * Operators' dashboard sockets on the site hub and their presence: accepting a socket, who is
- * online or away (online on any tab counts as online) with their load and cap, sending to every
- * dashboard, and closing the sockets of a session that signed out. Used by SiteHub.
+ * online or away (online on any tab counts as online) with their load and cap, the Live view
+ * order each chose, sending to every dashboard, and closing the sockets of a session that signed
+ * out. Used by SiteHub.
  */
-import { CLOSE_CODES, type HubServerFrame, type OnlineOperator, type PresenceStatus } from "../../protocol";
+import {
+  CLOSE_CODES,
+  DEFAULT_DASHBOARD_SORT,
+  type HubServerFrame,
+  type LiveSort,
+  type OnlineOperator,
+  type PresenceStatus,
+} from "../../protocol";
 import type { Participant, SessionMatch } from "../lib/participant";
 import type { HubRoster } from "./hub-roster";
 import { sessionMatches } from "./session-match";
 import { broadcastFrame, sendFrame } from "./socket-send";
 
 type OperatorParticipant = Extract<Participant, { role: "operator" }>;
-type Attachment = OperatorParticipant & { status: PresenceStatus };
+/** `liveSort`: the Live view order this dashboard chose (`live.watch`); kept across hibernation. */
+type Attachment = OperatorParticipant & { status: PresenceStatus; liveSort?: LiveSort };
 
 export class Dashboards {
   constructor(
@@ -31,6 +40,19 @@ export class Dashboards {
   setStatus(ws: WebSocket, status: PresenceStatus): void {
     const who = ws.deserializeAttachment() as Attachment;
     ws.serializeAttachment({ ...who, status } satisfies Attachment);
+  }
+
+  setLiveSort(ws: WebSocket, liveSort: LiveSort): void {
+    const who = ws.deserializeAttachment() as Attachment;
+    ws.serializeAttachment({ ...who, liveSort } satisfies Attachment);
+  }
+
+  /** Open dashboards and the Live view order each wants. */
+  *watchers(): Iterable<{ ws: WebSocket; sort: LiveSort }> {
+    for (const ws of this.ctx.getWebSockets()) {
+      const who = ws.deserializeAttachment() as Attachment | null;
+      if (who && ws.readyState === WebSocket.OPEN) yield { ws, sort: who.liveSort ?? DEFAULT_DASHBOARD_SORT };
+    }
   }
 
   online(): OnlineOperator[] {

@@ -2,8 +2,8 @@
  * The site hub's SQLite: versioned schema (versions only move forward, so a hub's data survives
  * every upgrade), the live inbox (latest summary per conversation), routing state (assignments,
  * the queue), meta, and which sessions viewed which conversations (for sign-out). Synchronous:
- * whatever one event does here commits atomically. The Live view's and the timers' tables are
- * created here too but read by their own modules. Only SiteHub and its parts use it.
+ * whatever one event does here commits atomically. The timers' table is created here too but
+ * read by its own module. Only SiteHub and its parts use it.
  */
 import type { ConversationSummary } from "../../protocol";
 import { TIMERS_SCHEMA } from "./durable-timers";
@@ -37,6 +37,10 @@ const SCHEMA = [
    ${TIMERS_SCHEMA};
    DELETE FROM assignments WHERE conversation_id IN (SELECT id FROM inbox WHERE json_extract(summary, '$.messageCount') = 0);
    DELETE FROM queue WHERE conversation_id IN (SELECT id FROM inbox WHERE json_extract(summary, '$.messageCount') = 0);`,
+  // v5: the Live view moved to the visitor shards (presence and invitations in their memory; the
+  // hub merges their aggregates in its own memory): v3's tables go.
+  `DROP TABLE live;
+   DROP TABLE invites;`,
 ];
 
 /** Resolved conversations stay in the live inbox this long after their last activity. */

@@ -1,26 +1,30 @@
 /**
  * SiteHub: one Durable Object per shop, a thin dispatcher over its parts — the store (inbox,
  * routing state; hub-store.ts), routing through one serialised queue (hub-routing.ts), the
- * operators' dashboards and presence (dashboards.ts), the Live view (live-view.ts), and durable
- * timers on its one alarm (re-assignment, Live view expiry). Rebuilt from D1 when its storage
- * is new. The Worker reaches it through its stub: `fetch` for dashboard sockets, RPC for the rest.
+ * operators' dashboards and presence (dashboards.ts), the Live view merged from the visitor
+ * shards' aggregates (live-view.ts; the hub tells shards who chats), and durable timers on its
+ * one alarm (re-assignment, ageing out a silent shard's aggregate). Rebuilt from D1 when its
+ * storage is new. The Worker reaches it through its stub: `fetch` for dashboard sockets, RPC for the rest.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
   CLOSE_CODES,
   type ConversationSummary,
+  DEFAULT_DASHBOARD_SORT,
   decodeHubFrame,
   type LiveAggregate,
-  type LiveVisitor,
   type OnlineOperator,
   PING,
   PONG,
   SESSION_TTL_SECONDS,
   type SiteSettings,
 } from "../../protocol";
+import { getVisitorShards } from "../db/sites";
 import type { Env } from "../env";
 import { errorResponse } from "../lib/api-error";
 import { readParticipant, type SessionMatch } from "../lib/participant";
+import { shardOf } from "../lib/shards";
+import { shardStub, visitorShard } from "../services/live";
 import type { ConversationRoom } from "./conversation-room";
 import { Dashboards } from "./dashboards";
 import { DurableTimers } from "./durable-timers";
@@ -28,10 +32,16 @@ import { HubRoster } from "./hub-roster";
 import { HubRouting, type RoutingTimer } from "./hub-routing";
 import { HubStore } from "./hub-store";
 import { LiveView } from "./live-view";
+import { AGGREGATE_TTL_MS } from "./shard-presence";
 import { answerClose, refuseSocket } from "./socket-send";
 
 /** Rooms told of a policy change (or a sign-out) at once. */
 const PARALLEL_ROOMS = 8;
+/** The site's shard count is read from D1 again after this long (an operator may reshard). */
+const SHARD_COUNT_TTL_MS = 60_000;
+
+/** A conversation shows its visitor as chatting in the Live view: open and someone wrote. */
+const chatting = (s: ConversationSummary | null) => s !== null && s.status === "open" && s.messageCount > 0;
 
 export class SiteHub extends DurableObject<Env> {
   private readonly store: HubStore;
@@ -40,15 +50,21 @@ export class SiteHub extends DurableObject<Env> {
   private readonly live: LiveView;
   private readonly routing: HubRouting;
   private readonly timers: DurableTimers<RoutingTimer | "live">;
+  private shardCount: { n: number; at: number } | null = null;
+  /** Whether this wake already pulled the aggregates it did not hold. */
+  private pulled = false;
+  /** Conversation states go to shards one after another, so a later one never lands first. */
+  private forwarding: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new HubStore(ctx.storage.sql);
     this.roster = new HubRoster(env, () => this.store.siteId());
     this.dashboards = new Dashboards(ctx, this.roster, () => this.store.loads());
-    this.live = new LiveView(ctx.storage.sql, {
-      broadcast: (frame) => this.dashboards.broadcast(frame),
-      conversation: (id) => this.store.summary(id),
+    this.live = new LiveView({
+      now: Date.now,
+      watchers: () => this.dashboards.watchers(),
+      send: (ws, frame) => this.dashboards.send(ws, frame),
     });
     this.timers = new DurableTimers(ctx.storage, {
       reassign: { run: () => this.routing.reassignOverdue() },
@@ -78,32 +94,25 @@ export class SiteHub extends DurableObject<Env> {
     };
     this.store.put(merged);
     this.dashboards.broadcast({ type: "inbox.update", conversation: merged });
-    this.live.conversationChanged(merged);
+    if (!current || chatting(current) !== chatting(merged) || current.visitorId !== merged.visitorId) {
+      this.forwardChat(merged.siteId, merged);
+    }
     await this.routing.conversationChanged(merged.id);
   }
 
   /**
-   * The tracking beacon saw a visitor: `visitor` is their Live view entry when they are on a page
-   * (null otherwise). Returns whether an operator's invitation was waiting for them (and clears it).
+   * A visitor shard's Live view aggregate (at most one per 2 s per shard, after a visible change,
+   * plus a refresh every 20 s while it has visitors). Dashboards whose summary changed hear of it.
    */
-  visitorSeen(siteId: string, visitorId: string, visitor: LiveVisitor | null, leaving = false): { invited: boolean } {
+  async liveAggregate(siteId: string, aggregate: LiveAggregate): Promise<void> {
     this.store.rememberSite(siteId);
-    const { expiresAt, invited } = this.live.seen(visitorId, visitor, leaving, Date.now());
-    if (expiresAt !== null) this.timers.setIfEarlier("live", expiresAt);
-    if (visitor?.name && visitor.conversationId) this.renamed(this.store.rename({ conversationId: visitor.conversationId }, visitor.name));
-    return { invited };
-  }
-
-  /**
-   * A visitor shard's Live view aggregate (at most once a second, after a visible change).
-   * Contract stub (issue 10): the hub's Live view is rebuilt on these.
-   */
-  async liveAggregate(_siteId: string, _aggregate: LiveAggregate): Promise<void> {}
-
-  /** An operator invited this visitor: their loader's next beacon answers `o: 1`. */
-  invite(siteId: string, visitorId: string): void {
-    this.store.rememberSite(siteId);
-    this.live.invite(visitorId, Date.now());
+    if (this.store.siteId() !== siteId) return;
+    const { restarted } = this.live.receive(aggregate);
+    this.timers.setIfEarlier("live", Date.now() + AGGREGATE_TTL_MS);
+    // A shard that restarted lost who chats: tell it again (bounded by the open conversations).
+    if (restarted) this.resendChats(siteId, aggregate.shard);
+    // This hub woke with part of the picture: ask the other shards rather than wait for them.
+    if (!this.pulled) this.ctx.waitUntil(this.pullMissing(siteId).catch((err) => console.warn("live pull failed", String(err))));
   }
 
   /**
@@ -113,16 +122,17 @@ export class SiteHub extends DurableObject<Env> {
   async forgetVisitors(siteId: string, visitorIds: string[], conversationIds: string[] = []): Promise<void> {
     if (this.store.siteId() !== siteId) return;
     this.live.forget(visitorIds);
+    if (visitorIds.length) {
+      const n = await this.shards(siteId);
+      const byShard = new Map<number, string[]>();
+      for (const id of visitorIds) byShard.set(shardOf(id, n), [...(byShard.get(shardOf(id, n)) ?? []), id]);
+      await Promise.all([...byShard].map(([shard, ids]) => shardStub(this.env, siteId, shard).forgetLive(siteId, shard, ids)));
+    }
     for (const id of conversationIds) {
       this.store.remove(id);
       this.dashboards.broadcast({ type: "inbox.remove", conversationId: id });
     }
     if (conversationIds.length) await this.routing.forget(conversationIds);
-  }
-
-  /** Everyone on the site now. */
-  liveVisitors(): LiveVisitor[] {
-    return this.live.visitors(Date.now());
   }
 
   operatorsOnline(): OnlineOperator[] {
@@ -203,6 +213,9 @@ export class SiteHub extends DurableObject<Env> {
     this.roster.invalidate();
     await this.roster.load();
 
+    // Before the socket joins: what the pull changes reaches the others, and this one once below.
+    await this.pullMissing(who.siteId);
+
     const { client, server } = this.dashboards.accept(who);
     const now = Date.now();
     this.dashboards.send(server, {
@@ -211,7 +224,7 @@ export class SiteHub extends DurableObject<Env> {
       operatorsOnline: this.dashboards.online(),
     });
     this.dashboards.send(server, { type: "queue.state", conversationIds: this.store.queued().map((q) => q.id) });
-    this.dashboards.send(server, { type: "live.snapshot", visitors: this.live.visitors(now) });
+    this.live.sendTo(server, DEFAULT_DASHBOARD_SORT);
     this.dashboards.broadcastPresence(server);
     this.ctx.waitUntil(this.routing.serveQueue());
     return new Response(null, { status: 101, webSocket: client });
@@ -223,9 +236,15 @@ export class SiteHub extends DurableObject<Env> {
       this.dashboards.send(ws, { type: "error", ...decoded.error });
       return;
     }
-    this.dashboards.setStatus(ws, decoded.value.status);
+    const frame = decoded.value;
+    if (frame.type === "live.watch") {
+      this.dashboards.setLiveSort(ws, frame.sort);
+      this.live.sendTo(ws, frame.sort);
+      return;
+    }
+    this.dashboards.setStatus(ws, frame.status);
     this.dashboards.broadcastPresence();
-    if (decoded.value.status === "online") await this.routing.serveQueue();
+    if (frame.status === "online") await this.routing.serveQueue();
   }
 
   override webSocketClose(ws: WebSocket, code: number): void {
@@ -233,7 +252,7 @@ export class SiteHub extends DurableObject<Env> {
     this.dashboards.broadcastPresence(ws);
   }
 
-  /** Every timer (re-assignment, queue retries, Live view expiry) shares the one alarm. */
+  /** Every timer (re-assignment, queue retries, a silent shard's aggregate) shares the one alarm. */
   override async alarm(): Promise<void> {
     await this.timers.run();
   }
@@ -241,8 +260,69 @@ export class SiteHub extends DurableObject<Env> {
   // ---- internals ----------------------------------------------------------------------------
 
   private expireLive(): void {
-    const next = this.live.expire(Date.now());
+    const next = this.live.expire();
     if (next !== null) this.timers.set("live", next);
+  }
+
+  /** The site's shard count, cached for SHARD_COUNT_TTL_MS. */
+  private async shards(siteId: string): Promise<number> {
+    const now = Date.now();
+    if (!this.shardCount || now - this.shardCount.at > SHARD_COUNT_TTL_MS) {
+      this.shardCount = { n: await getVisitorShards(this.env.DB, siteId), at: now };
+    }
+    return this.shardCount.n;
+  }
+
+  /** Pulls the aggregates of the site's shards this wake has not heard from (once per wake). */
+  private async pullMissing(siteId: string): Promise<void> {
+    if (this.pulled) return;
+    this.pulled = true;
+    let count: number;
+    try {
+      count = await this.shards(siteId);
+    } catch (err) {
+      this.pulled = false;
+      throw err;
+    }
+    const missing = this.live.missing(count);
+    const pulled = await Promise.all(
+      missing.map((shard) =>
+        shardStub(this.env, siteId, shard)
+          .liveAggregate(siteId, shard)
+          .catch((err) => {
+            console.warn("live aggregate pull failed", { shard, error: String(err) });
+            return null;
+          }),
+      ),
+    );
+    for (const aggregate of pulled) if (aggregate) this.live.receive(aggregate, true);
+    if (pulled.some((a) => a === null)) this.pulled = false;
+  }
+
+  /** Tells the visitor's shard whether they chat now (in order, after those already on the way). */
+  private forwardChat(siteId: string, s: ConversationSummary): void {
+    const state = { conversationId: s.id, chatting: chatting(s) };
+    this.forwarding = this.forwarding.then(async () => {
+      try {
+        const { shard, stub } = visitorShard(this.env, siteId, s.visitorId, await this.shards(siteId));
+        await stub.conversationState(siteId, shard, s.visitorId, state);
+      } catch (err) {
+        console.warn("conversation state forward failed", { conversationId: s.id, error: String(err) });
+      }
+    });
+    this.ctx.waitUntil(this.forwarding);
+  }
+
+  private resendChats(siteId: string, shard: number): void {
+    this.ctx.waitUntil(
+      (async () => {
+        const n = await this.shards(siteId);
+        for (const id of this.store.unresolvedIds()) {
+          const s = this.store.summary(id);
+          if (s && chatting(s) && shardOf(s.visitorId, n) === shard) this.forwardChat(siteId, s);
+        }
+      })().catch((err) => console.warn("chat states not re-sent", { shard, error: String(err) })),
+    );
   }
 
   private renamed(rows: ConversationSummary[]): void {

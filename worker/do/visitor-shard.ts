@@ -20,6 +20,7 @@ import {
   type AudienceResponse,
   CartData,
   LIVE_TIMEOUT_MS,
+  type LiveAggregate,
   type LiveListQuery,
   type LiveListResponse,
   PurchaseData,
@@ -183,6 +184,7 @@ export class VisitorShard extends DurableObject<Env> {
   private siteId: string | null = null;
   private shard = 0;
   private presence: ShardPresence | null = null;
+  private wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null;
   private readonly db: ShardSql;
   private schemaReady = false;
   private readonly pending = new Map<string, Pending>();
@@ -1056,11 +1058,16 @@ export class VisitorShard extends DurableObject<Env> {
     return deleted;
   }
 
-  // ---- the Live view (the "live" work owns the presence; these are its entry points) ---------
+  // ---- Live view (presence, the hub's aggregate, pages, chat state, invitations) ------------
 
   /** The visitors of this shard on the shop now: one page for the Live view's REST list. */
   livePage(siteId: string, shard: number, q: LiveListQuery): LiveListResponse {
     return this.live(siteId, shard).page(q);
+  }
+
+  /** The site hub asks for this shard's aggregate (it woke without one). */
+  liveAggregate(siteId: string, shard: number): LiveAggregate {
+    return this.live(siteId, shard).aggregate();
   }
 
   /** The site hub forwards a visitor's conversation state (chatting or not, the conversation). */
@@ -1068,9 +1075,20 @@ export class VisitorShard extends DurableObject<Env> {
     this.live(siteId, shard).conversation(visitorId, state);
   }
 
-  /** An operator invited the visitor: their next beacon answers `o: 1`. */
+  /** An operator invited the visitor (the invite service): their next beacon answers `o: 1`. */
   invite(siteId: string, shard: number, visitorId: string): void {
     this.live(siteId, shard).invite(visitorId);
+  }
+
+  /** Whether an invitation waits for the visitor (answered once). */
+  takeInvite(siteId: string, shard: number, visitorId: string): boolean {
+    return this.live(siteId, shard).takeInvite(visitorId);
+  }
+
+  /** Visitors erased or merged away leave the Live view. */
+  forgetLive(siteId: string, shard: number, visitorIds: string[]): void {
+    const presence = this.live(siteId, shard);
+    for (const id of visitorIds) presence.forget(id);
   }
 
   private live(siteId: string, shard: number): ShardPresence {
@@ -1078,9 +1096,29 @@ export class VisitorShard extends DurableObject<Env> {
     this.presence ??= new ShardPresence({
       shard,
       now: Date.now,
-      push: (aggregate) => this.env.SITE_HUB.getByName(siteId).liveAggregate(siteId, aggregate),
+      push: (aggregate) => {
+        const sent = this.env.SITE_HUB.getByName(siteId).liveAggregate(siteId, aggregate);
+        // The presence handles a failure (it tries again); waitUntil only keeps the call alive.
+        this.ctx.waitUntil(sent.catch(() => {}));
+        return sent;
+      },
+      wakeAt: (at) => this.wakeAt(at),
     });
     return this.presence;
+  }
+
+  /** One in-memory timer for the presence's next expiry, deferred push or refresh. */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    if (this.wake) clearTimeout(this.wake.timer);
+    const timer = setTimeout(
+      () => {
+        this.wake = null;
+        this.presence?.tick();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.wake = { at, timer };
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ export const TOKEN_KINDS = {
   /** Names the visitor to the beacon; reads nothing. Renewed by every beacon answer. */
   track: { fields: ["siteId", "visitorId"], ttlMs: 365 * DAY_MS },
   reply: { fields: ["siteId", "conversationId"], ttlMs: 180 * DAY_MS },
-  unsubscribe: { fields: ["siteId", "visitorId"], ttlMs: 365 * DAY_MS },
+  /** Stops a site's emails to one address: `addressKey` is a hash of it (worker/services/mail.ts). */
+  unsubscribe: { fields: ["siteId", "addressKey"], ttlMs: 365 * DAY_MS },
   invitation: { fields: ["invitationId"], ttlMs: 14 * DAY_MS },
   reset: { fields: ["operatorId", "nonce"], ttlMs: DAY_MS / 24 },
   confirm: { fields: ["operatorId", "nonce"], ttlMs: 2 * DAY_MS },

@@ -84,7 +84,6 @@ export async function inviteVisitor(env: Env, siteId: string, visitorId: string,
   await home.stub.noteConversation(siteId, home.shard, canonicalId, { id, visitorId: canonicalId });
   // The visitor's next beacon (at their shard) answers "open".
   await home.stub.invite(siteId, home.shard, canonicalId);
-  await env.SITE_HUB.getByName(siteId).invite(siteId, canonicalId);
   return { conversationId: id };
 }
 

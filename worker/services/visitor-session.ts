@@ -8,7 +8,8 @@
  * 3. otherwise a new visitor, whose tracking token the loader switches to.
  */
 import type { VisitorSessionResponse } from "../../protocol";
-import { getSiteByPublicKey } from "../db/sites";
+import { visitorContact } from "../db/mail";
+import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
 import { claimTrackedVisitor, createChatVisitor, resumeChatVisitor } from "../db/visitors";
 import type { Env } from "../env";
 import { assertOriginAllowed } from "../lib/allowed-origins";
@@ -17,6 +18,7 @@ import { newId } from "../lib/crypto";
 import { verifyLegacyChatToken } from "../lib/legacy-tokens";
 import { limitNewVisitor } from "../lib/rate-limit";
 import { signToken, verifyToken } from "../lib/tokens";
+import { widgetAvailability } from "./availability";
 import { promoteToDirectory } from "./directory";
 import { siteLayout } from "./visitor-shards";
 import { readTrackToken } from "./visitor-tokens";
@@ -58,12 +60,15 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
 
   const { visitorId } = found;
   const who = { siteId: site.id, visitorId };
-  const [chat, peek, track, operatorsOnline] = await Promise.all([
+  const [chat, peek, track, operatorsOnline, settings, contact] = await Promise.all([
     signToken(env.TOKEN_SECRET, "chat", who, now),
     found.conversationId ? signToken(env.TOKEN_SECRET, "peek", { ...who, conversationId: found.conversationId }, now) : null,
     signToken(env.TOKEN_SECRET, "track", { siteId: site.id, visitorId: found.canonicalId }, now),
     env.SITE_HUB.getByName(site.id).operatorsOnline(),
+    getSiteSettings(env.DB, site.id),
+    visitorContact(env.DB, site.id, visitorId),
   ]);
+  const email = contact?.email ?? null;
   return {
     token: chat.token,
     tokenExpiresAt: chat.expiresAt,
@@ -73,22 +78,8 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
     peekToken: peek?.token ?? null,
     settings: site.settings,
     operatorsOnline,
-    // As the default hours ("online when an operator is") give it; the shop's own hours, the
-    // typical reply time and the email prompt come with the offline work (issue 11).
-    availability: {
-      ...(operatorsOnline.some((o) => o.status === "online")
-        ? { state: "online" as const }
-        : operatorsOnline.length
-          ? { state: "away" as const }
-          : { state: "closed" as const, reopensAt: null }),
-      operators: operatorsOnline
-        .filter((o) => o.status === "online")
-        .slice(0, 3)
-        .map((o) => ({ name: o.name, avatarUrl: o.avatarUrl })),
-      typicalReply: null,
-      askEmailAfterSeconds: null,
-    },
-    email: null,
+    availability: await widgetAvailability(env, { siteId: site.id, settings, operatorsOnline, hasEmail: email !== null, now }),
+    email,
     trackToken: track.token,
   };
 }

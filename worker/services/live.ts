@@ -1,0 +1,51 @@
+/**
+ * The Live view's use cases outside the hub: reaching a visitor's shard, and one page of the
+ * visitors on the shop now merged from every shard of the site (scatter-gather: each shard
+ * answers its own page after the cursor, the merge keeps the first `limit`; counts are sums).
+ * Used by the Live view's route, the invite service and the site hub.
+ */
+import { decodeLiveCursor, encodeLiveCursor, type LiveListQuery, type LiveListResponse, mergeLivePages } from "../../protocol";
+import { getVisitorShards } from "../db/sites";
+import type { Env } from "../env";
+import { ApiError } from "../lib/api-error";
+import { shardName, shardOf } from "../lib/shards";
+
+/** The stub of one of the site's shards, with the index its RPCs name. */
+export function shardStub(env: Env, siteId: string, shard: number) {
+  return env.VISITOR_SHARD.getByName(shardName(siteId, shard));
+}
+
+/** The shard holding `visitorId` when the site has `shards` of them. */
+export function visitorShard(env: Env, siteId: string, visitorId: string, shards: number) {
+  const shard = shardOf(visitorId, shards);
+  return { shard, stub: shardStub(env, siteId, shard) };
+}
+
+/** An operator's invitation waits in the visitor's shard for their next beacon (`o: 1`). */
+export async function recordInvitation(env: Env, siteId: string, visitorId: string): Promise<void> {
+  const { shard, stub } = visitorShard(env, siteId, visitorId, await getVisitorShards(env.DB, siteId));
+  await stub.invite(siteId, shard, visitorId);
+}
+
+export async function listLive(env: Env, siteId: string, q: LiveListQuery): Promise<LiveListResponse> {
+  if (q.cursor !== undefined && !decodeLiveCursor(q.sort, q.cursor)) {
+    throw new ApiError("validation_failed", "cursor: not a cursor of this list; pass nextCursor of the previous page with the same sort.");
+  }
+  const shards = await getVisitorShards(env.DB, siteId);
+  const pages = await Promise.all(Array.from({ length: shards }, (_, i) => shardStub(env, siteId, i).livePage(siteId, i, q)));
+  const counts = { visitors: 0, chatting: 0, withCart: 0, returning: 0 };
+  for (const p of pages) {
+    counts.visitors += p.counts.visitors;
+    counts.chatting += p.counts.chatting;
+    counts.withCart += p.counts.withCart;
+    counts.returning += p.counts.returning;
+  }
+  const { visitors, more } = mergeLivePages(
+    q.sort,
+    pages.map((p) => p.visitors),
+    q.limit,
+    pages.some((p) => p.nextCursor !== null),
+  );
+  const last = visitors.at(-1);
+  return { visitors, nextCursor: more && last ? encodeLiveCursor(q.sort, last) : null, counts };
+}
