@@ -6,8 +6,12 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
+import { ConversationRoom as ConversationRoomObject } from "./do/conversation-room";
+import { SiteHub as SiteHubObject } from "./do/site-hub";
+import { VisitorShard as VisitorShardObject } from "./do/visitor-shard";
 import type { Env } from "./env";
 import { ApiError } from "./lib/api-error";
+import { countedFetch, countedObject } from "./lib/metrics";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
@@ -40,9 +44,14 @@ import { widgetRoutes } from "./routes/widget";
 import { receiveEmail } from "./services/inbound-mail";
 import { runRetention } from "./services/privacy";
 
-export { ConversationRoom } from "./do/conversation-room";
-export { SiteHub } from "./do/site-hub";
-export { VisitorShard } from "./do/visitor-shard";
+// The classes wrangler.toml binds. `countedObject` is the benchmark's counting hook: the class
+// itself unless the GADKA_METRICS var is set (worker/lib/metrics.ts).
+export const ConversationRoom = countedObject(ConversationRoomObject, "ConversationRoom");
+export type ConversationRoom = ConversationRoomObject;
+export const SiteHub = countedObject(SiteHubObject, "SiteHub");
+export type SiteHub = SiteHubObject;
+export const VisitorShard = countedObject(VisitorShardObject, "VisitorShard");
+export type VisitorShard = VisitorShardObject;
 
 const app = new Hono<AppEnv>();
 app.onError(handleError);
@@ -100,7 +109,8 @@ app.get("/chat/", chatPage);
 app.get("/chat/index.html", chatPage);
 
 export default {
-  fetch: app.fetch,
+  // Counted per request kind when the GADKA_METRICS var is set (worker/lib/metrics.ts); app.fetch otherwise.
+  fetch: countedFetch(app.fetch),
   /**
    * Email Routing hands the reply subdomain's mail here: a visitor's reply continues their
    * conversation; anything else is refused (the sender's server bounces it).

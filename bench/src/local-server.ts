@@ -82,7 +82,12 @@ export async function serverUnderTest(url: string | null, viaProxy: boolean, onR
  * without a fixed port in wrangler's process group, and checked to answer as Gadka's API does.
  * Linux only (`/proc`, `ss`); elsewhere, or with `--via-proxy`, the proxy is measured too.
  */
-async function workerSocket(group: number): Promise<string | null> {
+export async function workerSocket(group: number): Promise<string | null> {
+  return (await workerProcess(group))?.url ?? null;
+}
+
+/** The Worker's own workerd (see workerSocket): its address and its process id, for /proc's CPU time. */
+export async function workerProcess(group: number): Promise<{ url: string; pid: number } | null> {
   try {
     const workers = readdirSync("/proc")
       .filter((d) => /^\d+$/.test(d))
@@ -104,7 +109,7 @@ async function workerSocket(group: number): Promise<string | null> {
         const candidate = `http://127.0.0.1:${port}`;
         const r = await fetch(`${candidate}/api/me`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
         const body = r ? ((await r.json().catch(() => null)) as { error?: { code?: string } } | null) : null;
-        if (r?.status === 401 && body?.error?.code) return candidate;
+        if (r?.status === 401 && body?.error?.code) return { url: candidate, pid: Number(pid) };
       }
     }
   } catch {

@@ -16,13 +16,24 @@ import { fanOut } from "./scenarios/fan-out";
 import { deliveryLatency } from "./scenarios/latency";
 import { resume } from "./scenarios/resume";
 import { throughput } from "./scenarios/throughput";
+import type { VisitorPathResult } from "./scenarios/visitor-path";
 import { baselineTarget } from "./targets/baseline";
 import { gadkaTarget } from "./targets/gadka";
 import type { Target } from "./targets/target";
+import { printVisitorPath, runVisitorPath, saveVisitorPathOnly } from "./visitor/run";
 
 const plan = readPlan(process.argv.slice(2));
 const date = new Date().toISOString();
 const began = performance.now();
+
+if (plan.only === "visitor-path") {
+  process.stderr.write(`Gadka benchmark (${plan.mode}), visitor path only: ${plan.targets.map((t) => `${t.label}=${t.dir}`).join(", ")}\n`);
+  const visitorPath = await runVisitorPath(plan);
+  printVisitorPath(visitorPath, plan);
+  const files = saveVisitorPathOnly(visitorPath, plan, began, date);
+  console.log(`\nWritten: ${files.map((f) => f.slice(f.indexOf("bench/"))).join(", ")}`);
+  process.exit(visitorPath.targets.some((t) => t.reloads > 0) ? 1 : 0);
+}
 const machine = describeMachine();
 const load: LoadSample[] = [];
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -76,6 +87,13 @@ try {
 } finally {
   await stopAll();
 }
+// The visitor path starts its own servers (one checkout at a time, counting on) after the chat's has stopped.
+let visitorPath: VisitorPathResult | null = null;
+if (plan.only === null) {
+  phase = "visitor-path";
+  load.push(sampleLoad(phase));
+  visitorPath = await runVisitorPath(plan);
+}
 load.push(sampleLoad("end"));
 
 const sum = (items: { integrity: Integrity }[]) => items.map((r) => r.integrity).reduce(addIntegrity, NO_PROBLEMS);
@@ -101,6 +119,8 @@ const run: RunRecord = {
     baseline: sum([results.latency.baseline, results.throughput.baseline, results.fanOut.baseline]),
   },
   results,
+  visitorPath,
 };
 printRun(run, saveRun(run));
-process.exit(isValid(run) ? 0 : 1);
+if (visitorPath) printVisitorPath(visitorPath, plan);
+process.exit(isValid(run) && !visitorPath?.targets.some((t) => t.reloads > 0) ? 0 : 1);

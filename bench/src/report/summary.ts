@@ -6,6 +6,7 @@ import type { CodeVersion } from "../code-version";
 import { type Integrity, isClean } from "../lib/integrity";
 import type { LoadSample, Machine } from "../machine";
 import type { Plan } from "../plan";
+import type { VisitorPathResult } from "../scenarios/visitor-path";
 import type { Results, Row } from "./rows";
 import { formatIntegrity, formatTable } from "./table";
 
@@ -32,6 +33,8 @@ export interface RunRecord {
   rows: Row[];
   integrity: { gadka: Integrity; baseline: Integrity };
   results: Results;
+  /** The visitor-path scenario (null when run with `--only chat`). */
+  visitorPath: VisitorPathResult | null;
 }
 
 /** A run is valid when nothing was lost, reordered or dropped and the server never reloaded. */
