@@ -15,6 +15,7 @@ import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
 import { fileRoutes } from "./routes/files";
+import { reportRoutes } from "./routes/reports";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
@@ -26,10 +27,14 @@ import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
 import { runRetention } from "./services/privacy";
+import { runReportRollups } from "./services/report-rollups";
 
 export { ConversationRoom } from "./do/conversation-room";
 export { SiteHub } from "./do/site-hub";
 export { VisitorShard } from "./do/visitor-shard";
+
+/** The reports' rollup cron in wrangler.toml; any other cron is the retention job. */
+export const REPORT_ROLLUP_CRON = "47 * * * *";
 
 const app = new Hono<AppEnv>();
 app.onError(handleError);
@@ -66,6 +71,7 @@ app.route("/api/sites/:siteId/settings", settingsRoutes);
 app.route("/api/sites/:siteId/visitors", visitorRoutes);
 app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
+app.route("/api/sites/:siteId/reports", reportRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/v1", shopApiRoutes);
@@ -77,8 +83,9 @@ app.get("/chat/index.html", chatPage);
 
 export default {
   fetch: app.fetch,
-  /** Cron (wrangler.toml [triggers]): the data retention job. */
-  async scheduled(_controller, env, _ctx) {
-    await runRetention(env, Date.now());
+  /** Cron (wrangler.toml [triggers]): data retention at :17, the reports' daily rollups at :47. */
+  async scheduled(controller, env, _ctx) {
+    if (controller.cron === REPORT_ROLLUP_CRON) await runReportRollups(env, controller.scheduledTime);
+    else await runRetention(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

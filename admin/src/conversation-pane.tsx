@@ -390,6 +390,10 @@ function SystemLine({ m }: { m: ChatMessage }) {
   const e = m.event!;
   let line: string;
   if (e.type === "status") line = statusLine(e);
+  else if (e.type === "rated") {
+    const score = e.scale === "faces3" ? t(`ratingFace${e.score as 1 | 2 | 3}`) : t("ratingPoints", { score: e.score });
+    line = m.text ? t("withNote", { line: t("rated", { score }), note: m.text }) : t("rated", { score });
+  }
   // Offline notices get their words with the offline work (issue 11).
   else if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
   else {

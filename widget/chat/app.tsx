@@ -55,7 +55,7 @@ function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boo
     const e = m.event;
     if (e.type === "status") return <div class="note">{statusLine(e)}</div>;
     // Offline notices are drawn by the offline work (issue 11); operators' notes never reach here.
-    if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
+    if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent" || e.type === "rated") return null;
     return <div class="note">{t("joined", { name: e.operatorName })}</div>;
   }
   const operator = "role" in m && m.role === "operator";
