@@ -4,11 +4,11 @@
  * and the answers it gets. Times are epoch ms; days are the shop's local days ("YYYY-MM-DD").
  */
 import * as v from "valibot";
+import { MAX_RATING_COMMENT_CHARS } from "./limits";
 
 /** The widget's scales: three faces (1 sad, 2 neutral, 3 happy) or five points (1–5). */
 export const RATING_SCALES = ["faces3", "points5"] as const;
 export type RatingScale = (typeof RATING_SCALES)[number];
-export const MAX_RATING_COMMENT_CHARS = 1000;
 
 /** Positive for CSAT: the happy face, or 4 and 5 of five points (the industry's "top two boxes"). */
 export function isPositiveRating(scale: RatingScale, score: number): boolean {
@@ -48,11 +48,19 @@ const DayKey = v.pipe(v.string(), v.regex(DAY_KEY, "a day is YYYY-MM-DD"), v.che
 
 /**
  * `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both included, the shop's local days), at most
- * MAX_REPORT_DAYS days; both absent: the last 30 days up to today.
+ * MAX_REPORT_DAYS days, or `?days=N`; neither: the last 30 days up to today.
  */
 export const ReportRangeQuery = v.pipe(
-  v.object({ from: v.optional(DayKey), to: v.optional(DayKey) }),
+  v.object({
+    from: v.optional(DayKey),
+    to: v.optional(DayKey),
+    /** Instead of from/to: the last `days` days up to today, in the shop's zone. */
+    days: v.optional(
+      v.pipe(v.string(), v.regex(/^\d{1,3}$/, "days is a whole number"), v.transform(Number), v.minValue(1), v.maxValue(MAX_REPORT_DAYS)),
+    ),
+  }),
   v.check((q) => (q.from === undefined) === (q.to === undefined), "give both from and to, or neither"),
+  v.check((q) => q.days === undefined || q.from === undefined, "give days or from and to, not both"),
   v.check((q) => q.from === undefined || q.to === undefined || q.from <= q.to, "from is on or before to"),
 );
 export type ReportRangeQuery = v.InferOutput<typeof ReportRangeQuery>;
@@ -177,3 +185,56 @@ export const MAX_CONCERN_MESSAGES = 5000;
 /** Tables downloadable as CSV: `GET …/reports/<report>.csv?table=…`. */
 export const REPORT_CSV_TABLES = ["team", "heatmap", "staffing", "topics", "tags", "words", "phrases"] as const;
 export type ReportCsvTable = (typeof REPORT_CSV_TABLES)[number];
+
+/** The team table's columns, in order: the admin's table and the CSV show the same cells. */
+export const TEAM_TABLE_COLUMNS = [
+  "operator",
+  "conversations",
+  "missed",
+  "firstResponseP50",
+  "firstResponseP90",
+  "inHoursP50",
+  "inHoursP90",
+  "outOfHoursP50",
+  "outOfHoursP90",
+  "resolutionP50",
+  "resolutionP90",
+  "messages",
+  "peakConcurrent",
+  "meanConcurrent",
+  "transfers",
+  "ratings",
+  "positiveRatings",
+  "csatPercent",
+] as const;
+export type TeamTableColumn = (typeof TEAM_TABLE_COLUMNS)[number];
+
+const wholeSeconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
+
+/**
+ * The team table's rows (durations in whole seconds, CSAT in whole percent), the team first as
+ * `teamName`. One function for the table and the CSV, so they cannot disagree.
+ */
+export function teamTableRows(report: TeamReport, teamName: string): (string | number | null)[][] {
+  const rows = [...(report.team ? [{ ...report.team, name: teamName }] : []), ...report.operators];
+  return rows.map((r) => [
+    r.name,
+    r.conversations,
+    r.missed,
+    wholeSeconds(r.firstResponse.p50),
+    wholeSeconds(r.firstResponse.p90),
+    wholeSeconds(r.firstResponseInHours.p50),
+    wholeSeconds(r.firstResponseInHours.p90),
+    wholeSeconds(r.firstResponseOutOfHours.p50),
+    wholeSeconds(r.firstResponseOutOfHours.p90),
+    wholeSeconds(r.resolution.p50),
+    wholeSeconds(r.resolution.p90),
+    r.messages,
+    r.peakConcurrent,
+    r.meanConcurrent,
+    r.transfers,
+    r.ratings,
+    r.positiveRatings,
+    r.csat === null ? null : Math.round(r.csat * 100),
+  ]);
+}

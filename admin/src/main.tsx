@@ -1,7 +1,7 @@
 /**
  * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
  * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`, `#/live`,
- * `#/visitors`, `#/audience`, `#/team`, `#/settings`) because the app is
+ * `#/visitors`, `#/audience`, `#/reports`, `#/team`, `#/settings`) because the app is
  * static files with no server-side fallback. Renders once the operator's language has loaded.
  */
 import { render } from "preact";
@@ -45,7 +45,7 @@ function App() {
     );
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
-  const page = (["live", "visitors", "audience", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
+  const page = (["live", "visitors", "audience", "reports", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
   return (
     <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={() => api.me().then(setMe)} />
   );

@@ -6,7 +6,7 @@
  * site, so switching shop starts it afresh: nothing of the previous shop stays on screen.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { ConversationSummary, MeResponse } from "../../protocol";
+import type { ConversationSummary, MeResponse, SiteMembership } from "../../protocol";
 import { useAlertPrefs, useAlerts } from "./alerts";
 import { AudienceView } from "./audience-view";
 import { Avatar } from "./avatar";
@@ -24,7 +24,19 @@ import { VisitorsView } from "./visitors-view";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
+type ReportsModule = typeof import("./reports-view");
+
+/** The reports page and uPlot: their own chunk, fetched the first time the page opens. */
+function Reports(props: { siteId: string; role: SiteMembership["role"] }) {
+  const [mod, setMod] = useState<ReportsModule | null | undefined>(undefined);
+  useEffect(() => {
+    import("./reports-view").then(setMod, () => setMod(null));
+  }, []);
+  if (mod === null) return <p class="error">{t("genericError")}</p>;
+  return mod ? <mod.ReportsView {...props} /> : <div class="empty" aria-busy="true" />;
+}
+
+export type Page = "inbox" | "live" | "visitors" | "audience" | "reports" | "team" | "settings";
 
 interface WorkspaceProps {
   me: MeResponse;
@@ -151,6 +163,9 @@ function SiteWorkspace({
           <a href="#/audience" class={page === "audience" ? "on" : ""}>
             {t("audience")}
           </a>
+          <a href="#/reports" class={page === "reports" ? "on" : ""}>
+            {t("reports")}
+          </a>
           <a href="#/team" class={page === "team" ? "on" : ""}>
             {t("team")}
           </a>
@@ -188,6 +203,8 @@ function SiteWorkspace({
               <VisitorsView siteId={siteId} me={me} live={inbox.live} />
             ) : page === "audience" ? (
               <AudienceView siteId={siteId} />
+            ) : page === "reports" ? (
+              <Reports siteId={siteId} role={site.role} />
             ) : (
               <SettingsView site={site} />
             )}

@@ -9,6 +9,7 @@ import type { PendingSend } from "../../protocol/client";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
 import { lang, t } from "./i18n";
+import { Rating } from "./rating";
 import { useConversation } from "./use-conversation";
 
 const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
@@ -211,6 +212,7 @@ export function App() {
           <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
         ))}
         {state.status === "resolved" && !endsResolved(state.messages) ? <div class="note">{t("resolved")}</div> : null}
+        {state.status === "resolved" && state.session ? <Rating key={state.messages.length} token={state.session.token} /> : null}
         {state.queue ? (
           <div class="note queue">
             {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}

@@ -17,8 +17,11 @@ import {
   type ReportRangeQuery,
   type SiteSettings,
   type StaffingHour,
+  TEAM_TABLE_COLUMNS,
   type TeamReport,
   type TeamReportRow,
+  type TeamTableColumn,
+  teamTableRows,
 } from "../../protocol";
 import {
   conversationsIn,
@@ -33,7 +36,7 @@ import {
 import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
-import { type CsvCell, toCsv } from "../reports/csv";
+import { toCsv } from "../reports/csv";
 import {
   buildDayRollups,
   type DayRollup,
@@ -130,7 +133,7 @@ export async function computeRollups(
 function rangeDays(clock: ZoneClock, q: ReportRangeQuery, now: number): LocalDay[] {
   const today = clock.dayKey(now);
   const to = q.to ?? today;
-  const from = q.from ?? addDays(today, -(DEFAULT_RANGE_DAYS - 1));
+  const from = q.from ?? addDays(today, -((q.days ?? DEFAULT_RANGE_DAYS) - 1));
   const days: LocalDay[] = [];
   for (let key = from; key <= to; key = addDays(key, 1)) {
     if (days.length >= MAX_REPORT_DAYS) throw new ApiError("validation_failed", `A report covers at most ${MAX_REPORT_DAYS} days.`);
@@ -307,59 +310,34 @@ export async function concernsReport(env: Env, siteId: string, q: ReportRangeQue
 }
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
-
-/** The CSV header and rows of the team table (the admin's table shows the same numbers). */
-export function teamCsvRows(report: TeamReport): CsvCell[][] {
-  const header = [
-    "Operator",
-    "Conversations",
-    "Missed",
-    "First response p50 (s)",
-    "First response p90 (s)",
-    "In hours p50 (s)",
-    "In hours p90 (s)",
-    "Out of hours p50 (s)",
-    "Out of hours p90 (s)",
-    "Resolution p50 (s)",
-    "Resolution p90 (s)",
-    "Messages",
-    "Peak concurrent",
-    "Mean concurrent",
-    "Transfers",
-    "Ratings",
-    "Positive",
-    "CSAT (%)",
-  ];
-  const rows = [...(report.team ? [{ ...report.team, name: "Team" }] : []), ...report.operators];
-  return [
-    header,
-    ...rows.map((r) => [
-      r.name,
-      r.conversations,
-      r.missed,
-      seconds(r.firstResponse.p50),
-      seconds(r.firstResponse.p90),
-      seconds(r.firstResponseInHours.p50),
-      seconds(r.firstResponseInHours.p90),
-      seconds(r.firstResponseOutOfHours.p50),
-      seconds(r.firstResponseOutOfHours.p90),
-      seconds(r.resolution.p50),
-      seconds(r.resolution.p90),
-      r.messages,
-      r.peakConcurrent,
-      r.meanConcurrent,
-      r.transfers,
-      r.ratings,
-      r.positiveRatings,
-      r.csat === null ? null : Math.round(r.csat * 100),
-    ]),
-  ];
-}
+/** The CSV's column names (English; the admin's table names them in the operator's language). */
+const TEAM_CSV_HEADER: Record<TeamTableColumn, string> = {
+  operator: "Operator",
+  conversations: "Conversations",
+  missed: "Missed",
+  firstResponseP50: "First response p50 (s)",
+  firstResponseP90: "First response p90 (s)",
+  inHoursP50: "In hours p50 (s)",
+  inHoursP90: "In hours p90 (s)",
+  outOfHoursP50: "Out of hours p50 (s)",
+  outOfHoursP90: "Out of hours p90 (s)",
+  resolutionP50: "Resolution p50 (s)",
+  resolutionP90: "Resolution p90 (s)",
+  messages: "Messages",
+  peakConcurrent: "Peak concurrent",
+  meanConcurrent: "Mean concurrent",
+  transfers: "Transfers",
+  ratings: "Ratings",
+  positiveRatings: "Positive",
+  csatPercent: "CSAT (%)",
+};
 
 /** One report table as CSV (worker/reports/csv.ts: BOM, CRLF, no formula injection). */
 export async function reportCsv(env: Env, siteId: string, viewer: Viewer, table: ReportCsvTable, q: ReportRangeQuery, now: number) {
-  if (table === "team") return toCsv(teamCsvRows(await teamReport(env, siteId, viewer, q, now)));
+  if (table === "team") {
+    const report = await teamReport(env, siteId, viewer, q, now);
+    return toCsv([TEAM_TABLE_COLUMNS.map((c) => TEAM_CSV_HEADER[c]), ...teamTableRows(report, "Team")]);
+  }
   if (viewer.role === "agent") throw new ApiError("forbidden", "Only owners and admins see the team's hours and concerns.");
   if (table === "heatmap" || table === "staffing") {
     const r = await hoursReport(env, siteId, q, now);
