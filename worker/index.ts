@@ -27,14 +27,11 @@ import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
 import { runRetention } from "./services/privacy";
-import { runReportRollups } from "./services/report-rollups";
+import { REPORT_ROLLUP_CRON, runReportRollups } from "./services/report-rollups";
 
 export { ConversationRoom } from "./do/conversation-room";
 export { SiteHub } from "./do/site-hub";
 export { VisitorShard } from "./do/visitor-shard";
-
-/** The reports' rollup cron in wrangler.toml; any other cron is the retention job. */
-export const REPORT_ROLLUP_CRON = "47 * * * *";
 
 const app = new Hono<AppEnv>();
 app.onError(handleError);

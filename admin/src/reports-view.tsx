@@ -157,7 +157,7 @@ function StaffingChart({ report }: { report: HoursReport }) {
       {
         width,
         height: 220,
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max) + 1)] } },
         axes: [{ values: (_u, ticks) => ticks.map((v) => (v % 24 === 0 ? t(WEEKDAY_KEYS[Math.floor(v / 24) % 7]!) : "")), space: 30 }, {}],
         series: [
           {},

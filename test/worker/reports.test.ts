@@ -8,9 +8,10 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ConcernsReport, DomainEvent, DomainEventData, DomainEventType, HoursReport, TeamReport, TeamReportRow } from "../../protocol";
 import { eventStatements } from "../../worker/db/conversation-events";
-import worker, { REPORT_ROLLUP_CRON } from "../../worker/index";
+import worker from "../../worker/index";
 import { staffing } from "../../worker/reports/erlang-c";
 import { ZoneClock } from "../../worker/reports/time-buckets";
+import { REPORT_ROLLUP_CRON } from "../../worker/services/report-rollups";
 import { api, login, seedSite } from "./helpers";
 import { dashboards, eventually, hubState, settle, visitorWrites } from "./routing-helpers";
 

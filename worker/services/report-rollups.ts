@@ -13,6 +13,8 @@ import { emptyDayRollup } from "../reports/day-rollup";
 import { ZoneClock } from "../reports/time-buckets";
 import { computeRollups } from "./reports";
 
+/** The rollups' cron in wrangler.toml (any other cron is the retention job). Not exported by the entry: it may export only handlers. */
+export const REPORT_ROLLUP_CRON = "47 * * * *";
 /** Days whose conversations may still change: rolled again while they are this recent. */
 export const RECENT_DAYS = 7;
 /** How far back a missing rollup is made (a 90-day report reads rollups only). */
