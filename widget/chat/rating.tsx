@@ -50,7 +50,8 @@ const words = {
   ],
 } as const;
 const w = words[lang as keyof typeof words] ?? words.en;
-const FACES = ["☹️", "😐", "🙂"] as const;
+// Unicode 6.0 faces: in every emoji font (🙂 is missing from some Linux ones).
+const FACES = ["😞", "😐", "😊"] as const;
 
 async function send(token: string, score: number, comment: string | null): Promise<boolean> {
   try {
