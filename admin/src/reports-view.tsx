@@ -26,10 +26,10 @@ const WEEKDAY_KEYS = ["wd_mon", "wd_tue", "wd_wed", "wd_thu", "wd_fri", "wd_sat"
 const weekday = (hourOfWeek: number) => t(WEEKDAY_KEYS[Math.floor(hourOfWeek / 24)]!);
 const hourLabel = (hourOfWeek: number) => `${String(hourOfWeek % 24).padStart(2, "0")}:00`;
 
-function CsvLink({ siteId, table, days }: { siteId: string; table: ReportCsvTable; days: Period }) {
+function CsvLink({ siteId, table, days, label }: { siteId: string; table: ReportCsvTable; days: Period; label?: string }) {
   return (
     <a class="csv-link" href={api.reportCsvUrl(siteId, table, days)} download data-csv={table}>
-      {t("downloadCsv")}
+      {label ?? t("downloadCsv")}
     </a>
   );
 }
@@ -160,7 +160,7 @@ function StaffingChart({ report }: { report: HoursReport }) {
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max) + 1)] } },
         axes: [{ values: (_u, ticks) => ticks.map((v) => (v % 24 === 0 ? t(WEEKDAY_KEYS[Math.floor(v / 24) % 7]!) : "")), space: 30 }, {}],
         series: [
-          {},
+          { label: t("hourOfWeek"), value: (_u, v) => (v === null ? "—" : `${weekday(v)} ${hourLabel(v)}`) },
           { label: t("operatorsNeeded"), stroke: "#dc2626", width: 2, paths: uPlot.paths.stepped?.({ align: 1 }) },
           { label: t("operatorsOnline"), stroke: "#4f46e5", width: 2, paths: uPlot.paths.stepped?.({ align: 1 }) },
         ],
@@ -194,7 +194,7 @@ function Staffing({ report, siteId, days }: { report: HoursReport; siteId: strin
       </p>
       <StaffingChart report={report} />
       {busy.length === 0 ? (
-        <p class="muted small">{t("noData")}</p>
+        <p class="muted small">{t("reportNoData")}</p>
       ) : (
         <ScrollRegion labelledBy="staffing">
           <table class="report-table" data-table="staffing">
@@ -247,7 +247,7 @@ function Terms({
         <CsvLink siteId={siteId} table={table} days={days} />
       </header>
       {rows.length === 0 ? (
-        <p class="muted small">{t("noData")}</p>
+        <p class="muted small">{t("reportNoData")}</p>
       ) : (
         <ol class="terms">
           {rows.map((r) => (
@@ -270,11 +270,11 @@ function Topics({ report, siteId, days }: { report: ConcernsReport; siteId: stri
     <section class="card report-card">
       <header class="report-head">
         <h3 id="topics">{t("topicsOverTime")}</h3>
-        <CsvLink siteId={siteId} table="topics" days={days} />
-        <CsvLink siteId={siteId} table="tags" days={days} />
+        <CsvLink siteId={siteId} table="topics" days={days} label={t("csvTopics")} />
+        <CsvLink siteId={siteId} table="tags" days={days} label={t("csvTags")} />
       </header>
       {rows.length === 0 ? (
-        <p class="muted small">{t("noData")}</p>
+        <p class="muted small">{t("reportNoData")}</p>
       ) : (
         <ScrollRegion labelledBy="topics">
           <table class="report-table">

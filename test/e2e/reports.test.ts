@@ -111,6 +111,9 @@ describe("reports", () => {
         await admin.locator("table[data-table=team]").waitFor({ timeout: 15_000 });
         await admin.locator(".chart canvas").first().waitFor({ timeout: 15_000 });
         await admin.screenshot({ path: `${SCREENS}/reports-${lang}-${width}.png`, fullPage: true });
+        // The page scrolls inside its main area: the lower half (chart, staffing, concerns) too.
+        await admin.locator(".team-page").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        await admin.screenshot({ path: `${SCREENS}/reports-${lang}-${width}-end.png` });
         expect(await seriousViolations(admin)).toEqual([]);
         await context.close();
       }

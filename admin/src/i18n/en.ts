@@ -389,6 +389,9 @@ const en = {
   ratingFace2: "neutral",
   ratingFace3: "positive",
   ratingPoints: "{score} of 5",
+  reportNoData: "Nothing in this period yet.",
+  csvTopics: "Topics (CSV)",
+  csvTags: "Tags (CSV)",
 };
 
 export default en;

@@ -389,6 +389,9 @@ const fi: Dictionary<"one" | "other"> = {
   ratingFace2: "neutraali",
   ratingFace3: "myönteinen",
   ratingPoints: "{score}/5",
+  reportNoData: "Tältä ajalta ei ole vielä tietoja.",
+  csvTopics: "Aiheet (CSV)",
+  csvTags: "Tunnisteet (CSV)",
 };
 
 export default fi;

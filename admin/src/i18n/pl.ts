@@ -399,6 +399,9 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   ratingFace2: "neutralna",
   ratingFace3: "pozytywna",
   ratingPoints: "{score} z 5",
+  reportNoData: "Brak danych w tym okresie.",
+  csvTopics: "Tematy (CSV)",
+  csvTags: "Tagi (CSV)",
 };
 
 export default pl;

@@ -398,6 +398,9 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   ratingFace2: "нейтральная",
   ratingFace3: "положительная",
   ratingPoints: "{score} из 5",
+  reportNoData: "За этот период данных пока нет.",
+  csvTopics: "Темы (CSV)",
+  csvTags: "Теги (CSV)",
 };
 
 export default ru;
