@@ -9,6 +9,10 @@
  * events only from the moment they were upgraded (no history is invented).
  */
 import type { AuthorRole, ConversationStatus } from "./models";
+import type { RatingScale } from "./reports";
+
+/** How much of the visitor's first message its event keeps (`visitor_first_message.text`). */
+export const MAX_FIRST_MESSAGE_EVENT_CHARS = 500;
 
 /** How a conversation came to an operator. */
 export type AssignHow = "routed" | "taken" | "transferred" | "reassigned" | "invited";
@@ -21,7 +25,15 @@ export interface DomainEventData {
    */
   created: { skill: string | null; invited: boolean };
   /** The visitor's first message: from now on the conversation takes an operator's seat. */
-  visitor_first_message: { seq: number; via: "chat" | "email" };
+  visitor_first_message: {
+    seq: number;
+    via: "chat" | "email";
+    /**
+     * The message's first MAX_FIRST_MESSAGE_EVENT_CHARS characters, for the reports' common
+     * concerns (issue 13); absent on events recorded before. Erased with the conversation.
+     */
+    text?: string;
+  };
   /** The conversation is waiting for a free operator (again, after a transfer to a skill). Actor: system. */
   queued: { position: number };
   /**
@@ -50,6 +62,12 @@ export interface DomainEventData {
   status_changed: { from: ConversationStatus; to: ConversationStatus; byName: string | null; snoozedUntil: number | null };
   /** A resolved conversation is open again (recorded after its `status_changed`). */
   reopened: { byName: string | null };
+  /**
+   * The visitor rated the conversation after it was resolved (issue 13). Actor: the visitor. A
+   * later rating of the same conversation replaces the earlier one in reports. `operatorId`: who
+   * held it then (the operator credited in CSAT); `positive` as `isPositiveRating` says.
+   */
+  rated: { scale: RatingScale; score: number; positive: boolean; comment: string | null; operatorId: string | null };
 }
 
 export type DomainEventType = keyof DomainEventData;
@@ -64,6 +82,7 @@ export const DOMAIN_EVENT_TYPES = [
   "operator_first_answer",
   "status_changed",
   "reopened",
+  "rated",
 ] as const satisfies readonly DomainEventType[];
 
 /** One recorded fact. `actorId`: the visitor's or operator's id; null for system. */

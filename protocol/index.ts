@@ -25,6 +25,7 @@ export * from "./offline";
 export * from "./page-key";
 export * from "./privacy";
 export * from "./profiles";
+export * from "./reports";
 export * from "./saved-replies";
 export * from "./search";
 export * from "./secrets";

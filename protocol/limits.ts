@@ -49,3 +49,6 @@ export const FINAL_CLOSE_CODES: readonly number[] = [CLOSE_CODES.unauthorized, C
 /** Keep-alive: the literal text frames (not JSON), answered by the runtime without waking a DO. */
 export const PING = "ping";
 export const PONG = "pong";
+
+/** A visitor's comment with their rating (issue 13), in characters. */
+export const MAX_RATING_COMMENT_CHARS = 1000;

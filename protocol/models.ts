@@ -26,7 +26,18 @@ export type MessageKind = "text" | "note" | "event";
  * Visitors receive `joined` and the `status` events of kind `event` (resolved, and open again);
  * pending and snoozed are system notes, for operators only.
  */
-export type ConversationEvent = AssignmentEvent | StatusEvent | NoticeEvent;
+export type ConversationEvent = AssignmentEvent | StatusEvent | NoticeEvent | RatedEvent;
+
+/**
+ * The visitor rated the conversation (issue 13): a system note, operators only. The visitor's
+ * comment is the note's text (searchable, and escaped like every message).
+ */
+export interface RatedEvent {
+  type: "rated";
+  scale: "faces3" | "points5";
+  score: number;
+  positive: boolean;
+}
 
 /**
  * Offline and email facts in the history (issue 11). `no_answer` (kind `event`, everyone): nobody

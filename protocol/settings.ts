@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { Skill } from "./fields";
 import { BusinessHours, DEFAULT_BUSINESS_HOURS } from "./hours";
+import { DEFAULT_STAFFING_TARGET, StaffingTarget } from "./reports";
 
 const settingFields = {
   accentColor: v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "accentColor is a colour like #4f46e5")),
@@ -31,6 +32,8 @@ const settingFields = {
   transcriptOnResolve: v.boolean(),
   /** An unanswered visitor message for this many minutes emails its operator (or the team) when not online. */
   operatorAlertMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
+  /** The reports' staffing advice: operators needed to answer this share within these seconds. */
+  staffingTarget: StaffingTarget,
 };
 
 export const SiteSettings = v.object({
@@ -47,6 +50,7 @@ export const SiteSettings = v.object({
   followUpMinutes: v.optional(settingFields.followUpMinutes, 10),
   transcriptOnResolve: v.optional(settingFields.transcriptOnResolve, false),
   operatorAlertMinutes: v.optional(settingFields.operatorAlertMinutes, 5),
+  staffingTarget: v.optional(settingFields.staffingTarget, DEFAULT_STAFFING_TARGET),
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 

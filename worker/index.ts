@@ -30,6 +30,7 @@ import { deployRoutes } from "./routes/deploy";
 import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
 import { liveRoutes } from "./routes/live";
+import { reportRoutes } from "./routes/reports";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
@@ -43,6 +44,7 @@ import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
 import { receiveEmail } from "./services/inbound-mail";
 import { runRetention } from "./services/privacy";
+import { REPORT_ROLLUP_CRON, runReportRollups } from "./services/report-rollups";
 
 // The classes wrangler.toml binds. `countedObject` is the benchmark's counting hook: the class
 // itself unless the GADKA_METRICS var is set (worker/lib/metrics.ts).
@@ -96,6 +98,7 @@ app.route("/api/sites/:siteId/install", siteInstallRoutes);
 app.route("/api/sites/:siteId/security", siteSecurityRoutes);
 app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
 app.route("/api/sites/:siteId/live", liveRoutes);
+app.route("/api/sites/:siteId/reports", reportRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/deploy", deployRoutes);
@@ -119,8 +122,9 @@ export default {
     const outcome = await receiveEmail(env, message);
     if (outcome.outcome === "rejected") message.setReject(outcome.reason);
   },
-  /** Cron (wrangler.toml [triggers]): the data retention job. */
-  async scheduled(_controller, env, _ctx) {
-    await runRetention(env, Date.now());
+  /** Cron (wrangler.toml [triggers]): data retention at :17, the reports' daily rollups at :47. */
+  async scheduled(controller, env, _ctx) {
+    if (controller.cron === REPORT_ROLLUP_CRON) await runReportRollups(env, controller.scheduledTime);
+    else await runRetention(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

@@ -7,10 +7,12 @@ import type {
   AddOperatorResponse,
   ApiKeyResponse,
   AudienceResponse,
+  ConcernsReport,
   ConversationListResponse,
   ConversationStatus,
   ConversationSummary,
   CreateSiteResponse,
+  HoursReport,
   IdentitySecretResponse,
   InstallStatusResponse,
   InviteResponse,
@@ -19,6 +21,7 @@ import type {
   MeUpdateBody,
   OwnProfileResponse,
   RecoveryCodesResponse,
+  ReportCsvTable,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -37,6 +40,7 @@ import type {
   SiteSecurityResponse,
   SiteSettingsPatch,
   SiteSettingsResponse,
+  TeamReport,
   TeamResponse,
   TranscriptResponse,
   TransferBody,
@@ -74,6 +78,8 @@ export function socketEnded(): void {
     () => {},
   );
 }
+
+const reportsPath = (siteId: string) => `/api/sites/${encodeURIComponent(siteId)}/reports`;
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let r: Response;
@@ -178,6 +184,11 @@ export const api = {
   rotateIdentitySecret: (siteId: string) =>
     request<IdentitySecretResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/identity`),
   createApiKey: (siteId: string) => request<ApiKeyResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/settings/secrets/api-key`),
+  teamReport: (siteId: string, days: number) => request<TeamReport>("GET", `${reportsPath(siteId)}/team?days=${days}`),
+  hoursReport: (siteId: string, days: number) => request<HoursReport>("GET", `${reportsPath(siteId)}/hours?days=${days}`),
+  concernsReport: (siteId: string, days: number) => request<ConcernsReport>("GET", `${reportsPath(siteId)}/concerns?days=${days}`),
+  /** A plain link (the browser downloads it with the session cookie). */
+  reportCsvUrl: (siteId: string, table: ReportCsvTable, days: number) => `${reportsPath(siteId)}/csv?table=${table}&days=${days}`,
   audience: (siteId: string, from: number, to: number) =>
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   live: (siteId: string, query: Record<string, string>) =>

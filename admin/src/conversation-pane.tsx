@@ -423,7 +423,10 @@ function SystemLine({ m }: { m: ChatMessage }) {
   else if (e.type === "no_answer") line = tn("noAnswerNotice", e.afterMinutes);
   else if (e.type === "email_captured") line = t("noticeEmailCaptured", { email: e.email });
   else if (e.type === "email_sent") line = t(`noticeSent_${e.kind}`, { to: e.to });
-  else {
+  else if (e.type === "rated") {
+    const score = e.scale === "faces3" ? t(`ratingFace${e.score as 1 | 2 | 3}`) : t("ratingPoints", { score: e.score });
+    line = m.text ? t("withNote", { line: t("rated", { score }), note: m.text }) : t("rated", { score });
+  } else {
     const what =
       e.type === "joined"
         ? t("joined", { name: e.operatorName })

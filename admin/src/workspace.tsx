@@ -6,7 +6,7 @@
  * site, so switching shop starts it afresh: nothing of the previous shop stays on screen.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { ConversationSummary, MeResponse } from "../../protocol";
+import type { ConversationSummary, MeResponse, SiteMembership } from "../../protocol";
 import { hashParam } from "./account-views";
 import { useAlertPrefs, useAlerts } from "./alerts";
 import { api } from "./api";
@@ -29,7 +29,30 @@ import { VisitorsView } from "./visitors-view";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings" | "hours" | "sent-mail" | "welcome" | "security";
+type ReportsModule = typeof import("./reports-view");
+
+/** The reports page and uPlot: their own chunk, fetched the first time the page opens. */
+function Reports(props: { siteId: string; role: SiteMembership["role"] }) {
+  const [mod, setMod] = useState<ReportsModule | null | undefined>(undefined);
+  useEffect(() => {
+    import("./reports-view").then(setMod, () => setMod(null));
+  }, []);
+  if (mod === null) return <p class="error">{t("genericError")}</p>;
+  return mod ? <mod.ReportsView {...props} /> : <div class="empty" aria-busy="true" />;
+}
+
+export type Page =
+  | "inbox"
+  | "live"
+  | "visitors"
+  | "audience"
+  | "reports"
+  | "team"
+  | "settings"
+  | "hours"
+  | "sent-mail"
+  | "welcome"
+  | "security";
 
 // Pages opened rarely load their code on demand (their own chunks).
 const loadHoursPage = () => import("./hours-page");
@@ -173,6 +196,9 @@ function SiteWorkspace({
           <a href="#/audience" class={page === "audience" ? "on" : ""}>
             {t("audience")}
           </a>
+          <a href="#/reports" class={page === "reports" ? "on" : ""}>
+            {t("reports")}
+          </a>
           <a href="#/team" class={page === "team" ? "on" : ""}>
             {t("team")}
           </a>
@@ -251,6 +277,8 @@ function SiteWorkspace({
               <LazyPage load={loadHoursPage} props={{ site }} />
             ) : page === "sent-mail" ? (
               <LazyPage load={loadSentMail} props={{ siteId }} />
+            ) : page === "reports" ? (
+              <Reports siteId={siteId} role={site.role} />
             ) : (
               <SettingsView site={site} />
             )}

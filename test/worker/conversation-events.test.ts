@@ -98,7 +98,7 @@ describe("domain events", () => {
       [11, "assigned", "operator", "op_ea"],
     ]);
     expect(events[0]!.data).toEqual({ skill: null, invited: false });
-    expect(events[1]!.data).toEqual({ seq: 1, via: "chat" });
+    expect(events[1]!.data).toEqual({ seq: 1, via: "chat", text: "Hi, where is my parcel?" });
     expect(events[2]!.data).toEqual({
       operatorId: "op_ea",
       operatorName: "Ada",

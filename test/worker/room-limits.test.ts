@@ -235,7 +235,7 @@ describe("a message from outside a socket", () => {
     );
     expect(events.slice(0, 3)).toEqual([
       ["created", { skill: null, invited: false }],
-      ["visitor_first_message", { seq: 1, via: "email" }],
+      ["visitor_first_message", { seq: 1, via: "email", text: "Replying by email" }],
       ["assigned", expect.objectContaining({ how: "routed", operatorId: "op_lim" })],
     ]);
     // Flushed with the summary and searchable.

@@ -11,6 +11,7 @@ import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
 import { lang, t } from "./i18n";
 import { AvailabilityLine, ChatMenu, EmailCard, TranscriptNote, useEmailPrompt } from "./offline";
+import { Rating } from "./rating";
 import { useConversation } from "./use-conversation";
 
 const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
@@ -63,6 +64,8 @@ function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boo
       if (e.kind === "operator_alert") return null;
       return <div class="note">{t(e.kind === "follow_up" ? "sentFollowUp" : "transcriptSent", { to: e.to })}</div>;
     }
+    // A rating is drawn by the rating card; its note is the operators'.
+    if (e.type === "rated") return null;
     return <div class="note">{t("joined", { name: e.operatorName })}</div>;
   }
   const operator = "role" in m && m.role === "operator";
@@ -228,6 +231,7 @@ export function App() {
           <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
         ))}
         {state.status === "resolved" && !endsResolved(state.messages) ? <div class="note">{t("resolved")}</div> : null}
+        {state.status === "resolved" && state.session ? <Rating key={state.messages.length} token={state.session.token} /> : null}
         {state.queue ? (
           <div class="note queue">
             {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}

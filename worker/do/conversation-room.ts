@@ -20,6 +20,8 @@ import {
   type ConversationSummary,
   decodeClientFrame,
   HISTORY_PAGE_SIZE,
+  isPositiveRating,
+  MAX_FIRST_MESSAGE_EVENT_CHARS,
   type MessageKind,
   MessageText,
   type NoticeEvent,
@@ -262,6 +264,32 @@ export class ConversationRoom extends DurableObject<Env> {
       { clientId: `invite-${now}-${crypto.randomUUID()}`, text, kind: "text" },
     );
     return { message, summary: this.store.summary()! };
+  }
+
+  /**
+   * The visitor rates the conversation after it was resolved (issue 13): a `rated` event (a later
+   * rating replaces the earlier one in reports) and a system note operators see with the comment.
+   * "not_found" unless the conversation is this visitor's; "not_resolved" while it is open.
+   */
+  rate(
+    siteId: string,
+    visitorId: string,
+    r: { scale: "faces3" | "points5"; score: number; comment: string | null },
+  ): "rated" | "not_found" | "not_resolved" {
+    const info = this.store.info();
+    if (!info || info.siteId !== siteId || info.visitorId !== visitorId) return "not_found";
+    if (info.status !== "resolved") return "not_resolved";
+    const now = Date.now();
+    const positive = isPositiveRating(r.scale, r.score);
+    this.store.events.record(
+      "rated",
+      now,
+      { role: "visitor", id: visitorId },
+      { scale: r.scale, score: r.score, positive, comment: r.comment, operatorId: info.assigneeId },
+    );
+    this.appendSystem("note", r.comment ?? "", { type: "rated", scale: r.scale, score: r.score, positive }, now);
+    this.changed();
+    return "rated";
   }
 
   /** Every message (notes included) for a data export; null unless the conversation is this site's. */
@@ -530,7 +558,11 @@ export class ConversationRoom extends DurableObject<Env> {
     this.broadcast({ type: "message", message: r.message }, sender, m.kind === "note" ? "operator" : undefined);
     this.mail.onMessage(r.message);
     if (r.firstFromVisitor) {
-      this.store.events.record("visitor_first_message", now, author, { seq: r.message.seq, via: m.via ?? "chat" });
+      this.store.events.record("visitor_first_message", now, author, {
+        seq: r.message.seq,
+        via: m.via ?? "chat",
+        text: m.text.slice(0, MAX_FIRST_MESSAGE_EVENT_CHARS),
+      });
     }
     if (r.firstAnswerAfterMs !== null) {
       this.store.events.record("operator_first_answer", now, author, {

@@ -4,7 +4,7 @@
  * by `/session`. Mounted under `/api/widget`.
  */
 import { Hono } from "hono";
-import { EmailCaptureBody, StartConversationBody, type UnreadResponse, VisitorSessionBody } from "../../protocol";
+import { EmailCaptureBody, RatingBody, StartConversationBody, type UnreadResponse, VisitorSessionBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
@@ -13,6 +13,7 @@ import { verifyToken } from "../lib/tokens";
 import { validate } from "../middleware/validate";
 import { startConversation } from "../services/conversations";
 import { captureEmail, visitorTranscript } from "../services/offline";
+import { rateConversation } from "../services/rating";
 import { startVisitorSession } from "../services/visitor-session";
 import { requireChatVisitor } from "../services/visitor-tokens";
 
@@ -42,6 +43,12 @@ export const widgetRoutes = new Hono<AppEnv>()
   .post("/transcript", async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
     return c.json(await visitorTranscript(c.env, who), 202);
+  })
+  // Satisfaction after resolve (issue 13): one tap, an optional comment.
+  .post("/rating", validate("json", RatingBody), async (c) => {
+    const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
+    await rateConversation(c.env, who, c.req.valid("json"));
+    return c.json({ ok: true });
   })
   .get("/unread", async (c) => {
     // Any shop page may ask: the peek token is the capability, and it reveals only a count.
