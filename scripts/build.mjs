@@ -57,9 +57,14 @@ const entries = [
     format: "iife",
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   },
+  // The chat is split too: chat.js is what a visitor's first open loads; parts only some
+  // visitors reach (the rating after resolve) are chunks (chat/chunks/), loaded on demand.
   {
     entryPoints: [join(root, "widget/chat/main.ts")],
-    outfile: join(out, "chat/chat.js"),
+    outdir: join(out, "chat"),
+    entryNames: "chat",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
     format: "esm",
     jsx: "automatic",
     jsxImportSource: "preact",

@@ -33,14 +33,25 @@ const languages = readdirSync(join(dist, "admin/chunks"))
 if (languages.length !== 4) throw new Error("admin/chunks should hold one chunk per language: run npm run build");
 const firstLoads = languages.map((l) => ({ ...l, bytes: gz(l.files) })).sort((a, b) => b.bytes - a.bytes);
 
+// The chat's first load for a visitor whose language is a chunk (English is built in): the
+// largest of those chunks is added, the worst case.
+const chatWords = readdirSync(join(dist, "chat/chunks"))
+  .filter((f) => /^(pl|fi|ru)-\w+\.js$/.test(f))
+  .map((f) => `chat/chunks/${f}`)
+  .sort((a, b) => gz([b]) - gz([a]));
+
 const rows = [
   { name: "Loader (widget.js)", files: ["widget.js"], target: 1536, cap: 2048 },
   { name: "Presence module (presence.js)", files: ["presence.js"], target: 3072, cap: 3072 },
   { name: "Trigger engine (triggers.js)", files: ["triggers.js"], target: 2048, cap: 2048 },
   { name: "Trigger teaser (teaser.js)", files: ["teaser.js"], target: 2560, cap: 3072 },
   {
-    name: "Chat UI (chat.js, chat.css, frame.css)",
-    files: ["chat/chat.js", "chat/chat.css", "chat/frame.css"].filter((f) => existsSync(join(dist, f))),
+    // chat.js with the chunks it imports statically and the largest language chunk; the rating
+    // chunk loads only after a resolve.
+    name: "Chat UI (chat.js, chat.css, frame.css + words)",
+    files: [...withStaticImports("chat/chat.js"), ...chatWords.slice(0, 1), "chat/chat.css", "chat/frame.css"].filter((f) =>
+      existsSync(join(dist, f)),
+    ),
     target: 20 * 1024,
     cap: 25 * 1024,
   },

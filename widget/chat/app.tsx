@@ -11,7 +11,6 @@ import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
 import { lang, t } from "./i18n";
 import { AvailabilityLine, ChatMenu, EmailCard, TranscriptNote, useEmailPrompt } from "./offline";
-import { Rating } from "./rating";
 import { useConversation } from "./use-conversation";
 
 const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
@@ -231,7 +230,7 @@ export function App() {
           <Bubble key={p.clientId} m={p} first={false} status={t("sending")} />
         ))}
         {state.status === "resolved" && !endsResolved(state.messages) ? <div class="note">{t("resolved")}</div> : null}
-        {state.status === "resolved" && state.session ? <Rating key={state.messages.length} token={state.session.token} /> : null}
+        {state.status === "resolved" && state.session ? <LazyRating key={state.messages.length} token={state.session.token} /> : null}
         {state.queue ? (
           <div class="note queue">
             {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}
@@ -286,4 +285,19 @@ export function App() {
       </form>
     </div>
   );
+}
+
+type RatingModule = typeof import("./rating");
+let ratingModule: Promise<RatingModule> | null = null;
+
+/** The rating card after resolve: its code is a chunk of its own, fetched when first shown. */
+function LazyRating(props: { token: string }) {
+  const [mod, setMod] = useState<RatingModule | null>(null);
+  useEffect(() => {
+    ratingModule ??= import("./rating");
+    ratingModule.then(setMod, () => {
+      ratingModule = null; // a failed fetch is tried again the next time a card is shown
+    });
+  }, []);
+  return mod ? <mod.Rating {...props} /> : null;
 }

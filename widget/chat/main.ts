@@ -4,9 +4,12 @@
 import { h, render } from "preact";
 import { App } from "./app";
 import "./chat.css";
-import { lang, t } from "./i18n";
+import { lang, loadWords, t } from "./i18n";
 
-// The language the chat is written in (a de-DE browser reads English), for assistive technology.
-document.documentElement.lang = lang;
-document.title = t("title");
-render(h(App, {}), document.getElementById("app")!);
+// The visitor's language first (one chunk, English built in), so the first render is in it.
+void loadWords().then(() => {
+  // The language the chat is written in (a de-DE browser reads English), for assistive technology.
+  document.documentElement.lang = lang;
+  document.title = t("title");
+  render(h(App, {}), document.getElementById("app")!);
+});
