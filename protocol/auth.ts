@@ -2,6 +2,7 @@
  * Operator sign-in: the login body and "who am I".
  */
 import * as v from "valibot";
+import type { TwoFactorState } from "./accounts";
 import { Email } from "./fields";
 import { MAX_PASSWORD_CHARS } from "./limits";
 import type { OperatorProfile, SiteMembership } from "./models";
@@ -18,4 +19,6 @@ export interface MeResponse {
   sites: SiteMembership[];
   /** Invitations to other sites waiting for this operator's answer (`POST /api/me/invitations/:id/accept|decline`). */
   invitations: PendingInvitation[];
+  /** Two-factor sign-in: on or off, and the shops that require it. */
+  twoFactor: TwoFactorState;
 }

@@ -27,8 +27,21 @@ export const ConversationListQuery = v.object({
     ),
     "50",
   ),
-  /** Cursor: only conversations whose last activity is older than this (ms since epoch). */
-  before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "before must be a timestamp"), v.transform(Number))),
+  /**
+   * Cursor: `nextBefore` of the previous page (`<updatedAt>~<id>`): conversations after that one
+   * in the list's order (last activity, newest first; the id orders those active in the same
+   * millisecond, so none is skipped or repeated). A bare timestamp: older than it.
+   */
+  before: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,15}(?:~[A-Za-z0-9_-]{1,64})?$/, "before must be a cursor this API gave"),
+      v.transform((s) => {
+        const [at, id] = s.split("~");
+        return { at: Number(at), id: id ?? null };
+      }),
+    ),
+  ),
 });
 
 export const HistoryQuery = v.object({
@@ -51,7 +64,7 @@ export type TransferBody = v.InferOutput<typeof TransferBody>;
 export interface ConversationListResponse {
   conversations: ConversationSummary[];
   /** Pass as `before` for the next page; null when this is the last one. */
-  nextBefore: number | null;
+  nextBefore: string | null;
 }
 
 export interface ConversationDetailResponse {

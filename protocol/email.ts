@@ -4,24 +4,10 @@
  * building and parsing are in worker/email/. Shared by the Worker, the widget and the admin.
  */
 import * as v from "valibot";
+import { isPracticalEmail } from "./email-address";
 import { MAX_EMAIL_CHARS } from "./limits";
 
-// Local part: RFC 5322 dot-atom (letters, digits and !#$%&'*+/=?^_`{|}~- between single dots).
-const LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-// A domain label: letters (any script, for IDN), digits and inner hyphens, at most 63.
-const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?$/u;
-
-/** The practical test behind VisitorEmail (see there); `email` already trimmed and lower-cased. */
-export function isPracticalEmail(email: string): boolean {
-  const at = email.lastIndexOf("@");
-  if (at < 1 || email.indexOf("@") !== at) return false;
-  const local = email.slice(0, at);
-  const labels = email.slice(at + 1).split(".");
-  const tld = labels[labels.length - 1]!;
-  return (
-    local.length <= 64 && LOCAL.test(local) && labels.length >= 2 && labels.every((l) => LABEL.test(l)) && /^\p{L}{2,}$|^xn--/u.test(tld)
-  );
-}
+export { isPracticalEmail };
 
 /**
  * A visitor's email as the chat's capture form takes it: trimmed, lower-cased, at most 254

@@ -20,6 +20,12 @@ export const ERROR_STATUS = {
   conflict: 409,
   too_many_attempts: 429,
   rate_limited: 429,
+  /** An emailed link or setup token that expired, was used, or was replaced. */
+  bad_token: 410,
+  /** This deployment takes no open sign-ups (SIGNUP=invite). */
+  signup_closed: 403,
+  /** A wrong, malformed or replayed two-factor code. */
+  bad_code: 401,
   internal: 500,
 } as const;
 

@@ -4,6 +4,7 @@
  * neither DOM nor Workers types, so browser code can import it as is. The browser-side runtime
  * (reconnecting socket, conversation client, typing signal) is in `./client/`.
  */
+export * from "./accounts";
 export * from "./audience";
 export * from "./auth";
 export * from "./conversations";

@@ -144,6 +144,8 @@ export interface OperatorProfile {
   email: string;
   name: string;
   avatarUrl: string | null;
+  /** The signed-in operator's own choice (`GET`/`PATCH /api/me`): alert emails when a visitor waits. */
+  alertEmails?: boolean;
 }
 
 export interface SiteMembership {

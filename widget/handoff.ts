@@ -18,6 +18,8 @@ export interface Handoff {
   u: (n: number) => void;
   /** Loads the chat iframe without opening it. */
   l: () => void;
+  /** Names the launcher's button and the panel's iframe for screen readers (the visitor's language). */
+  n: (button: string, title: string) => void;
   /** Commands the loader does not run itself, queued until the module takes them. */
   q: unknown[][];
   /** Set by the module: runs such a command. */

@@ -49,6 +49,9 @@ if (script && !w.__gadka) {
   const button = wrap.firstChild as HTMLElement;
   const badge = button.lastChild as HTMLElement;
   let frame: HTMLIFrameElement | undefined;
+  // The launcher's and the panel's name for screen readers; the presence module puts it in the
+  // visitor's language once loaded (the dictionaries do not fit this budget).
+  let title = "Chat";
   let isOpen = false;
 
   const emit = (name: string, detail?: unknown) => listeners[name]?.forEach((fn) => fn(detail));
@@ -59,7 +62,7 @@ if (script && !w.__gadka) {
     css.rel = "stylesheet";
     css.href = `${origin}/chat/frame.css`;
     frame = d.createElement("iframe");
-    frame.title = "Chat";
+    frame.title = title;
     // The tracking token rides in the hash, which is never sent to a server: the chat adopts the
     // same visitor without the token landing in any log.
     frame.src = `${origin}/chat/?site=${enc(key)}&host=${enc(location.origin)}#${enc(get(local, trackKey) || "")}`;
@@ -93,7 +96,12 @@ if (script && !w.__gadka) {
   });
   button.onclick = () => setOpen(!isOpen);
 
-  const h: Handoff = (w.__gadka = { k: key, g: origin, p: data.ping, o: setOpen, u: setUnread, l: load, q: [] });
+  const name = (b: string, t: string) => {
+    button.ariaLabel = b;
+    title = t;
+    if (frame) frame.title = t;
+  };
+  const h: Handoff = (w.__gadka = { k: key, g: origin, p: data.ping, o: setOpen, u: setUnread, l: load, n: name, q: [] });
   const commands: Record<string, Fn> = {
     open: () => setOpen(true),
     close: () => setOpen(false),

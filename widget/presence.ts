@@ -6,7 +6,8 @@
  * invitations), a `leave` beacon when the page is hidden, and runs the `consent`, `identify`,
  * `setAttributes` and `track` commands the loader queued for it. Acts on each answer
  * (`TrackResponse`): keeps the tracking token, sets the unread badge, loads the chat for unread
- * replies, opens it for an operator's invitation, and goes silent when the site needs consent.
+ * replies, opens it for an operator's invitation, and goes silent when the site needs consent —
+ * or, on a website the shop does not allow, removes the launcher and says so in the console.
  * Budget: 3 KB gzip; no framework, no protocol import (the body is `TrackBody`).
  */
 import type { Fn, Handoff } from "./handoff";
@@ -16,6 +17,12 @@ const d = document;
 const nav = navigator;
 const h = w.__gadka;
 if (h && !h.c) {
+  // The launcher's name in the visitor's language (I18N-REVIEW: "Chat" was English everywhere).
+  h.n(
+    ...(({ pl: ["Otwórz czat", "Czat"], fi: ["Avaa chat", "Chat"], ru: ["Открыть чат", "Чат"] } as Record<string, [string, string]>)[
+      navigator.language.slice(0, 2)
+    ] ?? ["Open chat", "Chat"]),
+  );
   const trackUrl = `${h.g}/api/track`;
   const trackKey = `gadka:track:${h.k}`;
   const consentKey = `gadka:consent:${h.k}`;
@@ -54,7 +61,15 @@ if (h && !h.c) {
         const sent = get(trackKey);
         return fetch(trackUrl, { method: "POST", body: json(b), keepalive: true })
           .then((r) => r.json())
-          .then((a: { t?: string; n?: number; o?: 1; x?: 1 }) => {
+          .then((a: { t?: string; n?: number; o?: 1; x?: 1; error?: { code: string } }) => {
+            // Not one of the shop's allowed websites: the widget leaves this page and says why.
+            if (a.error?.code == "bad_origin") {
+              blocked = true;
+              d.getElementById("gadka-launcher")?.remove();
+              console.warn(
+                `Gadka: this shop's chat is not allowed on ${location.origin}. Add it in Gadka → Settings → Websites the widget may run on.`,
+              );
+            }
             // Keep the answer's token unless the chat handed over its visitor's while this beacon
             // was on its way: the chat's visitor wins, or the page and the chat become two people.
             a.t && get(trackKey) == sent && set(trackKey, a.t);

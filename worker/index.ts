@@ -11,14 +11,25 @@ import { ApiError } from "./lib/api-error";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { operatorSession, siteMember } from "./middleware/operator-session";
 import { sameOrigin } from "./middleware/same-origin";
+import {
+  accountAuthRoutes,
+  meSecurityRoutes,
+  newSiteRoutes,
+  siteInstallRoutes,
+  siteProfileRoutes,
+  siteSecurityRoutes,
+} from "./routes/accounts";
 import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
+import { deployRoutes } from "./routes/deploy";
+import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
 import { liveRoutes } from "./routes/live";
 import { savedReplyRoutes } from "./routes/saved-replies";
 import { searchRoutes } from "./routes/search";
 import { segmentRoutes } from "./routes/segments";
+import { sentMailRoutes } from "./routes/sent-mail";
 import { settingsRoutes } from "./routes/settings";
 import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
@@ -26,6 +37,7 @@ import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
+import { receiveEmail } from "./services/inbound-mail";
 import { runRetention } from "./services/privacy";
 
 export { ConversationRoom } from "./do/conversation-room";
@@ -56,7 +68,10 @@ app.use("/api/auth/*", sameOrigin());
 app.use("/api/sites/*", sameOrigin());
 
 app.route("/api/auth", authRoutes);
+app.route("/api/auth", accountAuthRoutes);
 app.route("/api/me", meRoutes);
+app.route("/api/me", meSecurityRoutes);
+app.route("/api/sites", newSiteRoutes);
 app.use("/api/sites/:siteId/*", operatorSession(), siteMember());
 app.route("/api/sites/:siteId/conversations", conversationRoutes);
 app.route("/api/sites/:siteId/operators", teamRoutes);
@@ -68,17 +83,32 @@ app.route("/api/sites/:siteId/visitors", visitorRoutes);
 app.route("/api/sites/:siteId/segments", segmentRoutes);
 app.route("/api/sites/:siteId/audience", audienceRoutes);
 app.route("/api/sites/:siteId/live", liveRoutes);
+app.route("/api/sites/:siteId/profile", siteProfileRoutes);
+app.route("/api/sites/:siteId/install", siteInstallRoutes);
+app.route("/api/sites/:siteId/security", siteSecurityRoutes);
+app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
+app.route("/api/deploy", deployRoutes);
 app.route("/api/v1", shopApiRoutes);
 app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
+// Unsubscribe links (the signed token is the capability) and the development inbound door.
+app.route("/api/email", emailRoutes);
 app.route("/ws", socketRoutes);
 app.get("/chat/", chatPage);
 app.get("/chat/index.html", chatPage);
 
 export default {
   fetch: app.fetch,
+  /**
+   * Email Routing hands the reply subdomain's mail here: a visitor's reply continues their
+   * conversation; anything else is refused (the sender's server bounces it).
+   */
+  async email(message, env, _ctx) {
+    const outcome = await receiveEmail(env, message);
+    if (outcome.outcome === "rejected") message.setReject(outcome.reason);
+  },
   /** Cron (wrangler.toml [triggers]): the data retention job. */
   async scheduled(_controller, env, _ctx) {
     await runRetention(env, Date.now());

@@ -10,12 +10,15 @@ import type {
   ConversationListResponse,
   ConversationStatus,
   ConversationSummary,
+  CreateSiteResponse,
   IdentitySecretResponse,
+  InstallStatusResponse,
   InviteResponse,
   LiveListResponse,
   MeResponse,
   MeUpdateBody,
   OwnProfileResponse,
+  RecoveryCodesResponse,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -24,11 +27,21 @@ import type {
   SegmentFilters,
   SegmentListResponse,
   SegmentResponse,
+  SentMailResponse,
+  SessionsResponse,
+  SetupBody,
+  SignupBody,
+  SignupModeResponse,
+  SiteProfilePatch,
   SiteSecretsResponse,
+  SiteSecurityResponse,
   SiteSettingsPatch,
   SiteSettingsResponse,
   TeamResponse,
+  TranscriptResponse,
   TransferBody,
+  TwoFactorChallengeResponse,
+  TwoFactorEnrolResponse,
   UpdateOperatorBody,
   VisitorDetailsResponse,
   VisitorListResponse,
@@ -87,7 +100,30 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 
 export const api = {
   me: () => request<MeResponse>("GET", "/api/me"),
-  login: (email: string, password: string) => request<MeResponse>("POST", "/api/auth/login", { email, password }),
+  /** The session (MeResponse), or a two-factor challenge for `loginCode`. */
+  login: (email: string, password: string) =>
+    request<MeResponse | TwoFactorChallengeResponse>("POST", "/api/auth/login", { email, password }),
+  loginCode: (challenge: string, code: string) => request<MeResponse>("POST", "/api/auth/login/two-factor", { challenge, code }),
+  setupUsable: (token: string) => request<{ usable: boolean }>("GET", `/api/auth/setup?token=${encodeURIComponent(token)}`),
+  setup: (body: SetupBody) => request<MeResponse>("POST", "/api/auth/setup", body),
+  signupMode: () => request<SignupModeResponse>("GET", "/api/auth/signup"),
+  signup: (body: SignupBody) => request<{ status: "confirmation_sent" }>("POST", "/api/auth/signup", body),
+  confirm: (token: string) => request<MeResponse | { emailChanged: true }>("POST", "/api/auth/confirm", { token }),
+  createSite: (name: string, url?: string) => request<CreateSiteResponse>("POST", "/api/sites", url ? { name, url } : { name }),
+  siteProfile: (siteId: string, body: SiteProfilePatch) =>
+    request<InstallStatusResponse>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/profile`, body),
+  install: (siteId: string) => request<InstallStatusResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/install`),
+  siteSecurity: (siteId: string) => request<SiteSecurityResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/security`),
+  setSiteSecurity: (siteId: string, requireTwoFactor: boolean) =>
+    request<SiteSecurityResponse>("PUT", `/api/sites/${encodeURIComponent(siteId)}/security`, { requireTwoFactor }),
+  enrolTwoFactor: () => request<TwoFactorEnrolResponse>("POST", "/api/me/two-factor/enrol"),
+  confirmTwoFactor: (code: string) => request<RecoveryCodesResponse>("POST", "/api/me/two-factor/confirm", { code }),
+  disableTwoFactor: (password: string, code: string) => request<MeResponse>("POST", "/api/me/two-factor/disable", { password, code }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>("POST", "/api/me/password", { currentPassword, newPassword }),
+  changeEmail: (password: string, email: string) => request<unknown>("POST", "/api/me/email", { password, email }),
+  sessions: () => request<SessionsResponse>("GET", "/api/me/sessions"),
+  endOtherSessions: () => request<{ ended: number }>("DELETE", "/api/me/sessions"),
   logout: () => request<void>("POST", "/api/auth/logout"),
   /** The signed-in operator's own name (every site shows it); read `me()` again for the result. */
   updateMe: (body: MeUpdateBody) => request<OwnProfileResponse>("PATCH", "/api/me", body),
@@ -148,10 +184,19 @@ export const api = {
     request<LiveListResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/live?${new URLSearchParams(query)}`),
   invite: (siteId: string, visitorId: string, text: string) =>
     request<InviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/visitors/${encodeURIComponent(visitorId)}/invite`, { text }),
-  conversations: (siteId: string, status: ConversationStatus | "all", before?: number) =>
+  /** What a local deployment would have emailed (development only: 404 elsewhere). */
+  sentMail: (siteId: string, cursor?: string) =>
+    request<SentMailResponse>(
+      "GET",
+      `/api/sites/${encodeURIComponent(siteId)}/sent-mail${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`,
+    ),
+  /** Emails the conversation to the visitor: 409 `conflict` when they left no email, 429 past the send limits. */
+  sendTranscript: (siteId: string, id: string) =>
+    request<TranscriptResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/conversations/${encodeURIComponent(id)}/transcript`),
+  conversations: (siteId: string, status: ConversationStatus | "all", before?: string) =>
     request<ConversationListResponse>(
       "GET",
-      `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${before}` : ""}`,
+      `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${encodeURIComponent(before)}` : ""}`,
     ),
 };
 

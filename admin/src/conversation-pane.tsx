@@ -9,7 +9,8 @@ import { fillSavedReply } from "../../protocol/client/saved-reply-text";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { api } from "./api";
 import { Avatar, visitorLabel } from "./avatar";
-import { t } from "./i18n";
+import { errorText } from "./error-text";
+import { t, tn } from "./i18n";
 import { formatDateTime, formatDay, formatNumber, formatTime } from "./i18n/format";
 import { visitorName } from "./inbox-list";
 import { TransferMenu } from "./transfer-menu";
@@ -30,6 +31,16 @@ export function ConversationPane(props: {
 }) {
   const { siteId, id, summary, me, queued } = props;
   const [transferring, setTransferring] = useState(false);
+  const [transcript, setTranscript] = useState<{ busy: boolean; ok?: boolean; text?: string } | null>(null);
+  const sendTranscript = async () => {
+    setTranscript({ busy: true });
+    try {
+      const r = await api.sendTranscript(siteId, id);
+      setTranscript({ busy: false, ok: true, text: t("transcriptSentTo", { to: r.to }) });
+    } catch (err) {
+      setTranscript({ busy: false, ok: false, text: errorText(err, { conflict: t("transcriptNoEmail") }) });
+    }
+  };
   const { view, send, typing, markRead, setStatus, update, loadOlder } = useConversation(siteId, id);
   const [draft, setDraft] = useState("");
   const [mode, setMode] = useState<MessageKind>("text");
@@ -135,6 +146,9 @@ export function ConversationPane(props: {
             <button type="button" class="ghost small" aria-expanded={transferring} onClick={() => setTransferring((x) => !x)}>
               {t("transfer")}
             </button>
+            <button type="button" class="ghost small" disabled={transcript?.busy} onClick={sendTranscript}>
+              {t("sendTranscript")}
+            </button>
             <WorkflowControls
               key={id}
               status={status}
@@ -145,6 +159,11 @@ export function ConversationPane(props: {
             />
           </div>
         </div>
+        {transcript && !transcript.busy ? (
+          <p class={transcript.ok ? "ok small action-result" : "error small action-result"} role={transcript.ok ? "status" : "alert"}>
+            {transcript.text}
+          </p>
+        ) : null}
         {transferring ? (
           <TransferMenu siteId={siteId} conversationId={id} meId={me.operator.id} onDone={() => setTransferring(false)} />
         ) : null}
@@ -321,6 +340,15 @@ export function ConversationPane(props: {
           <dd>
             {summary?.assigneeId ? (summary.assigneeId === me.operator.id ? t("you") : (props.assigneeName ?? "—")) : t("unassigned")}
           </dd>
+          {profile?.email ? (
+            <>
+              <dt>{t("email")}</dt>
+              <dd class="visitor-email">
+                <a href={`mailto:${profile.email}`}>{profile.email}</a>
+                {profile.verified ? null : <span class="muted small"> ({t("emailNotVerified")})</span>}
+              </dd>
+            </>
+          ) : null}
           <dt>{t("messages")}</dt>
           <dd>{formatNumber(summary?.messageCount ?? view.messages.filter((m) => m.kind === "text").length)}</dd>
         </dl>
@@ -371,10 +399,12 @@ function Message({
             )}
             <span class="author">{author}</span>
             {note ? <span class="note-tag">{t("internalNote")}</span> : null}
+            {m.via === "email" ? <span class="via-tag">{t("viaEmail")}</span> : null}
             <time>{formatTime(m.createdAt)}</time>
           </div>
         ) : null}
         <div class="bubble">{m.text}</div>
+        {grouped && !note && m.via === "email" ? <div class="meta">{t("viaEmail")}</div> : null}
         {seen ? <div class="meta">{t("seen")}</div> : null}
       </div>
     </>
@@ -390,8 +420,9 @@ function SystemLine({ m }: { m: ChatMessage }) {
   const e = m.event!;
   let line: string;
   if (e.type === "status") line = statusLine(e);
-  // Offline notices get their words with the offline work (issue 11).
-  else if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
+  else if (e.type === "no_answer") line = tn("noAnswerNotice", e.afterMinutes);
+  else if (e.type === "email_captured") line = t("noticeEmailCaptured", { email: e.email });
+  else if (e.type === "email_sent") line = t(`noticeSent_${e.kind}`, { to: e.to });
   else {
     const what =
       e.type === "joined"

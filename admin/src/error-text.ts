@@ -23,6 +23,9 @@ const BY_CODE: Record<ErrorCode | "network", TextKey> = {
   conflict: "err_conflict",
   too_many_attempts: "err_rateLimited",
   rate_limited: "err_rateLimited",
+  bad_token: "linkExpired",
+  signup_closed: "signupClosed",
+  bad_code: "wrongCode",
   internal: "genericError",
   network: "network",
 };

@@ -61,7 +61,7 @@ export function InboxList(props: {
   onOlder: (rows: ConversationSummary[]) => void;
   loaded: boolean;
 }) {
-  const [more, setMore] = useState<{ before: number | null; busy: boolean }>({ before: null, busy: false });
+  const [more, setMore] = useState<{ before: string | null; status?: string; busy: boolean }>({ before: null, busy: false });
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<SearchResponse["results"] | null>(null);
   const runSearch = async (e: Event) => {
@@ -80,10 +80,13 @@ export function InboxList(props: {
 
   const loadMore = async () => {
     setMore((m) => ({ ...m, busy: true }));
-    const oldest = rows[rows.length - 1]?.updatedAt;
-    const page = await api.conversations(props.siteId, f.status === "any" ? "all" : f.status, oldest).catch(() => null);
+    // The first page comes from the live inbox; later ones from the cursor the last page gave.
+    const status = f.status === "any" ? "all" : f.status;
+    const oldest = rows[rows.length - 1];
+    const cursor = (more.status === status && more.before) || (oldest ? `${oldest.updatedAt}~${oldest.id}` : undefined);
+    const page = await api.conversations(props.siteId, status, cursor).catch(() => null);
     if (page) props.onOlder(page.conversations);
-    setMore({ before: page?.nextBefore ?? null, busy: false });
+    setMore({ before: page?.nextBefore ?? null, status, busy: false });
   };
 
   return (

@@ -1,9 +1,11 @@
 /**
  * The sign-in screen. Shows the server's reason in the operator's language (wrong password,
- * throttled with the wait, no network).
+ * throttled with the wait, no network); an account with two-factor sign-in continues with the
+ * code step.
  */
 import { useState } from "preact/hooks";
 import type { MeResponse } from "../../protocol";
+import { TwoFactorStep } from "./account-views";
 import { ApiFailure, api } from "./api";
 import { errorText } from "./error-text";
 import { t } from "./i18n";
@@ -14,13 +16,16 @@ export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<string | null>(null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await api.login(email, password));
+      const r = await api.login(email, password);
+      if ("secondStep" in r) setChallenge(r.secondStep.challenge);
+      else onSignedIn(r);
     } catch (err) {
       const wait = err instanceof ApiFailure ? (err.retryAfter ?? 900) : 900;
       setError(
@@ -35,6 +40,7 @@ export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void
     }
   };
 
+  if (challenge) return <TwoFactorStep challenge={challenge} onSignedIn={onSignedIn} onBack={() => setChallenge(null)} />;
   return (
     <main class="login">
       <form class="login-card" onSubmit={submit}>
@@ -64,6 +70,9 @@ export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void
         <button class="primary" type="submit" disabled={busy}>
           {busy ? t("signingIn") : t("signIn")}
         </button>
+        <p class="small">
+          {t("noAccount")} <a href="#/signup">{t("signUp")}</a>
+        </p>
         <LanguagePicker />
       </form>
     </main>

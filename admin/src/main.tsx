@@ -1,16 +1,20 @@
 /**
  * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
- * routes by the URL hash (`#/login`, `#/inbox`, `#/inbox/<conversationId>`, `#/live`,
- * `#/visitors`, `#/audience`, `#/team`, `#/settings`) because the app is
+ * routes by the URL hash (`#/login`, `#/signup`, `#/setup?token=`, `#/confirm?token=`, `#/inbox`,
+ * `#/inbox/<conversationId>`, `#/live`, `#/visitors`, `#/audience`, `#/team`, `#/settings`,
+ * `#/hours`, `#/sent-mail`, `#/welcome` (the set-up wizard), `#/security`) because the app is
  * static files with no server-side fallback. Renders once the operator's language has loaded.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { MeResponse } from "../../protocol";
+import { ConfirmView, SetupView, SignupView } from "./account-views";
 import { api, whenSignedOut } from "./api";
 import { startI18n, useLang } from "./i18n";
 import { LoginView } from "./login-view";
-import { Workspace } from "./workspace";
+import { SecurityView } from "./security-view";
+import { SetupWizard } from "./setup-wizard";
+import { chooseSite, Workspace } from "./workspace";
 import "./admin.css";
 
 function useHash(): string {
@@ -34,21 +38,51 @@ function App() {
   }, []);
 
   if (me === undefined) return <div class="boot" aria-busy="true" />;
+  const signedIn = (m: MeResponse, next = "#/inbox") => {
+    setMe(m);
+    if (!location.hash.startsWith(next)) location.hash = next;
+  };
+  // An emailed link works whether or not this browser is signed in (a change of email).
+  if (hash.startsWith("#/confirm")) return <ConfirmView onSignedIn={(m) => signedIn(m, "#/welcome")} />;
   if (me === null) {
+    if (hash.startsWith("#/setup")) return <SetupView onSignedIn={(m) => signedIn(m, "#/welcome")} />;
+    if (hash.startsWith("#/signup")) return <SignupView />;
+    return <LoginView onSignedIn={(m) => signedIn(m)} />;
+  }
+  const refresh = async (siteId?: string) => {
+    if (siteId) chooseSite(siteId);
+    setMe(await api.me());
+  };
+  if (me.sites.length === 0) {
+    // A shop that requires two-factor sign-in shows up once the operator enrols; otherwise a new
+    // account starts its first shop.
+    const mustEnrol = me.twoFactor.requiredBy.length > 0 && !me.twoFactor.enabled;
     return (
-      <LoginView
-        onSignedIn={(m) => {
-          setMe(m);
-          if (!location.hash.startsWith("#/inbox")) location.hash = "#/inbox";
-        }}
-      />
+      <div class="workspace solo">
+        {mustEnrol ? (
+          <main class="team-page">
+            <SecurityView me={me} site={null} onMeChanged={refresh} />
+          </main>
+        ) : (
+          <main class="team-page">
+            <SetupWizard
+              site={null}
+              onMeChanged={async (id) => {
+                await refresh(id);
+                location.hash = "#/welcome?step=1";
+              }}
+            />
+          </main>
+        )}
+      </div>
     );
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
-  const page = (["live", "visitors", "audience", "team", "settings"] as const).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
-  return (
-    <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={() => api.me().then(setMe)} />
-  );
+  const page =
+    (["live", "visitors", "audience", "team", "settings", "hours", "sent-mail", "welcome", "security"] as const).find((p) =>
+      hash.startsWith(`#/${p}`),
+    ) ?? "inbox";
+  return <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={refresh} />;
 }
 
 // The operator's language arrives as its own chunk; the first render waits for it.

@@ -76,9 +76,10 @@ export function ProfileMenu({ me, onEditProfile, onSignedOut }: { me: MeResponse
   );
 }
 
-/** My name and photo (`PATCH /api/me`, `PUT /api/me/avatar`). */
+/** My name and photo (`PATCH /api/me`, `PUT /api/me/avatar`), and whether I get alert emails. */
 export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; onMeChanged: () => Promise<void>; onClose: () => void }) {
   const [name, setName] = useState(me.operator.name);
+  const [alerts, setAlerts] = useState(me.operator.alertEmails ?? true);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (work: () => Promise<unknown>, specific: Parameters<typeof errorText>[1] = {}) => {
@@ -130,6 +131,19 @@ export function ProfileDialog({ me, onMeChanged, onClose }: { me: MeResponse; on
         <label>
           {t("name")}
           <input required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={alerts}
+            disabled={busy}
+            onChange={(e) => {
+              const alertEmails = e.currentTarget.checked;
+              setAlerts(alertEmails);
+              void run(() => api.updateMe({ alertEmails }).catch((err) => (setAlerts(!alertEmails), Promise.reject(err))));
+            }}
+          />
+          {t("alertEmailsSetting")}
         </label>
         {message ? (
           <p class={message.ok ? "ok" : "error"} role={message.ok ? "status" : "alert"}>

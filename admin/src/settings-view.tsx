@@ -41,14 +41,18 @@ export function SettingsView({ site }: { site: SiteMembership }) {
   const owner = site.role === "owner";
   const save = async (e: Event) => {
     e.preventDefault();
-    // Consent and retention are the owner's call: others send only what they may change.
-    const { consentRequired, retentionDays, allowedOrigins: _, ...rest } = s;
+    // This form sends only its own fields: business hours and the email settings have their own
+    // page (and hours, consent and retention are the owner's call: others never send them).
+    const { consentRequired, retentionDays, accentColor, welcomeText, typingPreview, reassignAfterSeconds } = s;
     const origins = readOrigins(originsText);
     if ("error" in origins) return setMessage({ ok: false, text: origins.error });
     try {
       loaded(
         await api.saveSettings(site.id, {
-          ...rest,
+          accentColor,
+          welcomeText,
+          typingPreview,
+          reassignAfterSeconds,
           ...(owner ? { consentRequired, retentionDays } : {}),
           topics: s.topics.filter((x) => x.label && x.skill),
           allowedOrigins: origins.origins,

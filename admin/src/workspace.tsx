@@ -7,37 +7,58 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { ConversationSummary, MeResponse } from "../../protocol";
+import { hashParam } from "./account-views";
 import { useAlertPrefs, useAlerts } from "./alerts";
+import { api } from "./api";
 import { AudienceView } from "./audience-view";
 import { Avatar } from "./avatar";
 import { ConversationPane } from "./conversation-pane";
 import { t } from "./i18n";
 import { DEFAULT_FILTER, type Filter, InboxList, visibleRows, visitorName } from "./inbox-list";
+import { LazyPage } from "./lazy-page";
 import { LiveView } from "./live-view";
 import { MyInvitations } from "./my-invitations";
 import { ProfileDialog, ProfileMenu } from "./profile-menu";
 import { SavedRepliesManager } from "./saved-replies-manager";
+import { SecurityView } from "./security-view";
 import { SettingsView } from "./settings-view";
+import { SetupWizard } from "./setup-wizard";
 import { TeamView } from "./team-view";
 import { mergeSummary, useInbox } from "./use-inbox";
 import { VisitorsView } from "./visitors-view";
 
 const SITE_KEY = "gadka:admin:site";
 
-export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings";
+export type Page = "inbox" | "live" | "visitors" | "audience" | "team" | "settings" | "hours" | "sent-mail" | "welcome" | "security";
+
+// Pages opened rarely load their code on demand (their own chunks).
+const loadHoursPage = () => import("./hours-page");
+const loadSentMail = () => import("./sent-mail-view");
+const SITE_CHOSEN = "gadka:site-chosen";
+
+/** Makes `siteId` the workspace's shop (a shop just created by the set-up wizard). */
+export function chooseSite(siteId: string): void {
+  localStorage.setItem(SITE_KEY, siteId);
+  window.dispatchEvent(new CustomEvent(SITE_CHOSEN, { detail: siteId }));
+}
 
 interface WorkspaceProps {
   me: MeResponse;
   page: Page;
   selected: string | null;
   onSignedOut: () => void;
-  /** Reads `GET /api/me` again (after a profile change or an accepted invitation). */
-  onMeChanged: () => Promise<void>;
+  /** Reads `GET /api/me` again (after a profile change or an accepted invitation); `siteId` becomes the shop shown. */
+  onMeChanged: (siteId?: string) => Promise<void>;
 }
 
 export function Workspace(props: WorkspaceProps) {
   const { me } = props;
   const [chosen, setChosen] = useState(() => localStorage.getItem(SITE_KEY));
+  useEffect(() => {
+    const on = (e: Event) => setChosen((e as CustomEvent<string>).detail);
+    window.addEventListener(SITE_CHOSEN, on);
+    return () => window.removeEventListener(SITE_CHOSEN, on);
+  }, []);
   // A site the operator no longer belongs to (or none saved) falls back to their first.
   const siteId = me.sites.find((s) => s.id === chosen)?.id ?? me.sites[0]?.id ?? "";
   const switchSite = (id: string) => {
@@ -62,6 +83,7 @@ function SiteWorkspace({
   const [filter, setFilter] = useState<Filter>(DEFAULT_FILTER);
   const [managing, setManaging] = useState(false);
   const [editingProfile, setEditingProfile] = useState(false);
+  const devMail = useSentMailAvailable(siteId);
 
   let all = older;
   for (const c of inbox.conversations.values()) all = mergeSummary(all, c);
@@ -157,9 +179,30 @@ function SiteWorkspace({
           <a href="#/settings" class={page === "settings" ? "on" : ""}>
             {t("settings")}
           </a>
+          {site?.role === "agent" ? null : (
+            <a href="#/hours" class={page === "hours" ? "on" : ""}>
+              {t("hoursNav")}
+            </a>
+          )}
+          {devMail ? (
+            <a href="#/sent-mail" class={page === "sent-mail" ? "on" : ""}>
+              {t("sentMail")}
+            </a>
+          ) : null}
           <button type="button" class="rail-link" onClick={() => setManaging(true)}>
             {t("savedReplies")}
           </button>
+          <a href="#/security" class={page === "security" ? "on" : ""}>
+            {t("securityNav")}
+          </a>
+          {site && site.role !== "agent" ? (
+            <a href="#/welcome" class={page === "welcome" && !hashHasNew() ? "on" : ""}>
+              {t("setupNav")}
+            </a>
+          ) : null}
+          <a href="#/welcome?new=1" class={page === "welcome" && hashHasNew() ? "on" : ""}>
+            + {t("newShop")}
+          </a>
         </nav>
         <details class="alert-prefs">
           <summary>{t("alerts")}</summary>
@@ -176,11 +219,27 @@ function SiteWorkspace({
       </nav>
       <div class="main">
         <MyInvitations me={me} onMeChanged={onMeChanged} />
+        {me.twoFactor.requiredBy.length > 0 && !me.twoFactor.enabled && page !== "security" ? (
+          <p class="warning two-factor-banner" role="alert">
+            {t("twoFactorRequiredBy", { shops: me.twoFactor.requiredBy.join(", ") })} <a href="#/security">{t("securityNav")}</a>
+          </p>
+        ) : null}
         {managing && site ? <SavedRepliesManager site={site} onClose={() => setManaging(false)} /> : null}
         {editingProfile ? <ProfileDialog me={me} onMeChanged={onMeChanged} onClose={() => setEditingProfile(false)} /> : null}
         {page !== "inbox" && site ? (
           <main class="team-page">
-            {page === "team" ? (
+            {page === "welcome" ? (
+              <SetupWizard
+                key={location.hash}
+                site={hashHasNew() ? null : site}
+                onMeChanged={async (id) => {
+                  await onMeChanged(id);
+                  if (hashHasNew()) location.hash = "#/welcome?step=1";
+                }}
+              />
+            ) : page === "security" ? (
+              <SecurityView me={me} site={site} onMeChanged={onMeChanged} />
+            ) : page === "team" ? (
               <TeamView site={site} />
             ) : page === "live" ? (
               <LiveView siteId={siteId} me={me} summary={inbox.liveSummary} watch={inbox.watchLive} />
@@ -188,6 +247,10 @@ function SiteWorkspace({
               <VisitorsView siteId={siteId} me={me} live={inbox.live} />
             ) : page === "audience" ? (
               <AudienceView siteId={siteId} />
+            ) : page === "hours" ? (
+              <LazyPage load={loadHoursPage} props={{ site }} />
+            ) : page === "sent-mail" ? (
+              <LazyPage load={loadSentMail} props={{ siteId }} />
             ) : (
               <SettingsView site={site} />
             )}
@@ -236,6 +299,27 @@ function SiteWorkspace({
     </div>
   );
 }
+
+/**
+ * Whether this deployment keeps a sent-mail list (development only). Nothing in the session or
+ * the settings says which environment this is, so the list itself is asked once: a 404 hides it.
+ */
+function useSentMailAvailable(siteId: string): boolean {
+  const [available, setAvailable] = useState(false);
+  useEffect(() => {
+    let stale = false;
+    api.sentMail(siteId).then(
+      () => !stale && setAvailable(true),
+      () => !stale && setAvailable(false),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [siteId]);
+  return available;
+}
+
+const hashHasNew = () => hashParam("new") === "1";
 
 const AWAY_AFTER_MS = 10 * 60_000;
 

@@ -149,6 +149,29 @@ describe("ConversationClient", () => {
     expect(sockets[0]!.sends().filter((f) => f.type === "message.send")).toHaveLength(2);
   });
 
+  it("holds every later send while one waits after a refusal, then sends the outbox in the order written", () => {
+    const { client, sockets, runTimers } = setup();
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: "hello", conversation: info, messages: [], hasMore: false, resuming: false });
+    const sent = () =>
+      sockets[0]!
+        .sends()
+        .filter((f) => f.type === "message.send")
+        .map((f) => f.clientId);
+    client.send("one");
+    client.send("two");
+    client.send("three");
+    sockets[0]!.receive({ type: "ack", clientId: "id1", message: msg(1, "id1") });
+    sockets[0]!.receive({ type: "error", code: "rate_limited", message: "slow down", clientId: "id2", retryInMs: 500 });
+    sockets[0]!.receive({ type: "error", code: "rate_limited", message: "slow down", clientId: "id3", retryInMs: 400 });
+    // Written while id2 waits: it must not reach the server before id2 does.
+    client.send("four");
+    expect(sent()).toEqual(["id1", "id2", "id3"]);
+    runTimers();
+    expect(sent()).toEqual(["id1", "id2", "id3", "id2", "id3", "id4"]);
+  });
+
   it("replaces a socket that stays silent after a ping", () => {
     const { client, sockets, runTimers } = setup();
     client.start();

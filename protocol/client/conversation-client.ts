@@ -52,6 +52,13 @@ export class ConversationClient {
   private readonly socket: ReconnectingSocket;
   /** True between the server's `hello` (plus any `resume` frames) and the socket's close. */
   private ready = false;
+  /**
+   * A send was refused for load: nothing more goes out until its wait is over, then the whole
+   * outbox again in order, so a later message never overtakes the refused one. Counts up so a
+   * wait begun on an earlier socket ends nothing on a new one.
+   */
+  private paused = 0;
+  private pauses = 0;
 
   constructor(private readonly o: ConversationClientOptions) {
     this.pending = [...(o.pending ?? [])];
@@ -102,7 +109,7 @@ export class ConversationClient {
     if (kind !== "text") item.kind = kind;
     this.pending.push(item);
     this.o.onPendingChange?.(this.pending);
-    if (this.ready) this.transmit(item);
+    if (this.ready && !this.paused) this.transmit(item);
     return item;
   }
 
@@ -136,7 +143,7 @@ export class ConversationClient {
         break;
       case "error":
         if (!frame.clientId) break;
-        if (frame.code === "rate_limited") this.retryLater(frame.clientId, frame.retryInMs ?? 1000);
+        if (frame.code === "rate_limited") this.pause(frame.retryInMs ?? 1000);
         // A send refused for its content will never succeed: drop it from the outbox.
         else if (frame.code !== "internal") this.removePending(frame.clientId);
         break;
@@ -144,11 +151,15 @@ export class ConversationClient {
     this.o.onFrame(frame);
   }
 
-  /** A send the server refused for now (too many at once): the same clientId again after its wait. */
-  private retryLater(clientId: string, ms: number): void {
+  /** A send the server refused for now (too many at once): the outbox again, in order, after its wait. */
+  private pause(ms: number): void {
+    if (this.paused) return; // the first refusal's wait covers the rest of its burst
+    const pause = ++this.pauses;
+    this.paused = pause;
     const again = () => {
-      const item = this.pending.find((p) => p.clientId === clientId);
-      if (item && this.ready) this.transmit(item);
+      if (this.paused !== pause) return;
+      this.paused = 0;
+      if (this.ready) for (const item of this.pending) this.transmit(item);
     };
     if (this.o.setTimer) this.o.setTimer(again, ms);
     else (globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown }).setTimeout(again, ms);
@@ -156,6 +167,8 @@ export class ConversationClient {
 
   private becomeReady(): void {
     this.ready = true;
+    // A new socket has a fresh budget: an earlier socket's wait does not hold it back.
+    this.paused = 0;
     this.socket.markHealthy();
     for (const item of this.pending) this.transmit(item);
   }

@@ -3,6 +3,8 @@ import type { ChildProcess } from "node:child_process";
 
 export const root: string;
 export function ensureDevVars(): void;
+/** A new local setup token (its hash written to .dev.vars before wrangler dev starts). */
+export function newLocalSetupToken(): string;
 export function prepareDatabase(persistTo: string, opts?: { extraSql?: string }): Promise<void>;
 export interface RunningServer {
   url: string;

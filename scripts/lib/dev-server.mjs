@@ -3,9 +3,10 @@
 // the fault tests, so all of them run the same way a developer does.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newSetupToken } from "./deploy-secrets.mjs";
 import { seedSql } from "./seed.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -16,6 +17,22 @@ const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.e
 export function ensureDevVars() {
   const file = join(root, ".dev.vars");
   if (!existsSync(file)) writeFileSync(file, `TOKEN_SECRET=${randomBytes(32).toString("hex")}\n`);
+}
+
+/**
+ * A new local setup token: its hash goes into `.dev.vars` (SETUP_TOKEN_HASH, read when wrangler
+ * dev starts) and the token is returned, for the link `npm run dev` prints. Each start makes a
+ * new one, as `npm run deploy -- --new-setup-token` does in production.
+ */
+export function newLocalSetupToken() {
+  ensureDevVars();
+  const file = join(root, ".dev.vars");
+  const { token, hash } = newSetupToken();
+  const kept = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line && !line.startsWith("SETUP_TOKEN_HASH="));
+  writeFileSync(file, `${[...kept, `SETUP_TOKEN_HASH=${hash}`].join("\n")}\n`);
+  return token;
 }
 
 function wrangler(args, opts = {}) {
@@ -43,10 +60,22 @@ export async function prepareDatabase(persistTo, { extraSql = "" } = {}) {
  * `inherit` streams wrangler's output to this terminal (npm run dev); otherwise it is kept
  * for error reports only.
  */
-export async function startWrangler({ port, persistTo, inherit = false, timeoutMs = 60_000 }) {
+export async function startWrangler({ port, persistTo, inherit = false, timeoutMs = 60_000, publicUrl = `http://127.0.0.1:${port}` }) {
   const child = spawn(
     wranglerBin,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    // PUBLIC_URL: links in the emails this server records (chat, unsubscribe) point at this server.
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      persistTo,
+      "--show-interactive-dev-session=false",
+      "--var",
+      `PUBLIC_URL:${publicUrl}`,
+    ],
     { cwd: root, env: quietEnv, stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"], detached: !inherit },
   );
   let output = "";

@@ -5,7 +5,7 @@
 // keyboard paths work: tab order, a visible focus ring, dialogs that hold focus, close on Escape
 // and give focus back.
 import type { Page } from "playwright-core";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";

@@ -3,7 +3,7 @@
 // corrected (one conversation "Otwarta", the filter "Otwarte", a Pending button that is an
 // action); a server error reaches the screen in the operator's language, by its code.
 import type { Request } from "playwright-core";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
 

@@ -4,7 +4,7 @@
 // inbox row without a reload; the profile values stay inside the sidebar and the Visitors drawer
 // once a conversation is listed, at 1440 px and at phone size (defect 15).
 import type { Locator, Page } from "playwright-core";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
 import { openWidget, sendFromWidget, signIn } from "./pages";
 import { addSecondSite, SECOND_SITE } from "./second-site";

@@ -3,7 +3,14 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDevVars, prepareDatabase, type RunningServer, root, startWrangler } from "../../scripts/lib/dev-server.mjs";
+import {
+  ensureDevVars,
+  newLocalSetupToken,
+  prepareDatabase,
+  type RunningServer,
+  root,
+  startWrangler,
+} from "../../scripts/lib/dev-server.mjs";
 
 let server: RunningServer | undefined;
 
@@ -11,9 +18,11 @@ export default async function setup(project: TestProject) {
   const persistTo = join(root, ".wrangler/e2e-state");
   rmSync(persistTo, { recursive: true, force: true });
   ensureDevVars();
+  const setupToken = newLocalSetupToken();
   await prepareDatabase(persistTo);
   server = await startWrangler({ port: Number(process.env.E2E_PORT ?? 8790), persistTo });
   project.provide("baseUrl", server.url);
+  project.provide("setupToken", setupToken);
   return async () => {
     await server?.stop();
   };
@@ -22,5 +31,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The run's local setup link token (test/e2e/onboarding.test.ts). */
+    setupToken: string;
   }
 }

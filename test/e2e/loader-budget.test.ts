@@ -3,6 +3,7 @@
 // time of the loader and of the presence module it loads when idle (a report, not a timed assertion).
 import { describe, expect, inject, it } from "vitest";
 import { useChromium } from "./browser";
+import { openWidget } from "./pages";
 
 const base = inject("baseUrl");
 
@@ -73,5 +74,32 @@ describe("loader on the demo shop", () => {
     console.log(`loader main-thread time (compile + evaluate + handlers): ${(loaderMicros / 1000).toFixed(2)} ms`);
     console.log(`presence module main-thread time (after idle): ${(presenceMicros / 1000).toFixed(2)} ms`);
     await context.close();
+  });
+
+  it("names the launcher and the chat panel for screen readers in the visitor's language", async () => {
+    const cases: [locale: string, button: string, title: string][] = [
+      ["pl-PL", "Otwórz czat", "Czat"],
+      ["ru-RU", "Открыть чат", "Чат"],
+      ["en-GB", "Open chat", "Chat"],
+    ];
+    for (const [locale, button, title] of cases) {
+      const context = await chromium.browser.newContext({ locale });
+      const page = await context.newPage();
+      // The widget lives in a closed shadow root: read what a screen reader reads, the page's
+      // accessibility tree, through the DevTools protocol.
+      const cdp = await context.newCDPSession(page);
+      const named = async () => {
+        const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as {
+          nodes: { role?: { value: string }; name?: { value: string } }[];
+        };
+        return nodes.map((n) => `${n.role?.value}:${n.name?.value ?? ""}`);
+      };
+      await page.goto(`${base}/demo/`, { waitUntil: "load" });
+      // The presence module (loaded when the page is idle) names it; the loader's own is "Chat".
+      await expect.poll(named, { timeout: 10_000 }).toContain(`button:${button}`);
+      await openWidget(page);
+      await expect.poll(named, { timeout: 10_000 }).toContain(`Iframe:${title}`);
+      await context.close();
+    }
   });
 });

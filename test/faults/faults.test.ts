@@ -267,11 +267,11 @@ async function settledConversations(shop: Shop): Promise<Map<string, Conversatio
   let previous = "";
   for (let i = 0; ; i++) {
     const rows = new Map<string, ConversationSummary>();
-    let before: number | null = null;
+    let before: string | null = null;
     do {
       const page: ConversationListResponse = await shop.json(
         "GET",
-        `/api/sites/${DEMO.siteId}/conversations?status=all&limit=100${before ? `&before=${before}` : ""}`,
+        `/api/sites/${DEMO.siteId}/conversations?status=all&limit=100${before ? `&before=${encodeURIComponent(before)}` : ""}`,
         undefined,
         TEAM[0]!.id,
       );

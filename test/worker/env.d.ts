@@ -6,6 +6,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       FUZZ_RUNS: string;
+      TEST_VISITOR_SHARDS: string;
     }
   }
 }

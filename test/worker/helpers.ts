@@ -15,15 +15,24 @@ export interface SeedOperator {
 }
 
 /** Inserts a site and its operators (all with PASSWORD). */
-export async function seedSite(site: { id: string; key: string; name?: string }, operators: SeedOperator[]): Promise<void> {
+/** Visitor shards of every seeded site in this run (1, or 4 with VISITOR_SHARDS=4). */
+export function testShards(): number {
+  return Number(env.TEST_VISITOR_SHARDS || "1");
+}
+
+export async function seedSite(
+  site: { id: string; key: string; name?: string; shards?: number },
+  operators: SeedOperator[],
+): Promise<void> {
   const now = Date.now();
   const hash = await hashPassword(PASSWORD);
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO sites (id, name, public_key, created_at) VALUES (?, ?, ?, ?)").bind(
+    env.DB.prepare("INSERT INTO sites (id, name, public_key, created_at, visitor_shards) VALUES (?, ?, ?, ?, ?)").bind(
       site.id,
       site.name ?? site.id,
       site.key,
       now,
+      site.shards ?? testShards(),
     ),
     ...operators.flatMap((o) => [
       env.DB.prepare(

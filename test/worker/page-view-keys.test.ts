@@ -2,11 +2,10 @@
 // are about (pv): a ping never creates a view for a URL that was not viewed, never retitles a
 // page with another's title, and never changes another page's duration; repeat interest counts
 // real views only.
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { VisitorDetailsResponse } from "../../protocol";
 import { api, login, seedSite } from "./helpers";
-import { SHOP, track, visitorOf } from "./tracking-helpers";
+import { SHOP, track, trackingRows, visitorOf } from "./tracking-helpers";
 
 let owner: string;
 
@@ -15,12 +14,13 @@ beforeAll(async () => {
   owner = await login("o@pv.test");
 });
 
-const views = (visitorId: string) =>
-  env.DB.prepare("SELECT url, title, duration_ms FROM page_views WHERE visitor_id = ? ORDER BY id").bind(visitorId).all<{
-    url: string;
-    title: string | null;
-    duration_ms: number | null;
-  }>();
+// From the visitor's shard (pings kept in its memory are written first).
+const views = async (visitorId: string) => ({
+  results: await trackingRows<{ url: string; title: string | null; duration_ms: number | null }>(
+    "SELECT url, title, duration_ms FROM page_views WHERE visitor_id = ? ORDER BY id",
+    visitorId,
+  ),
+});
 
 describe("two tabs of one visitor", () => {
   it("time their own pages and invent no views", async () => {

@@ -8,7 +8,19 @@ import type { VisitorDetailsResponse } from "../../protocol";
 import { CLOSE_CODES, VISIT_IDLE_MS } from "../../protocol";
 import { cleanUrl, parseUserAgent, sourceLabel, trafficSource } from "../../worker/lib/traffic";
 import { api, login, refusal, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { count, footprint, SHOP, track, trackRaw, UA, visitorOf, visitPages } from "./tracking-helpers";
+import {
+  count,
+  footprint,
+  SHOP,
+  track,
+  trackingExec,
+  trackingRows,
+  trackingValue,
+  trackRaw,
+  UA,
+  visitorOf,
+  visitPages,
+} from "./tracking-helpers";
 
 const SECRET = "is_test_identity_secret";
 let owner: string;
@@ -27,15 +39,14 @@ async function details(visitorId: string, cookie = owner, site = "site_t"): Prom
 
 /** Moves a visitor's activity `ms` into the past, as if they had been away that long. */
 async function ageVisitor(visitorId: string, ms: number): Promise<void> {
-  await env.DB.batch([
-    env.DB.prepare("UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?").bind(
-      ms,
-      ms,
-      visitorId,
-    ),
-    env.DB.prepare("UPDATE visits SET started_at = started_at - ?, last_at = last_at - ? WHERE visitor_id = ?").bind(ms, ms, visitorId),
-    env.DB.prepare("UPDATE page_views SET at = at - ? WHERE visitor_id = ?").bind(ms, visitorId),
-  ]);
+  await trackingExec(
+    "UPDATE visitors SET last_seen_at = last_seen_at - ?, first_seen_at = first_seen_at - ? WHERE id = ?",
+    ms,
+    ms,
+    visitorId,
+  );
+  await trackingExec("UPDATE visits SET started_at = started_at - ?, last_at = last_at - ? WHERE visitor_id = ?", ms, ms, visitorId);
+  await trackingExec("UPDATE page_views SET at = at - ? WHERE visitor_id = ?", ms, visitorId);
 }
 
 beforeAll(async () => {
@@ -139,9 +150,12 @@ describe("page views and visits", () => {
     // Still the current page (shown without a duration), its time so far is stored.
     expect(pages[1]!.durationMs).toBeNull();
     expect(
-      await env.DB.prepare("SELECT duration_ms FROM page_views WHERE visitor_id = ? AND url = ?")
-        .bind(visitorOf(t), `${SHOP}/app/product/7`)
-        .first("duration_ms"),
+      await trackingValue(
+        "SELECT duration_ms FROM page_views WHERE visitor_id = ? AND url = ?",
+        "duration_ms",
+        visitorOf(t),
+        `${SHOP}/app/product/7`,
+      ),
     ).toBe(42_000);
     expect(d.profile.pageViews).toBe(2);
     expect(d.profile.timeOnSiteMs).toBeGreaterThanOrEqual(57_000);
@@ -206,9 +220,7 @@ describe("identify", () => {
     expect(d.profile).toMatchObject({ visits: 2, pageViews: 5, verified: true, email: "ola@example.com" });
     expect(d.orders.map((o) => o.id)).toEqual(["M-1"]);
     expect(await count("SELECT COUNT(*) AS n FROM page_views WHERE visitor_id = ?", visitorOf(t2))).toBe(0);
-    expect(await env.DB.prepare("SELECT merged_into FROM visitors WHERE id = ?").bind(visitorOf(t2)).first("merged_into")).toBe(
-      visitorOf(t1),
-    );
+    expect(await trackingValue("SELECT merged_into FROM visitors WHERE id = ?", "merged_into", visitorOf(t2))).toBe(visitorOf(t1));
     // The old profile's id still finds the customer; its old token carries on as the customer.
     expect((await details(visitorOf(t2))).profile.id).toBe(visitorOf(t1));
     const again = await track({ k: "pk_t", t: t2, e: "view", u: `${SHOP}/f` });
@@ -324,15 +336,19 @@ describe("tokens and errors", () => {
 describe("beacon fuzzing", () => {
   it("answers 400 random and half-valid beacons with 200 or a coded 4xx; a rejected one changes nothing", async () => {
     const t = await visitPages("pk_t", ["/fuzz"]);
-    const fingerprint = () =>
-      env.DB.prepare(
-        `SELECT (SELECT COUNT(*) FROM visitors WHERE site_id = 'site_t') || ':' || (SELECT COUNT(*) FROM visits WHERE site_id = 'site_t') || ':' ||
+    // Over D1 and every shard; the profile's own columns from its shard (D1 has no row for it).
+    const fingerprint = async () =>
+      (
+        await trackingRows<{ f: string | null }>(
+          `SELECT (SELECT COUNT(*) FROM visitors WHERE site_id = 'site_t') || ':' || (SELECT COUNT(*) FROM visits WHERE site_id = 'site_t') || ':' ||
            (SELECT COUNT(*) FROM page_views WHERE site_id = 'site_t') || ':' || (SELECT COUNT(*) FROM visitor_events WHERE site_id = 'site_t') || ':' ||
            (SELECT COUNT(*) FROM orders WHERE site_id = 'site_t') || ':' || (SELECT COALESCE(SUM(duration_ms), 0) FROM page_views WHERE site_id = 'site_t') || ':' ||
-           (SELECT last_seen_at || attributes || COALESCE(cart, '') || COALESCE(external_id, '') || COALESCE(language, '') FROM visitors WHERE id = ?) AS f`,
+           COALESCE((SELECT last_seen_at || attributes || COALESCE(cart, '') || COALESCE(external_id, '') || COALESCE(language, '') FROM visitors WHERE id = ?), '') AS f`,
+          visitorOf(t),
+        )
       )
-        .bind(visitorOf(t))
-        .first<string>("f");
+        .map((r) => r.f)
+        .join("|");
     const field = fc.oneof(
       fc.string(),
       fc.integer(),

@@ -2,8 +2,9 @@
  * The visitor's calls to the Gadka API and what the iframe remembers between visits (token,
  * unsent messages), kept in the iframe's own storage — invisible to the shop's scripts.
  */
-import type { StartConversationResponse, VisitorSessionResponse } from "../../protocol";
+import type { EmailCaptureResponse, StartConversationResponse, TranscriptResponse, VisitorSessionResponse } from "../../protocol";
 import type { PendingSend } from "../../protocol/client";
+import { siteKey } from "./host";
 
 const tokenKey = (site: string) => `gadka:token:${site}`;
 const pendingKey = (site: string) => `gadka:pending:${site}`;
@@ -24,13 +25,22 @@ function write(key: string, value: string | null): void {
   }
 }
 
+/** A refused call: the server's error code (`network` when nothing answered), for the visitor's words. */
+export class CallError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
 async function call<T>(path: string, body: unknown, token?: string): Promise<T> {
   const r = await fetch(path, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
+  }).catch(() => {
+    throw new CallError("network");
   });
-  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  if (!r.ok) throw new CallError(((await r.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code ?? "internal");
   return r.json() as Promise<T>;
 }
 
@@ -49,6 +59,22 @@ export async function startSession(siteKey: string, track: string | null): Promi
 export function startConversation(token: string, skill: string | null): Promise<StartConversationResponse> {
   return call<StartConversationResponse>("/api/widget/conversations", { skill }, token);
 }
+
+/** The visitor leaves (or changes) the email the shop answers to; the server keeps it on the profile. */
+export function saveEmail(token: string, email: string): Promise<EmailCaptureResponse> {
+  return call<EmailCaptureResponse>("/api/widget/email", { email }, token);
+}
+
+/** "Email me this conversation": 409 `conflict` without an email, 429 `rate_limited` past the limits. */
+export function requestTranscript(token: string): Promise<TranscriptResponse> {
+  return call<TranscriptResponse>("/api/widget/transcript", {}, token);
+}
+
+/** The visitor said "not now" to the email prompt: it stays away for this site until they ask. */
+export const emailDeclined = {
+  get: () => read(`gadka:no-email:${siteKey}`) === "1",
+  set: () => write(`gadka:no-email:${siteKey}`, "1"),
+};
 
 export function socketUrl(conversationId: string, token: string, after: number | null): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";

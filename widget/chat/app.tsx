@@ -1,14 +1,16 @@
 /**
- * The chat panel: header with the shop and who is online, the message list (own messages on the
- * right, operators' with name and avatar on the left), typing indicator, composer.
+ * The chat panel: header with the shop and whether (and how fast) it answers now, the chat menu,
+ * the message list (own messages on the right, operators' with name and avatar on the left,
+ * offline notices and the inline email prompt), typing indicator, composer.
  * Everything is rendered as text by JSX; no HTML from data ever reaches the DOM.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { ChatMessage, OnlineOperator, StatusEvent } from "../../protocol";
+import type { ChatMessage, StatusEvent, VisitorSessionResponse } from "../../protocol";
 import type { PendingSend } from "../../protocol/client";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
 import { onHostVisibility, standalone, toHost } from "./host";
 import { lang, t } from "./i18n";
+import { AvailabilityLine, ChatMenu, EmailCard, TranscriptNote, useEmailPrompt } from "./offline";
 import { useConversation } from "./use-conversation";
 
 const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
@@ -54,8 +56,13 @@ function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boo
   if ("event" in m && m.event) {
     const e = m.event;
     if (e.type === "status") return <div class="note">{statusLine(e)}</div>;
-    // Offline notices are drawn by the offline work (issue 11); operators' notes never reach here.
-    if (e.type === "no_answer" || e.type === "email_captured" || e.type === "email_sent") return null;
+    if (e.type === "no_answer") return <div class="note notice">{t("noAnswer")}</div>;
+    if (e.type === "email_captured") return <div class="note">{t("emailSaved", { email: e.email })}</div>;
+    if (e.type === "email_sent") {
+      // Operators' alerts are the team's business; the server keeps them from visitors anyway.
+      if (e.kind === "operator_alert") return null;
+      return <div class="note">{t(e.kind === "follow_up" ? "sentFollowUp" : "transcriptSent", { to: e.to })}</div>;
+    }
     return <div class="note">{t("joined", { name: e.operatorName })}</div>;
   }
   const operator = "role" in m && m.role === "operator";
@@ -72,24 +79,33 @@ function Bubble({ m, first, status }: { m: ChatMessage | PendingSend; first: boo
         <div class={`bubble ${"seq" in m ? "" : "pending"}`}>
           <Linked text={m.text} />
         </div>
+        {"via" in m && m.via === "email" ? <div class="meta via">{t("viaEmail")}</div> : null}
         {status ? <div class="meta">{status}</div> : null}
       </div>
     </div>
   );
 }
 
-function Header({ name, online, onClose }: { name: string; online: OnlineOperator[]; onClose: () => void }) {
+function Header({
+  session,
+  onClose,
+  onTranscript,
+}: {
+  session: VisitorSessionResponse | null;
+  onClose: () => void;
+  onTranscript: () => void;
+}) {
+  const a = session?.availability;
   return (
     <header>
       <div class="faces">
-        {online.slice(0, 3).map((o) => (
-          <Avatar key={o.id} name={o.name} url={o.avatarUrl} />
-        ))}
+        {a?.state === "online" ? a.operators.slice(0, 3).map((o, i) => <Avatar key={i} name={o.name} url={o.avatarUrl} />) : null}
       </div>
       <div class="heading">
-        <strong>{name || t("title")}</strong>
-        <span class={online.length ? "dot on" : "dot"}>{online.length ? t("online") : t("offline")}</span>
+        <strong>{session?.settings.siteName || t("title")}</strong>
+        {a ? <AvailabilityLine a={a} /> : null}
       </div>
+      {session?.conversationId ? <ChatMenu onTranscript={onTranscript} /> : null}
       {standalone ? null : (
         <button type="button" class="close" aria-label={t("close")} title={t("close")} onClick={onClose}>
           <svg
@@ -122,6 +138,7 @@ function endsResolved(messages: ChatMessage[]): boolean {
 export function App() {
   const [visible, setVisible] = useState(standalone);
   const { state, send, typing, loadOlder, pickTopic } = useConversation(visible);
+  const email = useEmailPrompt(state.session, state.messages);
   const [topic, setTopic] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const list = useRef<HTMLDivElement>(null);
@@ -158,7 +175,7 @@ export function App() {
 
   return (
     <div class="chat" style={settings ? { "--accent": settings.accentColor } : undefined}>
-      <Header name={settings?.siteName ?? ""} online={state.session?.operatorsOnline ?? []} onClose={() => toHost({ type: "close" })} />
+      <Header session={state.session} onClose={() => toHost({ type: "close" })} onTranscript={() => void email.sendTranscript()} />
       {state.connection === "waiting" || state.failed ? <div class="banner">{state.failed ? t("failed") : t("reconnecting")}</div> : null}
       <div
         class="list"
@@ -216,6 +233,8 @@ export function App() {
             {t("queued", { position: String(state.queue.position), minutes: String(Math.max(1, Math.round(state.queue.etaSeconds / 60))) })}
           </div>
         ) : null}
+        <TranscriptNote p={email} />
+        <EmailCard p={email} />
         {state.operatorTyping !== null ? (
           <div class="typing" aria-live="polite">
             <span class="dots">

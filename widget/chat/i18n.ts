@@ -1,14 +1,48 @@
 /**
  * The chat UI's words in English, Polish, Finnish and Russian, chosen from the browser's
- * languages. `t(key, vars)` fills `{name}`-style placeholders.
+ * languages. `t(key, vars)` fills `{name}`-style placeholders; `tn(key, n)` picks a plural form
+ * with Intl.PluralRules (`{n}` is the count); `days` are "on Monday" as each language says it
+ * after "we are back" (Sunday first, as `Date.getDay()` counts), since Intl's weekday names are
+ * nominative and Polish, Finnish and Russian need another case there.
  */
+/** One text per plural form the language has (Intl.PluralRules); `other` is always there. */
+type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
 const en = {
+  replyMinutes: { one: "Usually replies in {n} minute", other: "Usually replies in {n} minutes" } as Plural,
+  replyHours: { one: "Usually replies in {n} hour", other: "Usually replies in {n} hours" } as Plural,
+  days: ["on Sunday", "on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday"],
+  away: "Everyone is away right now",
+  closed: "We're closed right now",
+  back: "We're back {when}.",
+  at: "{day} at {time}",
+  today: "today",
+  tomorrow: "tomorrow",
+  onDate: "on {date}",
+  leaveEmail: "Leave your email and we'll answer there.",
+  askEmail: "Leave your email, so our answer reaches you even if you close this page.",
+  noAnswer: "Sorry, nobody has answered yet. You keep your place in the queue.",
+  emailLabel: "Your email (optional)",
+  emailSave: "Save",
+  emailLater: "Not now",
+  emailSaved: "We'll answer at {email}.",
+  emailChange: "Change",
+  emailInvalid: "This doesn't look like an email address (name@example.com).",
+  limited: "Too many attempts. Try again later.",
+  emailFailed: "Could not save your email. Try again.",
+  sentFollowUp: "We emailed our reply to {to}.",
+  viaEmail: "via email",
+  menu: "More",
+  transcript: "Email me this conversation",
+  transcriptSent: "A copy of this conversation is on its way to {to}.",
+  transcriptNeedsEmail: "Where should we send it? Leave your email below.",
+  transcriptFailed: "Could not send it. Try again in a moment.",
+  replyUnderMinute: "Usually replies in under a minute",
   topic: "What is it about?",
   joined: "{name} joined the conversation",
   queued: "You are number {position} in line. Expected wait: about {minutes} min.",
   title: "Chat with us",
   online: "We're online",
-  offline: "We'll reply as soon as we can",
   placeholder: "Write a message…",
   send: "Send",
   close: "Close chat",
@@ -28,12 +62,50 @@ const en = {
 type Dict = typeof en;
 
 const pl: Dict = {
+  replyMinutes: {
+    one: "Zwykle odpowiadamy w ciągu {n} minuty",
+    few: "Zwykle odpowiadamy w ciągu {n} minut",
+    many: "Zwykle odpowiadamy w ciągu {n} minut",
+    other: "Zwykle odpowiadamy w ciągu {n} minuty",
+  } as Plural,
+  replyHours: {
+    one: "Zwykle odpowiadamy w ciągu {n} godziny",
+    few: "Zwykle odpowiadamy w ciągu {n} godzin",
+    many: "Zwykle odpowiadamy w ciągu {n} godzin",
+    other: "Zwykle odpowiadamy w ciągu {n} godziny",
+  } as Plural,
+  days: ["w niedzielę", "w poniedziałek", "we wtorek", "w środę", "w czwartek", "w piątek", "w sobotę"],
+  away: "Wszyscy są teraz niedostępni",
+  closed: "Czat jest teraz nieczynny",
+  back: "Wracamy {when}.",
+  at: "{day} o {time}",
+  today: "dziś",
+  tomorrow: "jutro",
+  onDate: "{date}",
+  leaveEmail: "Zostaw swój e-mail – odpowiemy na niego.",
+  askEmail: "Zostaw swój e-mail – odpowiedź dotrze do Ciebie, nawet jeśli zamkniesz tę stronę.",
+  noAnswer: "Przepraszamy, nikt jeszcze nie odpowiedział. Zachowujesz miejsce w kolejce.",
+  emailLabel: "Twój e-mail (opcjonalnie)",
+  emailSave: "Zapisz",
+  emailLater: "Nie teraz",
+  emailSaved: "Odpowiemy na adres {email}.",
+  emailChange: "Zmień",
+  emailInvalid: "To nie wygląda na adres e-mail (imie@example.com).",
+  limited: "Zbyt wiele prób. Spróbuj ponownie później.",
+  emailFailed: "Nie udało się zapisać adresu. Spróbuj ponownie.",
+  sentFollowUp: "Wysłaliśmy odpowiedź na adres {to}.",
+  viaEmail: "przez e-mail",
+  menu: "Więcej",
+  transcript: "Wyślij mi tę rozmowę e-mailem",
+  transcriptSent: "Kopia tej rozmowy jest już w drodze na adres {to}.",
+  transcriptNeedsEmail: "Dokąd ją wysłać? Podaj swój e-mail poniżej.",
+  transcriptFailed: "Nie udało się wysłać. Spróbuj za chwilę.",
+  replyUnderMinute: "Zwykle odpowiadamy w niecałą minutę",
   topic: "Czego dotyczy pytanie?",
   joined: "{name} dołącza do rozmowy",
   queued: "Twoje miejsce w kolejce: {position}. Przewidywany czas oczekiwania: ok. {minutes} min.",
   title: "Napisz do nas",
   online: "Jesteśmy online",
-  offline: "Odpowiemy najszybciej, jak to możliwe",
   placeholder: "Napisz wiadomość…",
   send: "Wyślij",
   close: "Zamknij czat",
@@ -51,12 +123,40 @@ const pl: Dict = {
   you: "Ty",
 };
 const fi: Dict = {
+  replyMinutes: { other: "Vastaa yleensä {n} minuutissa" } as Plural,
+  replyHours: { other: "Vastaa yleensä {n} tunnissa" } as Plural,
+  days: ["sunnuntaina", "maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina", "lauantaina"],
+  away: "Kaikki ovat juuri nyt poissa",
+  closed: "Olemme nyt kiinni",
+  back: "Palaamme {when}.",
+  at: "{day} klo {time}",
+  today: "tänään",
+  tomorrow: "huomenna",
+  onDate: "{date}",
+  leaveEmail: "Jätä sähköpostiosoitteesi, niin vastaamme sinne.",
+  askEmail: "Jätä sähköpostiosoitteesi, niin vastauksemme tavoittaa sinut, vaikka suljet tämän sivun.",
+  noAnswer: "Pahoittelemme, kukaan ei ole vielä vastannut. Pidät paikkasi jonossa.",
+  emailLabel: "Sähköpostiosoitteesi (valinnainen)",
+  emailSave: "Tallenna",
+  emailLater: "Ei nyt",
+  emailSaved: "Vastaamme osoitteeseen {email}.",
+  emailChange: "Muuta",
+  emailInvalid: "Tämä ei näytä sähköpostiosoitteelta (nimi@example.com).",
+  limited: "Liian monta yritystä. Yritä myöhemmin uudelleen.",
+  emailFailed: "Osoitteen tallennus epäonnistui. Yritä uudelleen.",
+  sentFollowUp: "Lähetimme vastauksemme osoitteeseen {to}.",
+  viaEmail: "sähköpostitse",
+  menu: "Lisää",
+  transcript: "Lähetä tämä keskustelu sähköpostiini",
+  transcriptSent: "Kopio tästä keskustelusta on matkalla osoitteeseen {to}.",
+  transcriptNeedsEmail: "Minne lähetämme sen? Jätä sähköpostiosoitteesi alle.",
+  transcriptFailed: "Lähetys epäonnistui. Yritä hetken päästä uudelleen.",
+  replyUnderMinute: "Vastaa yleensä alle minuutissa",
   topic: "Mitä asiasi koskee?",
   joined: "{name} liittyi keskusteluun",
   queued: "Olet jonossa sijalla {position}. Arvioitu odotus: noin {minutes} min.",
   title: "Keskustele kanssamme",
   online: "Olemme paikalla",
-  offline: "Vastaamme niin pian kuin voimme",
   placeholder: "Kirjoita viesti…",
   send: "Lähetä",
   close: "Sulje keskusteluikkuna",
@@ -74,12 +174,50 @@ const fi: Dict = {
   you: "Sinä",
 };
 const ru: Dict = {
+  replyMinutes: {
+    one: "Обычно отвечаем в течение {n} минуты",
+    few: "Обычно отвечаем в течение {n} минут",
+    many: "Обычно отвечаем в течение {n} минут",
+    other: "Обычно отвечаем в течение {n} минуты",
+  } as Plural,
+  replyHours: {
+    one: "Обычно отвечаем в течение {n} часа",
+    few: "Обычно отвечаем в течение {n} часов",
+    many: "Обычно отвечаем в течение {n} часов",
+    other: "Обычно отвечаем в течение {n} часа",
+  } as Plural,
+  days: ["в воскресенье", "в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу"],
+  away: "Сейчас все отошли",
+  closed: "Сейчас мы не работаем",
+  back: "Вернёмся {when}.",
+  at: "{day} в {time}",
+  today: "сегодня",
+  tomorrow: "завтра",
+  onDate: "{date}",
+  leaveEmail: "Оставьте e-mail — мы ответим на почту.",
+  askEmail: "Оставьте e-mail, чтобы наш ответ дошёл до вас, даже если вы закроете страницу.",
+  noAnswer: "Извините, пока никто не ответил. Ваше место в очереди сохраняется.",
+  emailLabel: "Ваш e-mail (необязательно)",
+  emailSave: "Сохранить",
+  emailLater: "Не сейчас",
+  emailSaved: "Ответим на {email}.",
+  emailChange: "Изменить",
+  emailInvalid: "Это не похоже на адрес e-mail (name@example.com).",
+  limited: "Слишком много попыток. Попробуйте позже.",
+  emailFailed: "Не удалось сохранить адрес. Попробуйте снова.",
+  sentFollowUp: "Мы отправили ответ на {to}.",
+  viaEmail: "по e-mail",
+  menu: "Ещё",
+  transcript: "Отправить мне этот чат на почту",
+  transcriptSent: "Копия этого чата уже отправляется на {to}.",
+  transcriptNeedsEmail: "Куда отправить? Укажите e-mail ниже.",
+  transcriptFailed: "Не удалось отправить. Попробуйте чуть позже.",
+  replyUnderMinute: "Обычно отвечаем меньше чем за минуту",
   topic: "О чём ваш вопрос?",
   joined: "{name} присоединяется к чату",
   queued: "Ваш номер в очереди: {position}. Примерное время ожидания — {minutes} мин.",
   title: "Напишите нам",
   online: "Мы на связи",
-  offline: "Ответим, как только сможем",
   placeholder: "Напишите сообщение…",
   send: "Отправить",
   close: "Закрыть чат",
@@ -101,7 +239,15 @@ const dicts: Record<string, Dict> = { en, pl, fi, ru };
 export const lang = (navigator.languages ?? [navigator.language]).map((l) => l.slice(0, 2).toLowerCase()).find((l) => l in dicts) ?? "en";
 const dict = dicts[lang]!;
 
-export type Key = keyof Dict;
+const fill = (text: string, vars: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? "");
+export type Key = { [K in keyof Dict]: Dict[K] extends string ? K : never }[keyof Dict];
 export function t(key: Key, vars: Record<string, string> = {}): string {
-  return dict[key].replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? "");
+  return fill(dict[key], vars);
 }
+const plurals = new Intl.PluralRules(lang);
+export function tn(key: "replyMinutes" | "replyHours", n: number): string {
+  const forms = dict[key];
+  return fill(forms[plurals.select(n)] ?? forms.other, { n: String(n) });
+}
+/** "on Monday" (Sunday first), as "we are back …" needs it in this language. */
+export const dayPhrase = (weekday: number): string => dict.days[weekday]!;

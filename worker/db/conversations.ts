@@ -114,7 +114,7 @@ export async function getConversation(db: D1Database, siteId: string, id: string
 export async function listConversations(
   db: D1Database,
   siteId: string,
-  q: { status: ConversationStatus | "all"; limit: number; before?: number | undefined },
+  q: { status: ConversationStatus | "all"; limit: number; before?: { at: number; id: string | null } | undefined },
 ): Promise<ConversationSummary[]> {
   const where = ["c.site_id = ?"];
   const params: unknown[] = [siteId];
@@ -122,12 +122,15 @@ export async function listConversations(
     where.push("c.status = ?");
     params.push(q.status);
   }
-  if (q.before !== undefined) {
+  if (q.before?.id) {
+    where.push("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))");
+    params.push(q.before.at, q.before.at, q.before.id);
+  } else if (q.before) {
     where.push("c.updated_at < ?");
-    params.push(q.before);
+    params.push(q.before.at);
   }
   const { results } = await db
-    .prepare(`${SELECT_SUMMARY} WHERE ${where.join(" AND ")} ORDER BY c.updated_at DESC LIMIT ?`)
+    .prepare(`${SELECT_SUMMARY} WHERE ${where.join(" AND ")} ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`)
     .bind(...params, q.limit)
     .all<RawConversation>();
   return results.map(toSummary);

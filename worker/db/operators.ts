@@ -14,6 +14,8 @@ interface RawOperator {
   email: string;
   name: string;
   avatar_url: string | null;
+  /** Read where the operator's own profile is answered (migration 0015). */
+  alert_emails?: number;
 }
 
 const toProfile = (r: RawOperator): OperatorProfile => ({
@@ -21,18 +23,24 @@ const toProfile = (r: RawOperator): OperatorProfile => ({
   email: r.email,
   name: r.name,
   avatarUrl: r.avatar_url,
+  ...(r.alert_emails === undefined ? {} : { alertEmails: r.alert_emails === 1 }),
 });
 
-export async function findOperatorForLogin(db: D1Database, email: string): Promise<(OperatorProfile & { passwordHash: string }) | null> {
+export async function findOperatorForLogin(
+  db: D1Database,
+  email: string,
+): Promise<(OperatorProfile & { passwordHash: string; twoFactor: boolean }) | null> {
   const r = await db
-    .prepare("SELECT id, email, name, avatar_url, password_hash FROM operators WHERE email = ?")
+    .prepare("SELECT id, email, name, avatar_url, password_hash, totp_sealed IS NOT NULL AS two_factor FROM operators WHERE email = ?")
     .bind(email)
-    .first<RawOperator & { password_hash: string }>();
-  return r ? { ...toProfile(r), passwordHash: r.password_hash } : null;
+    .first<RawOperator & { password_hash: string; two_factor: number }>();
+  return r ? { ...toProfile(r), passwordHash: r.password_hash, twoFactor: r.two_factor === 1 } : null;
 }
 
+// Shops that require two-factor sign-in are left out for an operator without it (see loadSession).
 const SITES_OF_OPERATOR = `SELECT s.id, s.name, s.public_key, m.role FROM memberships m
-  JOIN sites s ON s.id = m.site_id WHERE m.operator_id = ? ORDER BY s.name`;
+  JOIN sites s ON s.id = m.site_id JOIN operators o ON o.id = m.operator_id
+  WHERE m.operator_id = ? AND (s.require_two_factor = 0 OR o.totp_sealed IS NOT NULL) ORDER BY s.name`;
 
 type RawMembership = { id: string; name: string; public_key: string; role: MemberRole };
 const toMembership = (r: RawMembership): SiteMembership => ({
@@ -52,15 +60,18 @@ export async function loadSession(db: D1Database, tokenHash: string, now: number
   const [who, sites] = await db.batch([
     db
       .prepare(
-        `SELECT o.id, o.email, o.name, o.avatar_url FROM sessions s JOIN operators o ON o.id = s.operator_id
+        `SELECT o.id, o.email, o.name, o.avatar_url, o.alert_emails FROM sessions s JOIN operators o ON o.id = s.operator_id
          WHERE s.token_hash = ? AND s.expires_at > ?`,
       )
       .bind(tokenHash, now),
     db
       .prepare(
+        // A shop that requires two-factor sign-in is withheld from an operator without it, so
+        // every route and socket behind siteMember() refuses it until they enrol.
         `SELECT s.id, s.name, s.public_key, m.role FROM sessions x
          JOIN memberships m ON m.operator_id = x.operator_id JOIN sites s ON s.id = m.site_id
-         WHERE x.token_hash = ? AND x.expires_at > ? ORDER BY s.name`,
+         JOIN operators o ON o.id = x.operator_id
+         WHERE x.token_hash = ? AND x.expires_at > ? AND (s.require_two_factor = 0 OR o.totp_sealed IS NOT NULL) ORDER BY s.name`,
       )
       .bind(tokenHash, now),
   ]);
@@ -71,14 +82,14 @@ export async function loadSession(db: D1Database, tokenHash: string, now: number
 
 export async function createSession(
   db: D1Database,
-  session: { tokenHash: string; operatorId: string; now: number; expiresAt: number },
+  session: { tokenHash: string; operatorId: string; now: number; expiresAt: number; userAgent?: string | null },
 ): Promise<void> {
   // Expired sessions of this operator are swept on login, so the table does not grow forever.
   await db.batch([
     db.prepare("DELETE FROM sessions WHERE operator_id = ? AND expires_at <= ?").bind(session.operatorId, session.now),
     db
-      .prepare("INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-      .bind(session.tokenHash, session.operatorId, session.now, session.expiresAt),
+      .prepare("INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, user_agent) VALUES (?, ?, ?, ?, ?)")
+      .bind(session.tokenHash, session.operatorId, session.now, session.expiresAt, session.userAgent?.slice(0, 300) ?? null),
   ]);
 }
 
@@ -225,16 +236,23 @@ export async function updateMember(
 export async function updateOwnProfile(
   db: D1Database,
   operatorId: string,
-  u: { name?: string | undefined; avatarUrl?: string | null | undefined },
+  u: { name?: string | undefined; avatarUrl?: string | null | undefined; alertEmails?: boolean | undefined },
 ): Promise<{ profile: OperatorProfile; previousAvatarUrl: string | null } | null> {
   const [before, after] = await db.batch([
     db.prepare("SELECT avatar_url FROM operators WHERE id = ?").bind(operatorId),
     db
       .prepare(
-        `UPDATE operators SET name = COALESCE(?2, name), avatar_url = CASE WHEN ?3 THEN ?4 ELSE avatar_url END
-         WHERE id = ?1 RETURNING id, email, name, avatar_url`,
+        `UPDATE operators SET name = COALESCE(?2, name), avatar_url = CASE WHEN ?3 THEN ?4 ELSE avatar_url END,
+           alert_emails = COALESCE(?5, alert_emails)
+         WHERE id = ?1 RETURNING id, email, name, avatar_url, alert_emails`,
       )
-      .bind(operatorId, u.name ?? null, u.avatarUrl !== undefined ? 1 : 0, u.avatarUrl ?? null),
+      .bind(
+        operatorId,
+        u.name ?? null,
+        u.avatarUrl !== undefined ? 1 : 0,
+        u.avatarUrl ?? null,
+        u.alertEmails === undefined ? null : u.alertEmails ? 1 : 0,
+      ),
   ]);
   const row = ((after?.results ?? []) as RawOperator[])[0];
   if (!row) return null;

@@ -1,28 +1,14 @@
 /**
- * D1 side of privacy: everything stored about one person (a profile and the anonymous ones
- * merged into it) for export, its erasure, and the retention sweep. Site-scoped; id lists go
+ * D1 side of privacy: everything D1 stores about one person (a profile and the anonymous ones
+ * merged into it: the directory row, conversations, shop orders, and tracking rows from before
+ * the visitor shards) for export, its erasure, and the retention sweep. Site-scoped; id lists go
  * in as one JSON parameter (json_each), so no statement approaches the bound-parameter limit.
  */
 import { eraseEventStatements } from "./conversation-events";
-import { getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor } from "./profiles";
+import type { RawOrder, RawVisit, RawVisitor } from "./profiles";
 import { siteKey } from "./search";
 
 const IN_IDS = "(SELECT value FROM json_each(?2))";
-
-/** The profile (following a merge) and every visitor id that is part of it. */
-export async function visitorGroup(
-  db: D1Database,
-  siteId: string,
-  visitorId: string,
-): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
-  const canonical = await getCanonicalVisitor(db, siteId, visitorId);
-  if (!canonical) return null;
-  const { results } = await db
-    .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into = ?")
-    .bind(siteId, canonical.id)
-    .all<{ id: string }>();
-  return { canonical, ids: [canonical.id, ...results.map((r) => r.id)] };
-}
 
 export interface ExportRows {
   visitors: RawVisitor[];
@@ -74,6 +60,8 @@ export async function eraseRows(db: D1Database, siteId: string, visitorIds: stri
       .prepare(`DELETE FROM message_search WHERE message_search MATCH ?3 AND site_id = ?1 AND conversation_id IN ${IN_IDS}`)
       .bind(siteId, c, `site_key : "${siteKey(siteId)}"`),
     db.prepare(`DELETE FROM conversations WHERE site_id = ?1 AND id IN ${IN_IDS}`).bind(siteId, c),
+    // What was emailed about them (addresses, texts in development).
+    db.prepare(`DELETE FROM sent_mail WHERE site_id = ?1 AND conversation_id IN ${IN_IDS}`).bind(siteId, c),
     ...eraseEventStatements(db, siteId, conversationIds),
     ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id IN ${IN_IDS}`).bind(siteId, v),
@@ -93,7 +81,7 @@ export async function sitesWithRetention(db: D1Database): Promise<{ siteId: stri
   return results.map((r) => ({ siteId: r.id, days: r.days }));
 }
 
-/** Up to `limit` profiles last seen before `cutoff`, with the ids merged into each. */
+/** Up to `limit` profiles only D1 holds (a shard's are its own to sweep) last seen before `cutoff`, with the ids merged into each. */
 export async function staleVisitorGroups(
   db: D1Database,
   siteId: string,
@@ -101,7 +89,7 @@ export async function staleVisitorGroups(
   limit: number,
 ): Promise<{ profiles: number; ids: string[] }> {
   const { results } = await db
-    .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into IS NULL AND last_seen_at < ? LIMIT ?")
+    .prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into IS NULL AND in_shard = 0 AND last_seen_at < ? LIMIT ?")
     .bind(siteId, cutoff, limit)
     .all<{ id: string }>();
   const ids = results.map((r) => r.id);

@@ -16,6 +16,9 @@ export interface PublicSite {
   identitySecret: string | null;
   /** Where the widget may run (empty: anywhere). */
   allowedOrigins: string[];
+  /** How many visitor shards hold the site's visitors, and the count before a reshard under way. */
+  visitorShards: number;
+  visitorShardsFrom: number | null;
 }
 
 const SITE_TTL_MS = 10_000;
@@ -30,13 +33,27 @@ export async function publicSiteByKey(db: D1Database, publicKey: string): Promis
   if (hit && Date.now() - hit.at < SITE_TTL_MS) return hit.site;
   const r = await db
     .prepare(
-      `SELECT s.id, s.settings, s.allowed_origins, x.identity_secret FROM sites s LEFT JOIN site_secrets x ON x.site_id = s.id
+      `SELECT s.id, s.settings, s.allowed_origins, s.visitor_shards, s.visitor_shards_from, x.identity_secret FROM sites s LEFT JOIN site_secrets x ON x.site_id = s.id
        WHERE s.public_key = ?`,
     )
     .bind(publicKey)
-    .first<{ id: string; settings: string; allowed_origins: string; identity_secret: string | null }>();
+    .first<{
+      id: string;
+      settings: string;
+      allowed_origins: string;
+      visitor_shards: number;
+      visitor_shards_from: number | null;
+      identity_secret: string | null;
+    }>();
   const site = r
-    ? { id: r.id, settings: readSettings(r.settings), identitySecret: r.identity_secret, allowedOrigins: parseOrigins(r.allowed_origins) }
+    ? {
+        id: r.id,
+        settings: readSettings(r.settings),
+        identitySecret: r.identity_secret,
+        allowedOrigins: parseOrigins(r.allowed_origins),
+        visitorShards: r.visitor_shards,
+        visitorShardsFrom: r.visitor_shards_from,
+      }
     : null;
   if (siteCache.size > 1000) siteCache.clear();
   siteCache.set(publicKey, { at: Date.now(), site });

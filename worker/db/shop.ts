@@ -30,7 +30,7 @@ export async function upsertCustomer(
   externalId: string,
   patch: { email?: string | null | undefined; name?: string | null | undefined; attributes?: Attributes | undefined },
   now: number,
-): Promise<{ customer: VisitorProfile; created: boolean }> {
+): Promise<{ customer: VisitorProfile; created: boolean; inShard: boolean }> {
   const { id, created } = await ensureCustomer(db, siteId, externalId, now);
   const row = (await db.prepare("SELECT * FROM visitors WHERE site_id = ? AND id = ?").bind(siteId, id).first<RawVisitor>())!;
   const attributes = patch.attributes ? mergeAttributes(parseJson<Attributes>(row.attributes, {}), patch.attributes, MAX_ATTRIBUTES) : null;
@@ -49,7 +49,8 @@ export async function upsertCustomer(
       attributes ? JSON.stringify(attributes) : null,
     )
     .first<RawVisitor>();
-  return { customer: toProfile(updated ?? row), created };
+  const out = (updated ?? row) as RawVisitor & { in_shard?: number };
+  return { customer: toProfile(out), created, inShard: out.in_shard === 1 };
 }
 
 export async function getCustomer(db: D1Database, siteId: string, externalId: string): Promise<VisitorProfile | null> {

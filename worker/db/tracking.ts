@@ -528,7 +528,7 @@ export async function mergeVisitor(
   await db.batch(mergeStatements(db, siteId, from, into, identity));
 }
 
-function mergeStatements(
+export function mergeStatements(
   db: D1Database,
   siteId: string,
   from: TrackRow,

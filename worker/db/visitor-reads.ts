@@ -1,6 +1,8 @@
 /**
- * D1 reads for operators: one visitor's profile sidebar, the visitor list with filters and
- * cursor paging, and the audience summary of a period. Every query names the site.
+ * Reads for operators over one store — a visitor shard's SQLite (through shard-sql.ts) or D1:
+ * one profile's trail for the sidebar, a page of the visitor list with filters and cursor
+ * paging, and the audience summary of a period. Every query names the site. The scatter-gather
+ * over a site's shards is services/visitor-reads.ts.
  */
 import {
   type AudienceResponse,
@@ -11,33 +13,26 @@ import {
   type VisitorDetailsResponse,
   type VisitorListResponse,
 } from "../../protocol";
-import { cartOf, GROUP, getCanonicalVisitor, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
+import { cartOf, GROUP, type RawOrder, type RawVisit, type RawVisitor, toOrder, toProfile, toVisit } from "./profiles";
 
 const PREVIOUS_VISITS = 20;
 const TRAIL_LIMIT = 300;
 
-export async function visitorDetails(
-  db: D1Database,
-  siteId: string,
-  visitorId: string,
-  now: number,
-): Promise<VisitorDetailsResponse | null> {
-  const row = await getCanonicalVisitor(db, siteId, visitorId);
-  if (!row) return null;
+export type VisitorTrail = Omit<VisitorDetailsResponse, "conversations">;
+
+/**
+ * One profile's sidebar from the store holding its trail (a visitor shard, or D1 for a profile
+ * only the directory has): everything but the conversations, which D1 answers.
+ */
+export async function visitorTrail(db: D1Database, siteId: string, row: RawVisitor, now: number): Promise<VisitorTrail> {
   const currentVisitId = row.current_visit_id && now - row.last_seen_at <= VISIT_IDLE_MS ? row.current_visit_id : null;
-  const [visits, pages, conversations, orders, totals, interest] = await db.batch([
+  const [visits, pages, orders, totals, interest] = await db.batch([
     db
       .prepare("SELECT * FROM visits WHERE site_id = ? AND visitor_id = ? ORDER BY started_at DESC LIMIT ?")
       .bind(siteId, row.id, PREVIOUS_VISITS + 1),
     db
       .prepare("SELECT id, url, title, at, duration_ms FROM page_views WHERE site_id = ? AND visit_id = ? ORDER BY at, id LIMIT ?")
       .bind(siteId, currentVisitId ?? "", TRAIL_LIMIT),
-    db
-      .prepare(
-        `SELECT id, status, created_at, last_message_at, last_message_preview FROM conversations
-         WHERE site_id = ?1 AND ${GROUP()} ORDER BY created_at DESC LIMIT 50`,
-      )
-      .bind(siteId, row.id),
     db.prepare("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ? ORDER BY created_at DESC LIMIT 50").bind(siteId, row.id),
     db
       .prepare(
@@ -67,21 +62,6 @@ export async function visitorDetails(
     profile: toProfile(row),
     currentVisit: current ? { visit: current, pages: trail } : null,
     previousVisits: visitRows.filter((v) => v.id !== current?.id).slice(0, PREVIOUS_VISITS),
-    conversations: (
-      conversations!.results as {
-        id: string;
-        status: string;
-        created_at: number;
-        last_message_at: number | null;
-        last_message_preview: string | null;
-      }[]
-    ).map((c) => ({
-      id: c.id,
-      status: c.status,
-      createdAt: c.created_at,
-      lastMessageAt: c.last_message_at,
-      lastMessagePreview: c.last_message_preview,
-    })),
     orders: (orders!.results as RawOrder[]).map(toOrder),
     totalSpent: (totals!.results as { currency: string; amount: number }[]).map((t) => ({
       currency: t.currency,
@@ -90,6 +70,37 @@ export async function visitorDetails(
     cart: cartOf(row),
     interest: interest!.results as InterestSignal[],
   };
+}
+
+/** The conversations of a profile and the ones merged into it (D1). */
+export async function conversationsOfProfile(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+): Promise<VisitorDetailsResponse["conversations"]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, status, created_at, last_message_at, last_message_preview FROM conversations
+       WHERE site_id = ?1 AND ${GROUP()} ORDER BY created_at DESC LIMIT 50`,
+    )
+    .bind(siteId, visitorId)
+    .all<{ id: string; status: string; created_at: number; last_message_at: number | null; last_message_preview: string | null }>();
+  return results.map((c) => ({
+    id: c.id,
+    status: c.status,
+    createdAt: c.created_at,
+    lastMessageAt: c.last_message_at,
+    lastMessagePreview: c.last_message_preview,
+  }));
+}
+
+/** Orders of a profile in D1 (the shop API's), for a profile whose trail is in a shard. */
+export async function apiOrdersOf(db: D1Database, siteId: string, visitorId: string): Promise<RawOrder[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ? ORDER BY created_at DESC LIMIT 50")
+    .bind(siteId, visitorId)
+    .all<RawOrder>();
+  return results;
 }
 
 export interface VisitorFilter {
@@ -103,8 +114,18 @@ export interface VisitorFilter {
   cursor?: string | undefined;
 }
 
-export async function listVisitors(db: D1Database, siteId: string, f: VisitorFilter): Promise<VisitorListResponse> {
+/**
+ * One store's page of the list (a shard's, or D1's profiles that live only there: `onlyD1`).
+ * Keyset cursor `lastSeenAt~id`, so pages of several stores merge by the same order.
+ */
+export async function listVisitors(
+  db: D1Database,
+  siteId: string,
+  f: VisitorFilter,
+  opts: { onlyD1?: boolean } = {},
+): Promise<VisitorListResponse> {
   const where = ["v.site_id = ?", "v.merged_into IS NULL"];
+  if (opts.onlyD1) where.push("v.in_shard = 0");
   const params: unknown[] = [siteId];
   if (f.returning !== undefined) where.push(f.returning ? "v.visits > 1" : "v.visits <= 1");
   if (f.verified !== undefined) where.push(f.verified ? "v.verified = 1" : "v.verified = 0");
@@ -144,14 +165,15 @@ export async function listVisitors(db: D1Database, siteId: string, f: VisitorFil
   };
 }
 
-export async function audience(db: D1Database, siteId: string, from: number, to: number): Promise<AudienceResponse> {
+/** One store's audience of a period; `top`: how many keys per breakdown (more for a shard's share of a merge). */
+export async function audience(db: D1Database, siteId: string, from: number, to: number, top_ = 20): Promise<AudienceResponse> {
   const period = "vi.site_id = ?1 AND vi.started_at >= ?2 AND vi.started_at < ?3";
   const top = (column: string, fallback: string) =>
     db
       .prepare(
-        `SELECT COALESCE(${column}, '${fallback}') AS k, COUNT(*) AS n FROM visits vi WHERE ${period} GROUP BY k ORDER BY n DESC, k LIMIT 20`,
+        `SELECT COALESCE(${column}, '${fallback}') AS k, COUNT(*) AS n FROM visits vi WHERE ${period} GROUP BY k ORDER BY n DESC, k LIMIT ?4`,
       )
-      .bind(siteId, from, to);
+      .bind(siteId, from, to, top_);
   const [totals, sources, devices, browsers, countries] = await db.batch([
     db
       .prepare(

@@ -22,6 +22,7 @@ import {
   HISTORY_PAGE_SIZE,
   type MessageKind,
   MessageText,
+  type NoticeEvent,
   PING,
   PONG,
   type Priority,
@@ -38,6 +39,7 @@ import { DurableTimers } from "./durable-timers";
 import type { Actor } from "./event-log";
 import { FloodLimits, MAX_VISITOR_SOCKETS } from "./flood-limits";
 import { HubLink } from "./hub-link";
+import { type MailTimer, RoomMail } from "./room-mail";
 import { sessionMatches } from "./session-match";
 import { type Policy, SitePolicy } from "./site-policy";
 import { answerClose, broadcastFrame, refuseSocket, sendFrame } from "./socket-send";
@@ -80,7 +82,9 @@ type OperatorParticipant = Extract<Participant, { role: "operator" }>;
 
 export class ConversationRoom extends DurableObject<Env> {
   private store: ConversationStore;
-  private readonly timers: DurableTimers<"outbox" | "snooze">;
+  private readonly timers: DurableTimers<"outbox" | "snooze" | MailTimer>;
+  /** Follow-up, no-answer, operator-alert and transcript emails (their own timers). */
+  private readonly mail: RoomMail;
   private readonly flood = new FloodLimits();
   private readonly policy: SitePolicy;
   private readonly hub: HubLink;
@@ -91,7 +95,21 @@ export class ConversationRoom extends DurableObject<Env> {
     super(ctx, env);
     // SQLite calls are synchronous, so the state is ready before any event is delivered.
     this.store = new ConversationStore(ctx.storage.sql);
+    const room = this;
+    this.mail = new RoomMail({
+      ctx,
+      get env() {
+        return room.env;
+      },
+      store: () => room.store,
+      get timers() {
+        return room.timers;
+      },
+      visitorSockets: () => room.openSockets("visitor"),
+      notice: (event, kind) => room.notice(event, kind),
+    });
     this.timers = new DurableTimers(ctx.storage, {
+      ...this.mail.handlers(),
       // Today's back-off: 2 s, doubling, at most a minute (D1 briefly unavailable).
       outbox: { run: () => this.flushOutbox(), retry: { firstMs: 2 * OUTBOX_FLUSH_MS, maxMs: 60_000 } },
       snooze: { run: () => this.wakeFromSnooze() },
@@ -314,6 +332,25 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
+   * An offline fact for the history (the visitor left an email): operators see it live. False
+   * if the conversation is not this site's.
+   */
+  addNotice(siteId: string, event: Extract<NoticeEvent, { type: "email_captured" }>): boolean {
+    if (!this.ownedBy(siteId)) return false;
+    this.notice(event, "note");
+    return true;
+  }
+
+  /**
+   * Emails the visible conversation to the visitor's email (a request from the chat or an
+   * operator). Null if not this site's; otherwise what the send path answered.
+   */
+  async sendTranscript(siteId: string): Promise<Awaited<ReturnType<RoomMail["sendTranscript"]>>> {
+    if (!this.ownedBy(siteId)) return null;
+    return this.mail.sendTranscript();
+  }
+
+  /**
    * The site's policy changed: it applies to the very next frame. Turning the typing preview off
    * also clears a draft operators are being shown.
    */
@@ -363,6 +400,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [who.role]);
     server.serializeAttachment(who);
+    if (who.role === "visitor") this.mail.onVisitorBack(info.lastSeq);
     this.greet(server, who.role, info, after);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -400,7 +438,7 @@ export class ConversationRoom extends DurableObject<Env> {
           return;
         }
         if (who.role === "visitor") {
-          const retryInMs = this.flood.send(ws, Date.now());
+          const retryInMs = this.flood.send(ws, Date.now(), frame.clientId);
           if (retryInMs > 0) {
             this.send(ws, {
               type: "error",
@@ -490,6 +528,7 @@ export class ConversationRoom extends DurableObject<Env> {
     if (r.duplicate) return r;
     // Internal notes reach operator sockets only.
     this.broadcast({ type: "message", message: r.message }, sender, m.kind === "note" ? "operator" : undefined);
+    this.mail.onMessage(r.message);
     if (r.firstFromVisitor) {
       this.store.events.record("visitor_first_message", now, author, { seq: r.message.seq, via: m.via ?? "chat" });
     }
@@ -520,6 +559,7 @@ export class ConversationRoom extends DurableObject<Env> {
     this.appendSystem(visitorSees ? "event" : "note", "", event, now);
     this.store.events.record("status_changed", now, by, { from, to: status, byName: by.name, snoozedUntil });
     if (from === "resolved") this.store.events.record("reopened", now, by, { byName: by.name });
+    this.mail.onStatus(status);
     if (snoozedUntil !== null) this.timers.set("snooze", snoozedUntil);
     else this.timers.clear("snooze");
     this.broadcast({ type: "status", status, byName: by.name, snoozedUntil }, undefined, "operator");
@@ -552,6 +592,13 @@ export class ConversationRoom extends DurableObject<Env> {
       now,
     );
     this.broadcast({ type: "message", message }, undefined, kind === "note" ? "operator" : undefined);
+  }
+
+  /** A notice in the history: `event` for everyone (no_answer), `note` for operators (emails). */
+  private notice(event: NoticeEvent, kind: "event" | "note"): void {
+    if (!this.store.initialized) return;
+    this.appendSystem(kind, "", event, Date.now());
+    this.changed();
   }
 
   private create(init: ConversationInit, by: Actor, invited: boolean): void {

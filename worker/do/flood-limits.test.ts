@@ -10,15 +10,30 @@ describe("flood limits", () => {
     const limits = new FloodLimits();
     const ws = socket();
     const t = 1_000_000;
-    expect(Array.from({ length: 20 }, () => limits.send(ws, t))).toEqual(Array(20).fill(0));
-    expect(limits.send(ws, t)).toBe(500);
-    expect(limits.send(ws, t + 200)).toBe(300);
-    expect(limits.send(ws, t + 500)).toBe(0);
-    expect(limits.send(ws, t + 500)).toBe(500);
+    expect(Array.from({ length: 20 }, (_, i) => limits.send(ws, t, `m${i}`))).toEqual(Array(20).fill(0));
+    expect(limits.send(ws, t, "m20")).toBe(500);
+    expect(limits.send(ws, t + 200, "m20")).toBe(300);
+    expect(limits.send(ws, t + 500, "m20")).toBe(0);
+    expect(limits.send(ws, t + 500, "m21")).toBe(500);
     // Ten quiet seconds refill the whole burst, never more.
-    expect(Array.from({ length: 21 }, () => limits.send(ws, t + 60_000)).filter((x) => x === 0)).toHaveLength(20);
+    expect(Array.from({ length: 21 }, (_, i) => limits.send(ws, t + 60_000, `m${21 + i}`)).filter((x) => x === 0)).toHaveLength(20);
     // Another socket has its own budget.
-    expect(limits.send(socket(), t)).toBe(0);
+    expect(limits.send(socket(), t, "m0")).toBe(0);
+  });
+
+  it("lets no later message overtake a refused one, even once a token is free", () => {
+    const limits = new FloodLimits();
+    const ws = socket();
+    const t = 2_000_000;
+    for (let i = 0; i < 20; i++) limits.send(ws, t, `m${i}`);
+    expect(limits.send(ws, t, "m20")).toBe(500);
+    // The burst's next frames, processed after the refill (a slow server), or a new message
+    // written while m20 waits: refused until m20 itself has gone.
+    expect(limits.send(ws, t + 600, "m21")).toBeGreaterThan(0);
+    expect(limits.send(ws, t + 700, "m22")).toBeGreaterThan(0);
+    expect(limits.send(ws, t + 800, "m20")).toBe(0);
+    expect(limits.send(ws, t + 1000, "m21")).toBe(0);
+    expect(limits.send(ws, t + 1000, "m22")).toBeGreaterThan(0);
   });
 
   it("lets 10 typing frames through at once, answers the first refused one only, and recovers after 100 ms", () => {

@@ -46,10 +46,23 @@ class Bucket {
     }
     return Math.ceil((1 - this.tokens) * this.rate.everyMs);
   }
+
+  /** The ms until a token is free (0: one is), taking nothing. */
+  wait(now: number): number {
+    const tokens = Math.min(this.rate.burst, this.tokens + (now - this.at) / this.rate.everyMs);
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) * this.rate.everyMs);
+  }
 }
 
 interface Budget {
   sends: Bucket;
+  /**
+   * The first send refused since the last accepted one. Until it comes again, every other send
+   * of the socket is refused too, so a socket's stored messages keep the order they were written
+   * in: a later message never overtakes a refused one, even when a token frees up before the
+   * refused one is retried (a burst processed slowly, or a client sending on while it waits).
+   */
+  blockedBy: string | null;
   typing: Bucket;
   /** A typing refusal was already reported since the last accepted frame. */
   typingReported: boolean;
@@ -58,9 +71,16 @@ interface Budget {
 export class FloodLimits {
   private readonly budgets = new WeakMap<WebSocket, Budget>();
 
-  /** 0 when this send may go ahead, else the ms until it would. */
-  send(ws: WebSocket, now: number): number {
-    return this.budget(ws, now).sends.take(now);
+  /**
+   * 0 when this send may go ahead, else the ms until it would. After a refusal only the refused
+   * message may go first (the client sends its outbox again in order once the wait is over).
+   */
+  send(ws: WebSocket, now: number, clientId: string): number {
+    const b = this.budget(ws, now);
+    if (b.blockedBy !== null && b.blockedBy !== clientId) return Math.max(1, b.sends.wait(now));
+    const wait = b.sends.take(now);
+    b.blockedBy = wait > 0 ? clientId : null;
+    return wait;
   }
 
   /**
@@ -81,7 +101,7 @@ export class FloodLimits {
   private budget(ws: WebSocket, now: number): Budget {
     let b = this.budgets.get(ws);
     if (!b) {
-      b = { sends: new Bucket(SENDS, now), typing: new Bucket(TYPING, now), typingReported: false };
+      b = { sends: new Bucket(SENDS, now), typing: new Bucket(TYPING, now), blockedBy: null, typingReported: false };
       this.budgets.set(ws, b);
     }
     return b;

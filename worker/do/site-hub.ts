@@ -13,7 +13,6 @@ import {
   DEFAULT_DASHBOARD_SORT,
   decodeHubFrame,
   type LiveAggregate,
-  type LiveVisitor,
   type OnlineOperator,
   PING,
   PONG,
@@ -99,18 +98,6 @@ export class SiteHub extends DurableObject<Env> {
       this.forwardChat(merged.siteId, merged);
     }
     await this.routing.conversationChanged(merged.id);
-  }
-
-  /**
-   * BRIDGE (remove when the shard's beacon path lands; the beacon then calls the visitor's shard
-   * itself): forwards a beacon's sighting to the visitor's shard and answers whether an
-   * operator's invitation was waiting there, so the Live view already runs on shard presence.
-   */
-  async visitorSeen(siteId: string, visitorId: string, visitor: LiveVisitor | null, leaving = false): Promise<{ invited: boolean }> {
-    this.store.rememberSite(siteId);
-    if (visitor?.name && visitor.conversationId) this.renamed(this.store.rename({ conversationId: visitor.conversationId }, visitor.name));
-    const { shard, stub } = visitorShard(this.env, siteId, visitorId, await this.shards(siteId));
-    return stub.bridgeSeen(siteId, shard, visitorId, visitor, leaving);
   }
 
   /**

@@ -24,11 +24,14 @@ export const TOKEN_KINDS = {
   /** Names the visitor to the beacon; reads nothing. Renewed by every beacon answer. */
   track: { fields: ["siteId", "visitorId"], ttlMs: 365 * DAY_MS },
   reply: { fields: ["siteId", "conversationId"], ttlMs: 180 * DAY_MS },
-  unsubscribe: { fields: ["siteId", "visitorId"], ttlMs: 365 * DAY_MS },
+  /** Stops a site's emails to one address: `addressKey` is a hash of it (worker/services/mail.ts). */
+  unsubscribe: { fields: ["siteId", "addressKey"], ttlMs: 365 * DAY_MS },
   invitation: { fields: ["invitationId"], ttlMs: 14 * DAY_MS },
   reset: { fields: ["operatorId", "nonce"], ttlMs: DAY_MS / 24 },
   confirm: { fields: ["operatorId", "nonce"], ttlMs: 2 * DAY_MS },
   setup: { fields: ["siteId", "nonce"], ttlMs: 7 * DAY_MS },
+  /** The password step of a two-factor sign-in, waiting for its code (accounts service). */
+  twofactor: { fields: ["operatorId", "nonce"], ttlMs: 5 * 60_000 },
 } as const satisfies Record<string, { fields: readonly string[]; ttlMs: number }>;
 
 export type TokenKind = keyof typeof TOKEN_KINDS;

@@ -3,10 +3,10 @@
  * (`/api/me`): who am I with my sites and pending invitations, my name and photo, and my
  * answer to an invitation. Use cases in services/auth.ts, profile.ts and team.ts.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import * as v from "valibot";
-import { LoginBody, MAX_AVATAR_BYTES, MeUpdateBody, type OwnProfileResponse } from "../../protocol";
+import { LoginBody, MAX_AVATAR_BYTES, MeUpdateBody, type OwnProfileResponse, type TwoFactorChallengeResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/api-error";
 import { InvitationId } from "../lib/ids";
@@ -14,21 +14,31 @@ import { readBody } from "../lib/request-body";
 import { operatorSession, SESSION_COOKIE } from "../middleware/operator-session";
 import { sameOrigin } from "../middleware/same-origin";
 import { validate } from "../middleware/validate";
-import { signIn, signOut, whoAmI } from "../services/auth";
+import { type SignedIn, signIn, signOut, whoAmI } from "../services/auth";
 import { updateProfile, uploadAvatar } from "../services/profile";
 import { acceptInvitation, declineInvitation } from "../services/team";
 
+/** Sets the session cookie of a new session (sign-in, setup link, confirmed sign-up, code step). */
+export function setSessionCookie(c: Context<AppEnv>, signedIn: SignedIn): void {
+  setCookie(c, SESSION_COOKIE, signedIn.token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: new URL(c.req.url).protocol === "https:",
+    path: "/",
+    maxAge: signedIn.maxAgeSeconds,
+  });
+}
+
 export const authRoutes = new Hono<AppEnv>()
   .post("/login", validate("json", LoginBody), async (c) => {
-    const { token, maxAgeSeconds, me } = await signIn(c.env, { ...c.req.valid("json"), address: c.req.header("cf-connecting-ip") ?? null });
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: new URL(c.req.url).protocol === "https:",
-      path: "/",
-      maxAge: maxAgeSeconds,
+    const result = await signIn(c.env, {
+      ...c.req.valid("json"),
+      address: c.req.header("cf-connecting-ip") ?? null,
+      userAgent: c.req.header("user-agent") ?? null,
     });
-    return c.json(me);
+    if (result.kind === "two_factor") return c.json({ secondStep: result.secondStep } satisfies TwoFactorChallengeResponse);
+    setSessionCookie(c, result);
+    return c.json(result.me);
   })
   .post("/logout", operatorSession(), async (c) => {
     await signOut(c.env, c.var.session);

@@ -24,6 +24,7 @@ import { siteRoster } from "../db/operators";
 import { ApiError } from "../lib/api-error";
 import { ConversationId } from "../lib/ids";
 import { validate } from "../middleware/validate";
+import { sendTranscript } from "../services/offline";
 
 const conversation = validate("param", v.object({ conversationId: ConversationId }), { notFound: "No such conversation on this site." });
 
@@ -32,7 +33,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const conversations = await listConversations(c.env.DB, c.var.site.id, q);
     const last = conversations[conversations.length - 1];
-    const nextBefore = conversations.length === q.limit && last ? last.updatedAt : null;
+    const nextBefore = conversations.length === q.limit && last ? `${last.updatedAt}~${last.id}` : null;
     return c.json({ conversations, nextBefore } satisfies ConversationListResponse);
   })
   .get("/:conversationId", conversation, async (c) => {
@@ -47,6 +48,9 @@ export const conversationRoutes = new Hono<AppEnv>()
     const page = await room.history(row.siteId, q.before ?? null, q.limit);
     if (!page) throw notFound();
     return c.json(page satisfies HistoryResponse);
+  })
+  .post("/:conversationId/transcript", conversation, async (c) => {
+    return c.json(await sendTranscript(c.env, c.var.site.id, c.req.valid("param").conversationId), 202);
   })
   .post("/:conversationId/status", conversation, validate("json", StatusBody), async (c) => {
     const body = c.req.valid("json");

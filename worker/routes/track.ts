@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { TrackBody } from "../../protocol";
+import { noteInstall } from "../accounts/install-check";
 import type { AppEnv } from "../app-env";
 import type { RequestFacts } from "../db/tracking";
 import { clientIp } from "../lib/rate-limit";
@@ -30,13 +31,11 @@ export const trackRoutes = new Hono<AppEnv>()
   // validate("json") reads the body whatever its Content-Type: the beacon's is text/plain.
   .post("/", validate("json", TrackBody), async (c) => {
     const body = c.req.valid("json");
-    const answer = await recordBeacon(c.env, {
-      body,
-      facts: requestFacts(c.req.raw, body.l),
-      origin: c.req.header("origin") ?? null,
-      ownOrigin: new URL(c.req.url).origin,
-      ip: clientIp(c.req.raw),
-    });
+    const origin = c.req.header("origin") ?? null;
+    const ownOrigin = new URL(c.req.url).origin;
+    const answer = await recordBeacon(c.env, { body, facts: requestFacts(c.req.raw, body.l), origin, ownOrigin, ip: clientIp(c.req.raw) });
+    // Accepted (allowed domain, consent given): the set-up wizard's install check, once per shop.
+    if (body.e === "view" && !answer.x) await noteInstall(c.env, { publicKey: body.k }, origin, body.u, ownOrigin);
     return c.json(answer);
   });
 

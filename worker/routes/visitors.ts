@@ -8,23 +8,23 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { AudienceQuery, InviteBody, VisitorListQuery, type VisitorListResponse } from "../../protocol";
 import type { AppEnv } from "../app-env";
-import { audience, listVisitors, visitorDetails } from "../db/visitor-reads";
 import { ApiError } from "../lib/api-error";
 import { VisitorId } from "../lib/ids";
 import { requireRole } from "../middleware/require-role";
 import { validate } from "../middleware/validate";
 import { inviteVisitor } from "../services/conversations";
 import { eraseVisitor, exportVisitor } from "../services/privacy";
+import { listSiteVisitors, siteAudience, visitorDetails } from "../services/visitor-reads";
 
 const managers = requireRole("admin", "export or erase a visitor's data");
 const visitor = validate("param", v.object({ visitorId: VisitorId }), { notFound: "No such visitor on this site." });
 
 export const visitorRoutes = new Hono<AppEnv>()
   .get("/", validate("query", VisitorListQuery), async (c) => {
-    return c.json((await listVisitors(c.env.DB, c.var.site.id, c.req.valid("query"))) satisfies VisitorListResponse);
+    return c.json((await listSiteVisitors(c.env, c.var.site.id, c.req.valid("query"))) satisfies VisitorListResponse);
   })
   .get("/:visitorId", visitor, async (c) => {
-    const details = await visitorDetails(c.env.DB, c.var.site.id, c.req.valid("param").visitorId, Date.now());
+    const details = await visitorDetails(c.env, c.var.site.id, c.req.valid("param").visitorId, Date.now());
     if (!details) throw new ApiError("not_found", "No such visitor on this site.");
     return c.json(details);
   })
@@ -51,5 +51,5 @@ export const audienceRoutes = new Hono<AppEnv>().get("/", validate("query", Audi
   const from = q.from ?? to - 30 * DAY_MS;
   if (from >= to) throw new ApiError("validation_failed", "from must be before to.");
   if (to - from > 366 * DAY_MS) throw new ApiError("validation_failed", "The period is at most 366 days.");
-  return c.json(await audience(c.env.DB, c.var.site.id, from, to));
+  return c.json(await siteAudience(c.env, c.var.site.id, from, to));
 });

@@ -4,7 +4,7 @@
  * by `/session`. Mounted under `/api/widget`.
  */
 import { Hono } from "hono";
-import { StartConversationBody, type UnreadResponse, VisitorSessionBody } from "../../protocol";
+import { EmailCaptureBody, StartConversationBody, type UnreadResponse, VisitorSessionBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
@@ -12,6 +12,7 @@ import { clientIp } from "../lib/rate-limit";
 import { verifyToken } from "../lib/tokens";
 import { validate } from "../middleware/validate";
 import { startConversation } from "../services/conversations";
+import { captureEmail, visitorTranscript } from "../services/offline";
 import { startVisitorSession } from "../services/visitor-session";
 import { requireChatVisitor } from "../services/visitor-tokens";
 
@@ -33,6 +34,14 @@ export const widgetRoutes = new Hono<AppEnv>()
   .post("/conversations", validate("json", StartConversationBody, { emptyAs: {} }), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
     return c.json(await startConversation(c.env, who, c.req.valid("json").skill, clientIp(c.req.raw)));
+  })
+  .post("/email", validate("json", EmailCaptureBody), async (c) => {
+    const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
+    return c.json(await captureEmail(c.env, who, c.req.valid("json").email));
+  })
+  .post("/transcript", async (c) => {
+    const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
+    return c.json(await visitorTranscript(c.env, who), 202);
   })
   .get("/unread", async (c) => {
     // Any shop page may ask: the peek token is the capability, and it reveals only a count.

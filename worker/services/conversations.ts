@@ -7,8 +7,8 @@
 import * as v from "valibot";
 import { type ChatMessage, type InviteResponse, MAX_CLIENT_ID_CHARS, MessageText, type StartConversationResponse } from "../../protocol";
 import { createOrGetConversation, getConversation } from "../db/conversations";
-import { visitorGroup } from "../db/privacy";
 import { getSiteSettings } from "../db/sites";
+import type { TrackConversation } from "../db/tracking";
 import { touchChatVisitor } from "../db/visitors";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
@@ -17,7 +17,9 @@ import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/parse";
 import { limitNewConversation } from "../lib/rate-limit";
 import { signToken } from "../lib/tokens";
-import { recordInvitation } from "./live";
+import { promoteToDirectory } from "./directory";
+import { locateProfile } from "./visitor-reads";
+import { shardFor, siteLayout } from "./visitor-shards";
 import type { VisitorIdentity } from "./visitor-tokens";
 
 /** The visitor's conversation, created on first use; `skill` counts only if the shop offers that topic. */
@@ -38,8 +40,23 @@ export async function startConversation(
   const { id, createdAt } = await createOrGetConversation(env.DB, { id: newId("c"), ...who, now }, { touch: false });
   // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
   await env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt, skill: routedSkill });
+  await noteConversation(env, who.siteId, who.visitorId, { id, visitorId: who.visitorId });
   const peek = await signToken(env.TOKEN_SECRET, "peek", { ...who, conversationId: id }, now);
   return { conversationId: id, peekToken: peek.token };
+}
+
+/**
+ * Tells the shard of the profile the chat's visitor tracks as (itself, or the verified profile it
+ * was merged into) about the conversation, so that visitor's beacons answer with it.
+ */
+async function noteConversation(env: Env, siteId: string, visitorId: string, conversation: TrackConversation): Promise<void> {
+  const merged = await env.DB.prepare("SELECT merged_into FROM visitors WHERE site_id = ? AND id = ?")
+    .bind(siteId, visitorId)
+    .first<string | null>("merged_into");
+  const layout = await siteLayout(env, siteId);
+  const profile = merged ?? visitorId;
+  const home = shardFor(env, layout, profile);
+  await home.stub.noteConversation(siteId, home.shard, profile, conversation);
 }
 
 export interface Inviter {
@@ -50,9 +67,12 @@ export interface Inviter {
 
 /** An operator's personal message that opens in the visitor's widget (their conversation, created if needed). */
 export async function inviteVisitor(env: Env, siteId: string, visitorId: string, operator: Inviter, text: string): Promise<InviteResponse> {
-  const group = await visitorGroup(env.DB, siteId, visitorId);
-  if (!group) throw new ApiError("not_found", "No such visitor on this site.");
-  const canonicalId = group.canonical.id;
+  const layout = await siteLayout(env, siteId);
+  const found = await locateProfile(env, layout, visitorId);
+  if (!found) throw new ApiError("not_found", "No such visitor on this site.");
+  const canonicalId = found.row.id;
+  // Invited: a profile that matters beyond this visit, so D1's directory has it from now on.
+  if (found.where === "shard") await promoteToDirectory(env, layout, canonicalId);
   // An operator's action is not the visitor's activity: their last-seen time stays as it is.
   const { id, createdAt } = await createOrGetConversation(
     env.DB,
@@ -60,7 +80,10 @@ export async function inviteVisitor(env: Env, siteId: string, visitorId: string,
     { touch: false },
   );
   await env.CONVERSATION.getByName(id).invite({ id, siteId, visitorId: canonicalId, createdAt, skill: null }, operator, text);
-  await recordInvitation(env, siteId, canonicalId);
+  const home = shardFor(env, layout, canonicalId);
+  await home.stub.noteConversation(siteId, home.shard, canonicalId, { id, visitorId: canonicalId });
+  // The visitor's next beacon (at their shard) answers "open".
+  await home.stub.invite(siteId, home.shard, canonicalId);
   return { conversationId: id };
 }
 

@@ -1,22 +1,27 @@
 /**
  * Export and erasure of one person (a profile and the anonymous ones merged into it), and the
- * retention job. Erasure goes to the conversations' Durable Objects first (so no outbox flush can
- * bring a row back), then every D1 row, then the site hub's live entry, inbox rows and routing.
+ * retention job, over the site's visitor shards and D1. Erasure goes to the conversations'
+ * Durable Objects first (so no outbox flush can bring a row back), then every visitor shard (each
+ * waits for a directory write under way, so none lands after), then every D1 row, then the site
+ * hub's inbox rows and routing. An erased id has no row anywhere, so its tokens start a new
+ * anonymous visitor.
  */
 import type { VisitorExport } from "../../protocol";
 import {
   conversationsOfVisitors,
   deleteActivityBefore,
+  type ExportRows,
   eraseRows,
   exportRows,
   sitesWithRetention,
   staleVisitorGroups,
-  visitorGroup,
 } from "../db/privacy";
-import { cartOf, deviceOf, parseJson, sourceOfVisit, toProfile, toShopOrder } from "../db/profiles";
+import { cartOf, deviceOf, parseJson, type RawVisitor, sourceOfVisit, toProfile, toShopOrder } from "../db/profiles";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
+import { locateProfile } from "./visitor-reads";
+import { allShards, type ShardLayout, shardFor, siteLayout } from "./visitor-shards";
 
 const PARALLEL_ROOMS = 8;
 
@@ -24,9 +29,19 @@ const notFound = () => new ApiError("not_found", "No such visitor on this site."
 
 /** Everything stored about the person `visitorId` belongs to, conversations with their messages included. */
 export async function exportVisitor(env: Env, siteId: string, visitorId: string): Promise<VisitorExport> {
-  const group = await visitorGroup(env.DB, siteId, visitorId);
+  const layout = await siteLayout(env, siteId);
+  const group = await visitorGroup(env, layout, visitorId);
   if (!group) throw notFound();
-  const rows = await exportRows(env.DB, siteId, group.ids);
+  const home = shardFor(env, layout, group.canonical.id);
+  const [d1, shard] = await Promise.all([exportRows(env.DB, siteId, group.ids), home.stub.exportRows(siteId, home.shard, group.ids)]);
+  const rows: ExportRows = {
+    visitors: [...shard.visitors, ...d1.visitors],
+    visits: [...shard.visits, ...d1.visits],
+    pageViews: [...shard.pageViews, ...d1.pageViews],
+    events: [...shard.events, ...d1.events],
+    orders: [...shard.orders, ...d1.orders.filter((o) => !shard.orders.some((s) => s.order_id === o.order_id))],
+    conversations: d1.conversations,
+  };
   const histories = await Promise.all(
     rows.conversations
       .filter((r) => isConversationId(r.id))
@@ -78,25 +93,55 @@ export async function exportVisitor(env: Env, siteId: string, visitorId: string)
 
 /** Erases the person `visitorId` belongs to; their tokens are dead afterwards (no row to resume). */
 export async function eraseVisitor(env: Env, siteId: string, visitorId: string): Promise<{ visitorIds: string[]; conversations: number }> {
-  const group = await visitorGroup(env.DB, siteId, visitorId);
+  const layout = await siteLayout(env, siteId);
+  const group = await visitorGroup(env, layout, visitorId);
   if (!group) throw notFound();
-  const { conversations } = await eraseVisitors(env, siteId, group.ids);
-  return { visitorIds: group.ids, conversations };
+  const { conversations, ids } = await eraseVisitors(env, layout, group.ids);
+  return { visitorIds: ids, conversations };
 }
 
-async function eraseVisitors(env: Env, siteId: string, visitorIds: string[]): Promise<{ conversations: number }> {
-  if (!visitorIds.length) return { conversations: 0 };
+/** The profile (following a merge, in any shard or D1) and every visitor id merged into it, wherever its tombstone is. */
+export async function visitorGroup(
+  env: Env,
+  layout: ShardLayout,
+  visitorId: string,
+): Promise<{ canonical: RawVisitor; ids: string[] } | null> {
+  const found = await locateProfile(env, layout, visitorId);
+  if (!found) return null;
+  const id = found.row.id;
+  const [d1, ...shards] = await Promise.all([
+    env.DB.prepare("SELECT id FROM visitors WHERE site_id = ? AND merged_into = ?").bind(layout.siteId, id).all<{ id: string }>(),
+    ...allShards(env, layout).map((s) => s.stub.mergedInto(layout.siteId, s.shard, [id])),
+  ]);
+  const ids = new Set([id, ...d1.results.map((r) => r.id), ...shards.flat()]);
+  return { canonical: found.row, ids: [...ids] };
+}
+
+async function eraseVisitors(env: Env, layout: ShardLayout, visitorIds: string[]): Promise<{ conversations: number; ids: string[] }> {
+  if (!visitorIds.length) return { conversations: 0, ids: [] };
+  const siteId = layout.siteId;
   const conversationIds = await conversationsOfVisitors(env.DB, siteId, visitorIds);
   const rooms = conversationIds.filter(isConversationId);
   for (let i = 0; i < rooms.length; i += PARALLEL_ROOMS) {
     await Promise.all(rooms.slice(i, i + PARALLEL_ROOMS).map((id) => env.CONVERSATION.getByName(id).erase(siteId)));
   }
+  // Every shard: the profile's trail, tombstones merged into it, pending pings, presence.
+  const ids = new Set(visitorIds);
+  let round = [...visitorIds];
+  for (let pass = 0; pass < 3 && round.length; pass++) {
+    const found = (await Promise.all(allShards(env, layout).map((s) => s.stub.erase(siteId, s.shard, round)))).flat();
+    round = found.filter((id) => !ids.has(id));
+    for (const id of round) ids.add(id);
+  }
+  visitorIds = [...ids];
   await eraseRows(env.DB, siteId, visitorIds, conversationIds);
   await env.SITE_HUB.getByName(siteId).forgetVisitors(siteId, visitorIds, conversationIds);
-  return { conversations: conversationIds.length };
+  return { conversations: conversationIds.length, ids: visitorIds };
 }
 
 const PROFILES_PER_ROUND = 100;
+/** Activity rows per table a shard deletes in one call (bounded work per call). */
+const ACTIVITY_CHUNK = 2_000;
 const ROUNDS_PER_RUN = 20;
 const DAY_MS = 86_400_000;
 
@@ -112,11 +157,28 @@ export async function runRetention(env: Env, now: number): Promise<{ siteId: str
     let visitors = 0;
     let conversations = 0;
     try {
+      const layout = await siteLayout(env, siteId);
+      // Each shard in bounded chunks: its stale profiles, then its older activity.
+      for (const s of allShards(env, layout)) {
+        for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+          const stale = await s.stub.staleProfiles(siteId, s.shard, cutoff, PROFILES_PER_ROUND);
+          if (!stale.length) break;
+          const erased = await eraseVisitors(env, layout, stale);
+          conversations += erased.conversations;
+          visitors += erased.ids.length;
+          if (stale.length < PROFILES_PER_ROUND) break;
+        }
+        for (let round = 0; round < ROUNDS_PER_RUN; round++) {
+          if ((await s.stub.deleteActivityBefore(siteId, s.shard, cutoff, ACTIVITY_CHUNK)) < ACTIVITY_CHUNK) break;
+        }
+      }
+      // Profiles only D1's directory holds (and rows from before the shards).
       for (let round = 0; round < ROUNDS_PER_RUN; round++) {
         const { profiles, ids } = await staleVisitorGroups(env.DB, siteId, cutoff, PROFILES_PER_ROUND);
         if (!ids.length) break;
-        conversations += (await eraseVisitors(env, siteId, ids)).conversations;
-        visitors += ids.length;
+        const erased = await eraseVisitors(env, layout, ids);
+        conversations += erased.conversations;
+        visitors += erased.ids.length;
         if (profiles < PROFILES_PER_ROUND) break;
       }
       await deleteActivityBefore(env.DB, siteId, cutoff);

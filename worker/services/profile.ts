@@ -14,7 +14,7 @@ const FILES_PATH = "/api/files/";
 export async function updateProfile(
   env: Env,
   me: { operatorId: string; sites: SiteMembership[] },
-  u: { name?: string | undefined; avatarUrl?: string | null | undefined },
+  u: { name?: string | undefined; avatarUrl?: string | null | undefined; alertEmails?: boolean | undefined },
 ): Promise<OperatorProfile> {
   const result = await updateOwnProfile(env.DB, me.operatorId, u);
   if (!result) throw new ApiError("unauthorized", "Your account no longer exists.");

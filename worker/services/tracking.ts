@@ -1,23 +1,35 @@
 /**
- * The tracking beacon (`POST /api/track`) as a use case: who the visitor is (the tracking token;
- * a new anonymous visitor otherwise, never an erased one's id), what the event changes (page
- * views, visits, identity, attributes, cart, purchases), the Live view, and the answer: the
- * tracking token to keep, the peek token, the unread count and a pending invitation.
+ * The tracking beacon (`POST /api/track`) as a use case. The Worker verifies the tracking token
+ * (re-signed only when it nears its expiry), takes the site's facts from the isolate's cache
+ * (db/secrets.ts), and makes ONE call to the visitor's shard (do/visitor-shard.ts), which records
+ * the event in its SQLite — or, for a ping, only in its memory — and answers with the visitor's
+ * conversation and a waiting invitation. No D1 and no site hub on a ping.
+ *
+ * Rare paths cost more: a token naming a visitor the shard does not have (a chat's visitor, a
+ * shop API customer, a profile from before the shards) reads D1's directory once and seeds the
+ * shard; an erased one gets a new anonymous visitor; identify runs services/identity.ts.
+ * The unread count `n` is a call to the visitor's conversation, made only for visitors who have
+ * one (the anonymous crowd never costs it).
  */
 import { CartData, PurchaseData, type TrackBody, type TrackResponse } from "../../protocol";
-import { publicSiteByKey } from "../db/secrets";
-import { conversationOfGroup, loadTrack, type RequestFacts, TrackWriter } from "../db/tracking";
+import { type PublicSite, publicSiteByKey } from "../db/secrets";
+import { conversationOfGroup, type RequestFacts, type TrackConversation } from "../db/tracking";
+import type { ShardBeaconResult } from "../do/visitor-shard";
 import type { Env } from "../env";
 import { assertOriginAllowed } from "../lib/allowed-origins";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/crypto";
 import { isConversationId } from "../lib/ids";
+import { verifyLegacyTrackToken } from "../lib/legacy-tokens";
 import { parse } from "../lib/parse";
 import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
-import { signToken } from "../lib/tokens";
+import { signToken, verifyToken } from "../lib/tokens";
 import { cleanUrl } from "../lib/traffic";
-import { identify } from "./identity";
-import { readTrackToken } from "./visitor-tokens";
+import { directorySeed, identifyVisitor } from "./identity";
+import { previousShardFor, type ShardLayout, shardFor } from "./visitor-shards";
+
+/** A tracking token is re-signed when it has less than this left (it lives 365 days). */
+export const TRACK_RENEW_BEFORE_MS = 30 * 86_400_000;
 
 export interface Beacon {
   body: TrackBody;
@@ -25,6 +37,10 @@ export interface Beacon {
   origin: string | null;
   ownOrigin: string;
   ip: string | null;
+}
+
+export function layoutOf(site: PublicSite): ShardLayout {
+  return { siteId: site.id, shards: site.visitorShards, from: site.visitorShardsFrom };
 }
 
 export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, ip }: Beacon): Promise<TrackResponse> {
@@ -35,90 +51,41 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   // Consent mode: without the shop's word that the visitor agreed, nothing is stored at all.
   if (body.c === false || (site.settings.consentRequired && body.c !== true)) return { x: 1 };
 
-  const presented = body.t ? await readTrackToken(env.TOKEN_SECRET, body.t) : null;
-  const viewKey = body.pv ?? null;
-  let visitorId = presented && presented.siteId === site.id ? presented.visitorId : null;
-  let loaded = visitorId ? await loadTrack(env.DB, site.id, visitorId, viewKey) : { row: null, conversation: null };
-  if (loaded.row?.merged_into) {
-    // Merged into a verified profile on another page: carry on as that profile.
-    visitorId = loaded.row.merged_into;
-    loaded = await loadTrack(env.DB, site.id, visitorId, viewKey);
-  }
-  const existing = loaded.row;
-  // No token, a foreign or forged one, or a visitor since erased: a new anonymous visitor.
-  if (!existing || existing.merged_into) {
-    await limitNewVisitor(env, ip, site.id);
-    visitorId = newId("v");
-  } else {
-    await limitBeacon(env, site.id, visitorId!);
-  }
-
+  checkEvent(body);
   const now = Date.now();
-  let w = new TrackWriter(env.DB, site.id, visitorId!, existing?.merged_into ? null : existing, now, facts);
-  w.language(body.l);
-  const forgotten: string[] = [];
-  let leaving = false;
-
-  switch (body.e) {
-    case "view": {
-      const url = cleanUrl(body.u);
-      if (!url) throw new ApiError("validation_failed", "u: a page view needs the page's http(s) URL.");
-      w.view(url, body.u!, body.ti ?? null, body.r, viewKey);
-      break;
-    }
-    case "ping":
-    case "leave": {
-      // The tab's own page view: another tab's pings never time, retitle or repeat this one.
-      const page = w.pageView(body.pv, cleanUrl(body.u));
-      if (!page) {
-        w.touch();
-      } else if (w.idle) {
-        // Back after idleness: a ping from a page viewed before is a new view of it; a late leave changes nothing.
-        if (body.e === "ping") w.view(page.url, body.u ?? page.url, page.title, undefined, viewKey);
-      } else {
-        w.stillThere(page, body.ms);
-        // Only leaving the current page takes the visitor out of the Live view.
-        leaving = body.e === "leave" && page.current;
-      }
-      break;
-    }
-    case "identify": {
-      if (!body.id) throw new ApiError("validation_failed", "id: identify needs { id, email?, name?, hash? }.");
-      const result = await identify(env, site, w, body.id, facts);
-      w = result.writer;
-      forgotten.push(...result.forgotten);
-      break;
-    }
-    case "attributes":
-      if (!body.a) throw new ApiError("validation_failed", "a: attributes needs an object of values.");
-      w.touch();
-      w.attributes(body.a);
-      break;
-    case "cart":
-      w.touch();
-      w.cart(parse(CartData, body.d));
-      break;
-    case "purchase":
-      w.touch();
-      w.purchase(parse(PurchaseData, body.d));
-      break;
-    case "consent":
-      w.touch();
-      w.event("consent", { c: body.c ?? null });
-      break;
+  const layout = layoutOf(site);
+  const presented = body.t ? await readPresented(env.TOKEN_SECRET, body.t, now) : null;
+  let outcome: Extract<ShardBeaconResult, { status: "ok" }> | null = null;
+  if (presented && presented.siteId === site.id) {
+    await limitBeacon(env, site.id, presented.visitorId);
+    outcome = await reach(env, layout, presented.visitorId, body, facts, now);
   }
-  await w.commit();
+  // No token, a foreign or forged one, or a visitor since erased: a new anonymous visitor.
+  if (!outcome) {
+    await limitNewVisitor(env, ip, site.id);
+    const id = newId("v");
+    const home = shardFor(env, layout, id);
+    const r = await home.stub.beacon({ siteId: site.id, shard: home.shard, visitorId: id, create: true, body, facts, now });
+    if (r.status !== "ok") throw new Error("a new visitor was not created");
+    outcome = r;
+  }
 
-  // A new visitor has no conversation yet; after a merge the profile's may differ.
-  const conversation =
-    w.visitorId === existing?.id
-      ? loaded.conversation
-      : !existing && w.visitorId === visitorId
-        ? null
-        : await conversationOfGroup(env.DB, site.id, w.visitorId);
-  const hub = env.SITE_HUB.getByName(site.id);
-  const [token, peek, unread, seen] = await Promise.all([
-    signToken(env.TOKEN_SECRET, "track", { siteId: site.id, visitorId: w.visitorId }, now),
+  let visitorId = outcome.visitorId;
+  let conversation: TrackConversation | null = outcome.conversation;
+  if (body.e === "identify") {
+    if (!body.id) throw new ApiError("validation_failed", "id: identify needs { id, email?, name?, hash? }.");
+    const who = await identifyVisitor(env, site, layout, visitorId, body.id, facts, now);
+    if (who.visitorId !== visitorId) {
+      visitorId = who.visitorId;
+      conversation = await conversationOfGroup(env.DB, site.id, visitorId);
+      const home = shardFor(env, layout, visitorId);
+      if (conversation) await home.stub.noteConversation(site.id, home.shard, visitorId, conversation);
+    }
+  }
+
+  const renew = !presented || presented.legacy || presented.visitorId !== visitorId || presented.expiresAt - now < TRACK_RENEW_BEFORE_MS;
+  const [token, peek, unread] = await Promise.all([
+    renew ? signToken(env.TOKEN_SECRET, "track", { siteId: site.id, visitorId }, now).then((t) => t.token) : body.t!,
     conversation
       ? signToken(env.TOKEN_SECRET, "peek", { siteId: site.id, visitorId: conversation.visitorId, conversationId: conversation.id }, now)
       : null,
@@ -127,14 +94,80 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
           .visitorUnread(site.id, conversation.visitorId)
           .catch(() => null)
       : null,
-    (async () => {
-      if (forgotten.length) await hub.forgetVisitors(site.id, forgotten);
-      return hub.visitorSeen(site.id, w.visitorId, w.live(conversation?.id ?? null), leaving);
-    })(),
   ]);
-  const answer: TrackResponse = { t: token.token };
+  const answer: TrackResponse = { t: token };
   if (peek) answer.p = peek.token;
   if (unread) answer.n = unread;
-  if (seen.invited) answer.o = 1;
+  if (outcome.invited) answer.o = 1;
   return answer;
+}
+
+/** Coded errors before anything reaches a shard (an error thrown across the RPC would lose its code). */
+function checkEvent(body: TrackBody): void {
+  switch (body.e) {
+    case "view":
+      if (!cleanUrl(body.u)) throw new ApiError("validation_failed", "u: a page view needs the page's http(s) URL.");
+      break;
+    case "identify":
+      if (!body.id) throw new ApiError("validation_failed", "id: identify needs { id, email?, name?, hash? }.");
+      break;
+    case "attributes":
+      if (!body.a) throw new ApiError("validation_failed", "a: attributes needs an object of values.");
+      break;
+    case "cart":
+      parse(CartData, body.d);
+      break;
+    case "purchase":
+      parse(PurchaseData, body.d);
+      break;
+  }
+}
+
+async function readPresented(secret: string, token: string, now: number) {
+  const t = await verifyToken(secret, "track", token, now);
+  if (t) return { siteId: t.siteId, visitorId: t.visitorId, expiresAt: t.expiresAt, legacy: false };
+  const legacy = await verifyLegacyTrackToken(secret, token);
+  return legacy ? { ...legacy, expiresAt: 0, legacy: true } : null;
+}
+
+/**
+ * The beacon at the visitor's shard, following merges (to another shard, maybe) and adopting a
+ * profile only D1's directory has. Null: no such visitor anywhere (erased, or never existed).
+ */
+async function reach(
+  env: Env,
+  layout: ShardLayout,
+  visitorId: string,
+  body: TrackBody,
+  facts: RequestFacts,
+  now: number,
+): Promise<Extract<ShardBeaconResult, { status: "ok" }> | null> {
+  let id = visitorId;
+  for (let hops = 0; hops < 4; hops++) {
+    const home = shardFor(env, layout, id);
+    const input = { siteId: layout.siteId, shard: home.shard, visitorId: id, create: false, body, facts, now };
+    let r = await home.stub.beacon(input);
+    if (r.status === "unknown") {
+      // A reshard under way: the visitor may not have been copied yet.
+      const before = previousShardFor(env, layout, id);
+      const moved = before ? await before.stub.handOver(layout.siteId, before.shard, id) : null;
+      if (moved) r = await home.stub.beacon({ ...input, trail: moved });
+    }
+    if (r.status === "unknown") {
+      const seed = await directorySeed(env, layout.siteId, id);
+      if (!seed) return null;
+      if (seed.row.merged_into) {
+        id = seed.row.merged_into;
+        continue;
+      }
+      r = await home.stub.beacon({ ...input, seed });
+    }
+    if (r.status === "merged") {
+      id = r.into;
+      continue;
+    }
+    if (r.status === "ok") return r;
+    return null;
+  }
+  return null;
 }

@@ -8,7 +8,8 @@
  * 3. otherwise a new visitor, whose tracking token the loader switches to.
  */
 import type { VisitorSessionResponse } from "../../protocol";
-import { getSiteByPublicKey } from "../db/sites";
+import { visitorContact } from "../db/mail";
+import { getSiteByPublicKey, getSiteSettings } from "../db/sites";
 import { claimTrackedVisitor, createChatVisitor, resumeChatVisitor } from "../db/visitors";
 import type { Env } from "../env";
 import { assertOriginAllowed } from "../lib/allowed-origins";
@@ -17,6 +18,9 @@ import { newId } from "../lib/crypto";
 import { verifyLegacyChatToken } from "../lib/legacy-tokens";
 import { limitNewVisitor } from "../lib/rate-limit";
 import { signToken, verifyToken } from "../lib/tokens";
+import { widgetAvailability } from "./availability";
+import { promoteToDirectory } from "./directory";
+import { siteLayout } from "./visitor-shards";
 import { readTrackToken } from "./visitor-tokens";
 
 export interface SessionRequest {
@@ -39,7 +43,15 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
   let found = own?.siteId === site.id ? await resumeChatVisitor(env.DB, site.id, own.visitorId, now) : null;
   if (!found && r.trackToken) {
     const tracked = await readTrackToken(env.TOKEN_SECRET, r.trackToken, now);
-    if (tracked?.siteId === site.id) found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+    if (tracked?.siteId === site.id) {
+      found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+      // A tracked visitor only their shard knows: into D1's directory first, then the same claim.
+      if (!found && !(await inDirectory(env, site.id, tracked.visitorId))) {
+        if (await promoteToDirectory(env, await siteLayout(env, site.id), tracked.visitorId)) {
+          found = await claimTrackedVisitor(env.DB, site.id, tracked.visitorId, now);
+        }
+      }
+    }
   }
   if (!found) {
     await limitNewVisitor(env, r.ip, site.id);
@@ -48,12 +60,15 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
 
   const { visitorId } = found;
   const who = { siteId: site.id, visitorId };
-  const [chat, peek, track, operatorsOnline] = await Promise.all([
+  const [chat, peek, track, operatorsOnline, settings, contact] = await Promise.all([
     signToken(env.TOKEN_SECRET, "chat", who, now),
     found.conversationId ? signToken(env.TOKEN_SECRET, "peek", { ...who, conversationId: found.conversationId }, now) : null,
     signToken(env.TOKEN_SECRET, "track", { siteId: site.id, visitorId: found.canonicalId }, now),
     env.SITE_HUB.getByName(site.id).operatorsOnline(),
+    getSiteSettings(env.DB, site.id),
+    visitorContact(env.DB, site.id, visitorId),
   ]);
+  const email = contact?.email ?? null;
   return {
     token: chat.token,
     tokenExpiresAt: chat.expiresAt,
@@ -63,24 +78,14 @@ export async function startVisitorSession(env: Env, r: SessionRequest, now = Dat
     peekToken: peek?.token ?? null,
     settings: site.settings,
     operatorsOnline,
-    // As the default hours ("online when an operator is") give it; the shop's own hours, the
-    // typical reply time and the email prompt come with the offline work (issue 11).
-    availability: {
-      ...(operatorsOnline.some((o) => o.status === "online")
-        ? { state: "online" as const }
-        : operatorsOnline.length
-          ? { state: "away" as const }
-          : { state: "closed" as const, reopensAt: null }),
-      operators: operatorsOnline
-        .filter((o) => o.status === "online")
-        .slice(0, 3)
-        .map((o) => ({ name: o.name, avatarUrl: o.avatarUrl })),
-      typicalReply: null,
-      askEmailAfterSeconds: null,
-    },
-    email: null,
+    availability: await widgetAvailability(env, { siteId: site.id, settings, operatorsOnline, hasEmail: email !== null, now }),
+    email,
     trackToken: track.token,
   };
+}
+
+async function inDirectory(env: Env, siteId: string, visitorId: string): Promise<boolean> {
+  return (await env.DB.prepare("SELECT 1 AS x FROM visitors WHERE site_id = ? AND id = ?").bind(siteId, visitorId).first("x")) !== null;
 }
 
 /** The session endpoint is the one place a legacy (v1, never expiring) chat token is still read. */

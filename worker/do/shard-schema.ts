@@ -1,0 +1,105 @@
+/**
+ * A visitor shard's SQLite schema, versioned like the conversation room's (the version lives in
+ * its own table). The tracking tables keep D1's names and columns (site_id included), so the
+ * tracking SQL runs unchanged on them (shard-sql.ts). Extra columns: `visitors.directory` (1: the
+ * profile also lives in D1's directory — a chat, an identity or an email — and `dirty` marks it
+ * for the next write-behind), `visitors.conversation_id` / `conversation_visitor_id` (the
+ * visitor's conversation, so a beacon needs no D1 read). `moved_slots` records slots a reshard
+ * or migration has finished. Only VisitorShard uses it.
+ */
+import { TIMERS_SCHEMA } from "./durable-timers";
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE visitors (
+      site_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT, email TEXT,
+      first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,
+      external_id TEXT, verified INTEGER NOT NULL DEFAULT 0, merged_into TEXT,
+      visits INTEGER NOT NULL DEFAULT 0, page_views INTEGER NOT NULL DEFAULT 0, time_on_site_ms INTEGER NOT NULL DEFAULT 0,
+      first_source TEXT, last_source TEXT, first_source_label TEXT, last_source_label TEXT,
+      device_type TEXT, browser TEXT, os TEXT, country TEXT, city TEXT, language TEXT,
+      attributes TEXT NOT NULL DEFAULT '{}', cart TEXT, current_visit_id TEXT, current_view_id INTEGER,
+      chat_claimed_at INTEGER,
+      slot INTEGER NOT NULL DEFAULT 0,
+      directory INTEGER NOT NULL DEFAULT 0, dirty INTEGER NOT NULL DEFAULT 0,
+      conversation_id TEXT, conversation_visitor_id TEXT,
+      PRIMARY KEY (site_id, id)
+    );
+    CREATE INDEX visitors_by_site_activity ON visitors (site_id, last_seen_at DESC, id DESC);
+    CREATE INDEX visitors_by_merged ON visitors (site_id, merged_into) WHERE merged_into IS NOT NULL;
+    CREATE INDEX visitors_by_slot ON visitors (slot);
+    CREATE INDEX visitors_dirty ON visitors (dirty) WHERE dirty = 1;
+    CREATE TABLE visits (
+      id TEXT PRIMARY KEY, site_id TEXT NOT NULL, visitor_id TEXT NOT NULL,
+      started_at INTEGER NOT NULL, last_at INTEGER NOT NULL, page_views INTEGER NOT NULL DEFAULT 0,
+      referrer TEXT, utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, utm_term TEXT, utm_content TEXT,
+      landing_url TEXT, source_label TEXT NOT NULL, device_type TEXT, browser TEXT, os TEXT, country TEXT, city TEXT,
+      is_returning INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX visits_by_visitor ON visits (site_id, visitor_id, started_at DESC);
+    CREATE INDEX visits_by_site_start ON visits (site_id, started_at);
+    CREATE INDEX visits_by_site_last ON visits (site_id, last_at);
+    CREATE TABLE page_views (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, visitor_id TEXT NOT NULL, visit_id TEXT,
+      url TEXT NOT NULL, title TEXT, at INTEGER NOT NULL, duration_ms INTEGER, view_key TEXT
+    );
+    CREATE INDEX page_views_by_visitor ON page_views (site_id, visitor_id, url);
+    CREATE INDEX page_views_by_visit ON page_views (site_id, visit_id, at);
+    CREATE INDEX page_views_by_site_time ON page_views (site_id, at);
+    CREATE INDEX page_views_by_key ON page_views (site_id, visitor_id, view_key) WHERE view_key IS NOT NULL;
+    CREATE TABLE visitor_events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, site_id TEXT NOT NULL, visitor_id TEXT NOT NULL, visit_id TEXT,
+      type TEXT NOT NULL, data TEXT, at INTEGER NOT NULL
+    );
+    CREATE INDEX visitor_events_by_visitor ON visitor_events (site_id, visitor_id, at);
+    CREATE INDEX visitor_events_by_site_time ON visitor_events (site_id, at);
+    CREATE TABLE orders (
+      site_id TEXT NOT NULL, order_id TEXT NOT NULL, visitor_id TEXT, customer_id TEXT,
+      total REAL NOT NULL, currency TEXT NOT NULL, items TEXT NOT NULL DEFAULT '[]',
+      created_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, source TEXT NOT NULL,
+      PRIMARY KEY (site_id, order_id)
+    );
+    CREATE INDEX orders_by_visitor ON orders (site_id, visitor_id, created_at DESC);
+    CREATE TABLE moved_slots (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+    ${TIMERS_SCHEMA};
+  `,
+};
+
+/** Brings the schema to the current version; returns the version it found (0: none). */
+export function migrateShard(sql: SqlStorage): number {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = sql.exec("SELECT version FROM schema_version").toArray()[0];
+  const from = row ? Number(row.version) : 0;
+  if (from >= SCHEMA_VERSION) return from;
+  for (let v = from + 1; v <= SCHEMA_VERSION; v++) sql.exec(MIGRATIONS[v]!);
+  sql.exec("DELETE FROM schema_version");
+  sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
+  return from;
+}
+
+/** The profile columns D1's directory mirrors (never merged_into, chat claims or the current ids). */
+export const DIRECTORY_COLUMNS = [
+  "name",
+  "email",
+  "first_seen_at",
+  "last_seen_at",
+  "external_id",
+  "verified",
+  "visits",
+  "page_views",
+  "time_on_site_ms",
+  "first_source",
+  "last_source",
+  "first_source_label",
+  "last_source_label",
+  "device_type",
+  "browser",
+  "os",
+  "country",
+  "city",
+  "language",
+  "attributes",
+  "cart",
+] as const;
