@@ -12,7 +12,7 @@ import type { SiteHub } from "../../worker/do/site-hub";
 import type { VisitorShard } from "../../worker/do/visitor-shard";
 import { shardName, shardOf } from "../../worker/lib/shards";
 import { api, login, mustOpen, seedSite, startConversation, visitorSession, visitorSocketPath } from "./helpers";
-import { SHOP, track, visitorOf } from "./tracking-helpers";
+import { evictShard, SHOP, track, visitorOf } from "./tracking-helpers";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -248,13 +248,7 @@ describe.each([1, 4])("the Live view with %i visitor shard(s)", (shards) => {
     // The chatting visitor's shard restarts: their next ping puts them back, and the hub tells
     // the new presence that they chat.
     const shard = shardOf(id, shards);
-    // (The pool's eviction waits for the object's pending timer: clear it first.)
-    await runInDurableObject(shardStub(siteId, shard), (i: VisitorShard) => {
-      const inside = i as unknown as { wake: { timer: ReturnType<typeof setTimeout> } | null };
-      if (inside.wake) clearTimeout(inside.wake.timer);
-      inside.wake = null;
-    });
-    await evictDurableObject(shardStub(siteId, shard));
+    await evictShard(shardStub(siteId, shard));
     expect(await inShard(siteId, shard, (p) => p?.entries.size ?? 0)).toBe(0);
     await track({ k: key, t, e: "ping", u: `${SHOP}/e/0`, ms: 15_000 });
     await vi.waitFor(async () => expect((await page(siteId, { chatting: "1" })).visitors.map((v) => v.visitorId)).toEqual([id]), {

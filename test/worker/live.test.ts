@@ -32,9 +32,10 @@ interface PresenceInside {
   tick(): void;
 }
 
-/** The shard's in-memory entries of site_l (one shard), through the object itself. */
-function inShard<T>(visitorId: string, fn: (presence: PresenceInside) => T): Promise<T> {
-  const stub = env.VISITOR_SHARD.getByName(shardName("site_l", shardOf(visitorId, 1)));
+/** The in-memory entries of the site_l shard holding `visitorId`, through the object itself. */
+async function inShard<T>(visitorId: string, fn: (presence: PresenceInside) => T): Promise<T> {
+  const n = Number(await env.DB.prepare("SELECT visitor_shards FROM sites WHERE id = 'site_l'").first("visitor_shards"));
+  const stub = env.VISITOR_SHARD.getByName(shardName("site_l", shardOf(visitorId, n)));
   return runInDurableObject(stub, (instance: VisitorShard) => fn((instance as unknown as { presence: PresenceInside }).presence));
 }
 

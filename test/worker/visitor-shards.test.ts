@@ -3,7 +3,7 @@
 // its presence and time; merges across shards carry the trail; erase leaves nothing in any shard
 // or D1; the directory gets the profiles that matter, written behind in one statement; the
 // visitor list, its cursor and the Audience page gather every shard.
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AudienceResponse, VisitorDetailsResponse, VisitorListResponse } from "../../protocol";

@@ -35,7 +35,7 @@ import {
  * changes in a row (a visitor clicking through a shop) still reach dashboards at once.
  */
 export const PUSH_INTERVAL_MS = 2000;
-export const PUSH_BURST = 3;
+export const PUSH_BURST = 5;
 /** A shard with visitors re-sends its aggregate this often even when nothing changed. */
 export const AGGREGATE_REFRESH_MS = 20_000;
 /** The hub drops a shard's aggregate not refreshed for this long (the shard was evicted). */

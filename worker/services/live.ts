@@ -2,7 +2,7 @@
  * The Live view's use cases outside the hub: reaching a visitor's shard, and one page of the
  * visitors on the shop now merged from every shard of the site (scatter-gather: each shard
  * answers its own page after the cursor, the merge keeps the first `limit`; counts are sums).
- * Used by the Live view's route, the invite service and the site hub.
+ * Used by the Live view's route and the site hub.
  */
 import { decodeLiveCursor, encodeLiveCursor, type LiveListQuery, type LiveListResponse, mergeLivePages } from "../../protocol";
 import { getVisitorShards } from "../db/sites";
@@ -19,12 +19,6 @@ export function shardStub(env: Env, siteId: string, shard: number) {
 export function visitorShard(env: Env, siteId: string, visitorId: string, shards: number) {
   const shard = shardOf(visitorId, shards);
   return { shard, stub: shardStub(env, siteId, shard) };
-}
-
-/** An operator's invitation waits in the visitor's shard for their next beacon (`o: 1`). */
-export async function recordInvitation(env: Env, siteId: string, visitorId: string): Promise<void> {
-  const { shard, stub } = visitorShard(env, siteId, visitorId, await getVisitorShards(env.DB, siteId));
-  await stub.invite(siteId, shard, visitorId);
 }
 
 export async function listLive(env: Env, siteId: string, q: LiveListQuery): Promise<LiveListResponse> {
