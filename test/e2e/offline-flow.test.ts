@@ -32,7 +32,10 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
 
 let cookie = "";
 async function ownerFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, { ...init, headers: { origin: base, "content-type": "application/json", cookie, ...(init.headers ?? {}) } });
+  return fetch(`${base}${path}`, {
+    ...init,
+    headers: { origin: base, "content-type": "application/json", cookie, ...(init.headers ?? {}) },
+  });
 }
 async function patchSettings(body: object): Promise<void> {
   const r = await ownerFetch("/api/sites/site_demo/settings", { method: "PATCH", body: JSON.stringify(body) });
@@ -144,6 +147,8 @@ describe("offline flow: closed → email → the visitor leaves → answer → f
       const viaAdmin = admin.locator(".msg", { hasText: "Thanks, that works for me!" });
       await viaAdmin.waitFor({ timeout: 10_000 });
       expect(await viaAdmin.locator(".via-tag").textContent()).toBe(pl ? "przez e-mail" : "via email");
+      // The room's note that the follow-up went out, live in the same timeline.
+      expect(await admin.locator(".system-line[data-event=email_sent]").textContent()).toContain(email);
       await viaAdmin.scrollIntoViewIfNeeded();
       await shot(admin, `flow-admin-via-email-${locale}-${width}`);
       expect(await seriousViolations(admin)).toEqual([]);
@@ -158,7 +163,9 @@ describe("offline flow: closed → email → the visitor leaves → answer → f
       await mine.waitFor({ timeout: 10_000 });
       expect(spaces(await mine.locator(".bubble, .text").first().textContent())).toContain(spaces(REPLY_TEXT.split("\n")[0]!));
       expect(await mine.locator(".meta.via").textContent()).toBe(pl ? "przez e-mail" : "via email");
-      await next.locator(".note", { hasText: email }).waitFor();
+      // The address the chat keeps (the server's email_sent notice is an operator-only note).
+      await next.locator(".email-saved", { hasText: email }).waitFor();
+      expect(await next.locator(".note", { hasText: pl ? "Wysłaliśmy" : "We emailed" }).count()).toBe(0);
       await shot(again, `flow-widget-via-email-${locale}-${width}`);
       expect(await seriousViolations(next)).toEqual([]);
       await visitor.close();

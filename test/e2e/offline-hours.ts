@@ -81,4 +81,3 @@ export function expectedBack(locale: "en-US" | "pl-PL", zone: string, reopensAt:
   const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(reopensAt);
   return spaces(BACK[locale](DAYS[locale][then.weekday]!, time));
 }
-
