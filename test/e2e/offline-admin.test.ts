@@ -235,14 +235,22 @@ describe("admin: hours, email settings, sent mail", () => {
     await page.locator(".profile-panel button", { hasText: "My profile" }).click();
     const box = page.locator(".modal.profile label", { hasText: "Email me when a visitor waits" }).locator("input");
     await box.waitFor();
-    expect(await box.isChecked()).toBe(true);
+    // The box shows the server's choice (alert emails are opt-in: off until the operator chooses).
+    const me = async () =>
+      ((await (await fetch(`${base}/api/me`, { headers: { origin: base, cookie } })).json()) as { operator: { alertEmails?: boolean } })
+        .operator.alertEmails ?? false;
+    const before = await me();
+    expect(await box.isChecked()).toBe(before);
     const request = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/me"));
-    await box.uncheck();
-    expect((await request).postDataJSON()).toEqual({ alertEmails: false });
+    await box.setChecked(!before);
+    expect((await request).postDataJSON()).toEqual({ alertEmails: !before });
     await page.locator(".modal.profile p[role=status], .modal.profile p[role=alert]").waitFor();
+    await expect.poll(me).toBe(!before);
     await shot(page, "admin-profile-alerts-en-US-1440", false);
-    // Back on, for the next tests.
-    await box.check();
+    // Back as it was, for the next tests.
+    const restored = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().endsWith("/api/me"));
+    await box.setChecked(before);
+    expect((await restored).status()).toBe(200);
     await context.close();
   });
 
