@@ -172,6 +172,9 @@ export function ConversationPane(props: {
           class="timeline"
           ref={list}
           role="log"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable by keyboard to scroll it (axe: scrollable-region-focusable; WAI's pattern for a scrollable region)
+          tabIndex={0}
+          aria-label={t("messages")}
           onScroll={(e) => {
             const el = e.currentTarget;
             stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;

@@ -195,12 +195,18 @@ describe("admin: hours, email settings, sent mail", () => {
     expect(await field("Tell the visitor nobody has answered").inputValue()).toBe("7");
     expect(await field("Ask after (seconds without an answer)").inputValue()).toBe("45");
     expect(await field("Email the visitor a transcript").isChecked()).toBe(true);
-    // "Only when away or closed" sends askEmailAfterSeconds: null (see the todo below for what the server keeps).
+    // "Only when away or closed" sends askEmailAfterSeconds: null, and the server keeps the null.
     await field("While online, ask for an email").uncheck();
     await form.locator("p", { hasText: "only when you are away or closed" }).waitFor();
     const request = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/settings"));
+    const answered = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().endsWith("/settings"));
     await form.locator("button[type=submit]").click();
     expect((await request).postDataJSON()).toMatchObject({ askEmailAfterSeconds: null });
+    expect((await answered).status()).toBe(200);
+    expect((await settings()).askEmailAfterSeconds).toBeNull();
+    await page.reload();
+    await form.waitFor({ timeout: 10_000 });
+    expect(await field("While online, ask for an email").isChecked()).toBe(false);
 
     // The site settings form no longer sends the owner-only hours or these fields.
     await page.goto(`${base}/admin/#/settings`);
@@ -213,11 +219,14 @@ describe("admin: hours, email settings, sent mail", () => {
     await context.close();
   });
 
-  // The settings store merges a patch with json_patch, where null deletes a key, so null reads
-  // back as the default 60 (worker/db/sites.ts, not this branch's to change).
-  it.skip("todo(server): askEmailAfterSeconds null ('only when away or closed') survives a save", async () => {
+  // json_patch alone deleted a key whose value is null, so this read back as 60 (fixed in
+  // worker/db/sites.ts; test/worker/settings.test.ts has the workerd regression test).
+  it("askEmailAfterSeconds null ('only when away or closed') survives a save", async () => {
     await patchSettings({ askEmailAfterSeconds: null });
     expect((await settings()).askEmailAfterSeconds).toBeNull();
+    await patchSettings({ noAnswerMinutes: 4 });
+    expect((await settings()).askEmailAfterSeconds).toBeNull();
+    await patchSettings(EMAIL_DEFAULTS);
   });
 
   it("the profile's alert-email choice goes to PATCH /api/me", async () => {
@@ -226,14 +235,22 @@ describe("admin: hours, email settings, sent mail", () => {
     await page.locator(".profile-panel button", { hasText: "My profile" }).click();
     const box = page.locator(".modal.profile label", { hasText: "Email me when a visitor waits" }).locator("input");
     await box.waitFor();
-    expect(await box.isChecked()).toBe(true);
+    // The box shows the server's choice (alert emails are opt-in: off until the operator chooses).
+    const me = async () =>
+      ((await (await fetch(`${base}/api/me`, { headers: { origin: base, cookie } })).json()) as { operator: { alertEmails?: boolean } })
+        .operator.alertEmails ?? false;
+    const before = await me();
+    expect(await box.isChecked()).toBe(before);
     const request = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/me"));
-    await box.uncheck();
-    expect((await request).postDataJSON()).toEqual({ alertEmails: false });
+    await box.setChecked(!before);
+    expect((await request).postDataJSON()).toEqual({ alertEmails: !before });
     await page.locator(".modal.profile p[role=status], .modal.profile p[role=alert]").waitFor();
+    await expect.poll(me).toBe(!before);
     await shot(page, "admin-profile-alerts-en-US-1440", false);
-    // Back on, for the next tests.
-    await box.check();
+    // Back as it was, for the next tests.
+    const restored = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().endsWith("/api/me"));
+    await box.setChecked(before);
+    expect((await restored).status()).toBe(200);
     await context.close();
   });
 
@@ -247,7 +264,9 @@ describe("admin: hours, email settings, sent mail", () => {
   });
 
   it("Sent mail shows a mail's HTML only in a sandboxed srcdoc iframe: its scripts never run", async () => {
-    // The list as the contract (protocol/offline.ts) gives it, with a hostile HTML body.
+    // Fed in: the list as the contract (protocol/offline.ts) gives it, with a hostile HTML body,
+    // which the Worker cannot be made to send (it escapes everything it puts in a mail). The real
+    // list with a real follow-up is checked in offline-flow.test.ts.
     const hostile = `<p>Hello <b>Ewa</b></p><script>parent.document.title = "pwned"; top.location = "https://evil.example/";</script><img src="x" onerror="parent.document.title='pwned'">`;
     const mails: SentMail[] = [
       {
@@ -318,8 +337,9 @@ describe("admin: hours, email settings, sent mail", () => {
       ["pl-PL", 390],
     ] as const) {
       const context = await chromium.browser.newContext({ viewport: { width, height: 900 }, locale });
-      // The Worker's side of issue 11 writes these into the history; until it is merged they are
-      // added to the real server's frames after its hello.
+      // Fed in after the real server's hello: a real no_answer notice needs noAnswerMinutes (at
+      // least 1 min) with an operator online during hours; the real email_sent note and via-email
+      // reply in the operator's timeline are checked in offline-flow.test.ts.
       await context.routeWebSocket(/\/ws\/sites\/[^/]+\/conversations\//, (ws) => {
         const server = ws.connectToServer();
         ws.onMessage((m) => server.send(m));

@@ -51,6 +51,24 @@ describe("site settings", () => {
     expect(visitor.settings).not.toHaveProperty("typingPreview");
   });
 
+  it("keeps a null setting as null: askEmailAfterSeconds null ('only when away or closed') and retentionDays null survive a save and a later patch", async () => {
+    const patch = (json: object) => api("/api/sites/site_cfg/settings", { method: "PATCH", cookie: owner, json });
+    const read = async () => (await (await api("/api/sites/site_cfg/settings", { cookie: owner })).json()) as Record<string, unknown>;
+    let r = await patch({ askEmailAfterSeconds: 30, retentionDays: 90 });
+    expect(await r.json()).toMatchObject({ askEmailAfterSeconds: 30, retentionDays: 90 });
+    // json_patch alone deletes a key whose value is null, so this read back as the default 60.
+    r = await patch({ askEmailAfterSeconds: null, retentionDays: null });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ askEmailAfterSeconds: null, retentionDays: null });
+    expect(await read()).toMatchObject({ askEmailAfterSeconds: null, retentionDays: null });
+    // Another field's save keeps the nulls; a number again replaces them.
+    await patch({ welcomeText: "Hi" });
+    expect(await read()).toMatchObject({ askEmailAfterSeconds: null, retentionDays: null, welcomeText: "Hi" });
+    await patch({ askEmailAfterSeconds: 45 });
+    expect(await read()).toMatchObject({ askEmailAfterSeconds: 45, retentionDays: null });
+    await patch({ askEmailAfterSeconds: null, welcomeText: "" });
+  });
+
   it("routes a conversation by the visitor's topic, and ignores topics the shop does not offer", async () => {
     const dashboards = [
       await mustOpen("/ws/sites/site_cfg/inbox", { cookie: owner }),

@@ -53,17 +53,28 @@ export async function getSiteSettingsResponse(db: D1Database, siteId: string): P
 /**
  * Merges `patch` into the stored settings inside one statement (`json_patch`), so two managers
  * saving different fields at once both keep their change; a read-modify-write lost one of them.
- * A `null` in the patch removes the key, which reads back as its default (retentionDays: keep).
+ * `json_patch` deletes a key whose patch value is null (RFC 7396), which would read back as the
+ * default (askEmailAfterSeconds: 60 instead of "only when away or closed"), so null fields are
+ * written as a JSON null by `json_set` in the same statement instead.
  */
 export async function updateSiteSettings(db: D1Database, siteId: string, patch: SiteSettingsPatch): Promise<SiteSettingsResponse> {
   const { allowedOrigins, ...settings } = patch;
+  const values: Record<string, unknown> = {};
+  const nulls: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    if (value === null) nulls.push(`$.${key}`);
+    else if (value !== undefined) values[key] = value;
+  }
+  // Keys are the schema's own field names (valibot drops others); the paths are bound anyway.
+  const merged = "json_patch(CASE WHEN json_valid(settings) THEN settings ELSE '{}' END, ?2)";
+  const next = nulls.length ? `json_set(${merged}, ${nulls.map((_, i) => `?${i + 4}, NULL`).join(", ")})` : merged;
   const r = await db
     .prepare(
-      `UPDATE sites SET settings = json_patch(CASE WHEN json_valid(settings) THEN settings ELSE '{}' END, ?2),
+      `UPDATE sites SET settings = ${next},
          allowed_origins = COALESCE(?3, allowed_origins)
        WHERE id = ?1 RETURNING settings, allowed_origins`,
     )
-    .bind(siteId, JSON.stringify(settings), allowedOrigins ? JSON.stringify([...new Set(allowedOrigins)]) : null)
+    .bind(siteId, JSON.stringify(values), allowedOrigins ? JSON.stringify([...new Set(allowedOrigins)]) : null, ...nulls)
     .first<Pick<RawSite, "settings" | "allowed_origins">>();
   return { ...readSettings(r?.settings ?? null), allowedOrigins: parseOrigins(r?.allowed_origins ?? "[]") };
 }
