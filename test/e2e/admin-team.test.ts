@@ -75,7 +75,7 @@ describe("team, invitations and profile", () => {
     await admin.locator(".profile-button").click();
     await admin.locator(".profile-panel button").first().click();
     const dialog = admin.locator(".modal.profile");
-    await dialog.locator("input:not([type=file])").fill("Piotr N.");
+    await dialog.locator("input:not([type=file]):not([type=checkbox])").fill("Piotr N.");
     await dialog.locator("button[type=submit]").click();
     await admin.locator(".profile-button", { hasText: "Piotr N." }).waitFor({ timeout: 10_000 });
 
@@ -94,7 +94,7 @@ describe("team, invitations and profile", () => {
     await dialog.locator("input[type=file]").setInputFiles({ name: "me.txt", mimeType: "text/plain", buffer: Buffer.from("hi") });
     await dialog.locator(".error", { hasText: "Upload a PNG, JPEG or WebP image." }).waitFor({ timeout: 10_000 });
 
-    await dialog.locator("input:not([type=file])").fill("Piotr Nowak");
+    await dialog.locator("input:not([type=file]):not([type=checkbox])").fill("Piotr Nowak");
     await dialog.locator("button[type=submit]").click();
     await admin.locator(".profile-button", { hasText: "Piotr Nowak" }).waitFor({ timeout: 10_000 });
     await admin.keyboard.press("Escape");

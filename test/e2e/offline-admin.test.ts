@@ -311,7 +311,9 @@ describe("admin: hours, email settings, sent mail", () => {
       expect(await frame.getAttribute("srcdoc")).toBe(hostile);
       expect(await page.frameLocator("iframe.mail-html").locator("b").textContent()).toBe("Ewa");
       await page.waitForTimeout(300);
-      expect(await page.title()).toBe(title);
+      // The mail's script did not retitle the admin (the unread count in front may change meanwhile).
+      const bare = (t: string) => t.replace(/^\(\d+\) /, "");
+      expect(bare(await page.title())).toBe(bare(title));
       expect(page.url()).toContain("#/sent-mail");
       // The admin's own page holds no element of the mail.
       expect(await page.locator(".sent-mail b, .sent-mail script, .sent-mail img").count()).toBe(0);
