@@ -88,10 +88,11 @@ describe("the Live page over a crowd", () => {
     expect(onInvite).toBe(true);
     await admin.keyboard.press("Enter");
     await admin.locator(".modal.invite textarea").waitFor();
-    expect(await admin.evaluate(() => !!document.activeElement?.closest(".modal.invite"))).toBe(true);
+    // The dialog moves focus in once it has drawn.
+    await expect.poll(() => admin.evaluate(() => !!document.activeElement?.closest(".modal.invite"))).toBe(true);
     await admin.keyboard.press("Escape");
     await admin.locator(".modal.invite").waitFor({ state: "detached" });
-    expect(await admin.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Invite");
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Invite");
     await admin.fill(".live-search", "");
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(1);
 
