@@ -26,7 +26,14 @@ export const VisitorEmail = v.pipe(
 );
 
 /** `POST` body of the chat's email capture: the visitor leaves (or changes) their email. */
-export const EmailCaptureBody = v.object({ email: VisitorEmail });
+export const EmailCaptureBody = v.object({
+  email: VisitorEmail,
+  /**
+   * The language the chat is shown in: the visitor's emails are written in it when the profile
+   * knows no language yet (a visitor whose pages live in a shard may have none in D1 yet).
+   */
+  language: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}$/, "language is a 2-letter code"))),
+});
 export type EmailCaptureBody = v.InferOutput<typeof EmailCaptureBody>;
 
 /** Languages emails are written in; any other recipient language gets English. */

@@ -9,6 +9,7 @@ import type { ChatMessage, EmailCaptureResponse, SentMailResponse, SiteSettings,
 import type { ConversationRoom } from "../../worker/do/conversation-room";
 import type { DurableTimers } from "../../worker/do/durable-timers";
 import { api, login, mustOpen, seedSite, startConversation, type TestSocket, visitorSession, visitorSocketPath } from "./helpers";
+import { flushDirectories, track, visitorOf, visitPages } from "./tracking-helpers";
 
 const SITE = "site_mail";
 const KEY = "pk_mail";
@@ -224,6 +225,43 @@ describe("email capture", () => {
       .bind(SITE, c.session.visitorId)
       .first("email");
     expect(row).toBe("real@shop-customer.com");
+  });
+});
+
+describe("email capture for a visitor whose pages live in a shard", () => {
+  it("keeps the email through the directory's write-behind and writes the follow-up in the chat's language", async () => {
+    // The shop page tracked the visitor first (their trail is in a shard; no language sent), then
+    // the chat adopted them; the chat is Polish.
+    const t = await visitPages(KEY, ["/lamp"]);
+    const session = await visitorSession(KEY, undefined, t);
+    expect(session.visitorId).toBe(visitorOf(t));
+    const conversationId = await startConversation(session.token);
+    const c: Chat = { session, token: session.token, conversationId, room: env.CONVERSATION.getByName(conversationId) };
+    expect((await leaveEmail(c.token, { email: "lena@example.com", language: "pl" })).status).toBe(200);
+    // More pages: the shard marks the profile dirty and writes it behind to D1.
+    await track({ k: KEY, t, e: "view", u: "https://shop.example/lamp/red", ti: "Red" });
+    await flushDirectories();
+    const row = await env.DB.prepare("SELECT email, language FROM visitors WHERE site_id = ? AND id = ?")
+      .bind(SITE, session.visitorId)
+      .first<{ email: string | null; language: string | null }>();
+    expect(row).toEqual({ email: "lena@example.com", language: "pl" });
+    const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
+    await say(v, "lv1", "Czy ta lampa jest dostępna?");
+    v.close();
+    await visitorGone(c.room);
+    const o = await operatorSocket(c);
+    await say(o, "lr1", "Tak, mamy dwie.");
+    await fire(c.room, "followUp");
+    const [mail] = await sentMail(c.conversationId, "follow_up");
+    expect(mail?.to_address).toBe("lena@example.com");
+    expect(mail?.subject).toBe("Nowa odpowiedź ze sklepu Demo & <Co>");
+    o.close();
+  });
+
+  it("refuses a language that is not a 2-letter code", async () => {
+    const c = await newChat();
+    const r = await leaveEmail(c.token, { email: "x@example.com", language: "polish" });
+    expect(r.status).toBe(422);
   });
 });
 

@@ -61,8 +61,8 @@ export function startConversation(token: string, skill: string | null): Promise<
 }
 
 /** The visitor leaves (or changes) the email the shop answers to; the server keeps it on the profile. */
-export function saveEmail(token: string, email: string): Promise<EmailCaptureResponse> {
-  return call<EmailCaptureResponse>("/api/widget/email", { email }, token);
+export function saveEmail(token: string, email: string, language: string): Promise<EmailCaptureResponse> {
+  return call<EmailCaptureResponse>("/api/widget/email", { email, language }, token);
 }
 
 /** "Email me this conversation": 409 `conflict` without an email, 429 `rate_limited` past the limits. */

@@ -135,7 +135,7 @@ export function useEmailPrompt(session: VisitorSessionResponse | null, messages:
       const candidate = value.trim().toLowerCase();
       if (candidate.length > MAX_EMAIL_CHARS || !isPracticalEmail(candidate)) return t("emailInvalid");
       try {
-        const saved = await saveEmail(session?.token ?? "", candidate);
+        const saved = await saveEmail(session?.token ?? "", candidate, lang);
         setEmail(saved.email);
         setEditing(false);
         if (transcript?.state === "needsEmail") void sendTranscript();

@@ -175,14 +175,16 @@ export async function captureVisitorEmail(
   siteId: string,
   profileId: string,
   email: string,
+  language: string | null = null,
 ): Promise<{ email: string; verified: boolean } | null> {
   const r = await db
     .prepare(
       `UPDATE visitors SET email = CASE WHEN verified = 1 AND email IS NOT NULL AND email IS NOT chat_email THEN email ELSE ?3 END,
-         chat_email = CASE WHEN verified = 1 AND email IS NOT NULL AND email IS NOT chat_email THEN chat_email ELSE ?3 END
+         chat_email = CASE WHEN verified = 1 AND email IS NOT NULL AND email IS NOT chat_email THEN chat_email ELSE ?3 END,
+         language = COALESCE(language, ?4)
        WHERE site_id = ?1 AND id = ?2 RETURNING email, chat_email, verified`,
     )
-    .bind(siteId, profileId, email)
+    .bind(siteId, profileId, email, language)
     .first<{ email: string; chat_email: string | null; verified: number }>();
   if (!r) return null;
   return { email: r.email, verified: r.verified === 1 && r.email !== r.chat_email };

@@ -1162,8 +1162,15 @@ const LOAD_ONE = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning
   WHERE v.site_id = ?1 AND v.id = ?2`;
 
 /**
+ * What D1 may know that the shard does not (the chat's email capture writes D1, not the shard):
+ * a shard's null never erases it.
+ */
+const KEEP_UNLESS_KNOWN = new Set(["name", "email", "language", "external_id"]);
+
+/**
  * D1's directory rows for these profiles, one statement: the rows go in as one JSON parameter.
- * A chat's claim and a merge (D1's own columns) stay as they are; last seen only moves forward.
+ * A chat's claim and a merge (D1's own columns) stay as they are; last seen only moves forward;
+ * a name, email, language or customer id the shard lacks stays as D1 has it.
  */
 export function directoryUpsert(db: D1Database, siteId: string, rows: Record<string, unknown>[]): D1PreparedStatement {
   const cols = DIRECTORY_COLUMNS;
@@ -1178,7 +1185,9 @@ export function directoryUpsert(db: D1Database, siteId: string, rows: Record<str
             ? "verified = MAX(visitors.verified, excluded.verified)"
             : c === "attributes"
               ? "attributes = COALESCE(excluded.attributes, '{}')"
-              : `${c} = excluded.${c}`,
+              : KEEP_UNLESS_KNOWN.has(c)
+                ? `${c} = COALESCE(excluded.${c}, visitors.${c})`
+                : `${c} = excluded.${c}`,
     )
     .join(", ");
   const json = JSON.stringify(rows.map((r) => Object.fromEntries(["id", ...cols].map((c) => [c, r[c] ?? null]))));

@@ -38,7 +38,8 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/email", validate("json", EmailCaptureBody), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
-    return c.json(await captureEmail(c.env, who, c.req.valid("json").email));
+    const body = c.req.valid("json");
+    return c.json(await captureEmail(c.env, who, body.email, body.language ?? null));
   })
   .post("/transcript", async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));

@@ -26,14 +26,19 @@ async function limitCapture(env: Env, who: VisitorIdentity): Promise<void> {
  * The visitor's email on their profile (unverified), told to operators in the conversation. A
  * verified email the shop gave is never replaced: the answer then names that one.
  */
-export async function captureEmail(env: Env, who: VisitorIdentity, email: string): Promise<EmailCaptureResponse> {
+export async function captureEmail(
+  env: Env,
+  who: VisitorIdentity,
+  email: string,
+  language: string | null = null,
+): Promise<EmailCaptureResponse> {
   await limitCapture(env, who);
   const address = normalizeVisitorEmail(email);
   if (!address) throw new ApiError("validation_failed", "This does not look like an email address (name@example.com).");
   const contact = await visitorContact(env.DB, who.siteId, who.visitorId);
   if (!contact) throw new ApiError("unauthorized", "This visitor no longer exists; start a new session (POST /api/widget/session).");
   const before = contact.email;
-  const stored = await captureVisitorEmail(env.DB, who.siteId, contact.profileId, address);
+  const stored = await captureVisitorEmail(env.DB, who.siteId, contact.profileId, address, language);
   if (!stored) throw new ApiError("unauthorized", "This visitor no longer exists; start a new session (POST /api/widget/session).");
   if (!stored.verified && stored.email !== before) {
     const conversationId = await findVisitorConversation(env.DB, who.siteId, who.visitorId);
