@@ -174,12 +174,12 @@ describe("the chat when nobody is there", () => {
       await sendFromWidget(chat, `Written past the email prompt (${locale} ${Date.now()})`);
       await chat.locator(".row.me .meta", { hasText: pl ? "Wysłano" : "Sent" }).waitFor({ timeout: 10_000 });
 
-      // A good address goes out trimmed and lower-cased, with the chat token.
+      // A good address goes out trimmed and lower-cased, with the chat's language and token.
       await card.locator("input").fill("  Jan.Kowalski+Shop@Example.COM ");
       const request = page.waitForRequest((r) => r.url().endsWith("/api/widget/email"));
       await card.locator("button[type=submit]").click();
       const r = await request;
-      expect(r.postDataJSON()).toEqual({ email: "jan.kowalski+shop@example.com" });
+      expect(r.postDataJSON()).toEqual({ email: "jan.kowalski+shop@example.com", language: pl ? "pl" : "en" });
       expect(r.headers().authorization).toMatch(/^Bearer /);
       await context.close();
     }
