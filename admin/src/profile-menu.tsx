@@ -32,8 +32,16 @@ export function ProfileMenu({ me, onEditProfile, onSignedOut }: { me: MeResponse
     };
   }, [open]);
 
+  // Escape on the menu itself closes it at once, before the document listener above is set up.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || !open) return;
+    e.stopPropagation();
+    setOpen(false);
+    button.current?.focus();
+  };
   return (
-    <div class="profile-menu" ref={root}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape bubbling up from the disclosure's own button and items closes it
+    <div class="profile-menu" ref={root} onKeyDown={onKeyDown}>
       <button
         ref={button}
         type="button"

@@ -273,8 +273,16 @@ export function ChatMenu({ onTranscript }: { onTranscript: () => void }) {
       document.removeEventListener("pointerdown", outside);
     };
   }, [open]);
+  // Escape on the menu itself closes it at once, before the document listener above is set up.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== "Escape" || !open) return;
+    e.stopPropagation();
+    setOpen(false);
+    button.current?.focus();
+  };
   return (
-    <div class="menu" ref={root}>
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape bubbling up from the disclosure's own button and items closes it
+    <div class="menu" ref={root} onKeyDown={onKeyDown}>
       <button
         ref={button}
         type="button"

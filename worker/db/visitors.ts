@@ -80,3 +80,12 @@ export async function touchChatVisitor(db: D1Database, siteId: string, visitorId
     .first();
   return row !== null;
 }
+
+/** A directory profile's name and email as D1 has them (the chat's email capture writes D1 only). */
+export function directoryContact(
+  db: D1Database,
+  siteId: string,
+  visitorId: string,
+): Promise<{ name: string | null; email: string | null } | null> {
+  return db.prepare("SELECT name, email FROM visitors WHERE site_id = ? AND id = ?").bind(siteId, visitorId).first();
+}

@@ -9,6 +9,7 @@
 import type { AudienceResponse, VisitorDetailsResponse, VisitorListResponse } from "../../protocol";
 import type { RawVisitor } from "../db/profiles";
 import { conversationsOfProfile, listVisitors, type VisitorFilter, visitorTrail } from "../db/visitor-reads";
+import { directoryContact } from "../db/visitors";
 import type { Env } from "../env";
 import { allShards, type ShardLayout, shardFor, siteLayout } from "./visitor-shards";
 
@@ -47,13 +48,16 @@ export async function visitorDetails(env: Env, siteId: string, visitorId: string
   const layout = await siteLayout(env, siteId);
   const found = await locateProfile(env, layout, visitorId);
   if (!found) return null;
-  const [trail, conversations] = await Promise.all([
+  const [trail, conversations, known] = await Promise.all([
     found.where === "shard"
       ? shardFor(env, layout, found.row.id).stub.trail(siteId, found.shard, found.row.id, now)
       : visitorTrail(env.DB, siteId, found.row, now),
     conversationsOfProfile(env.DB, siteId, found.row.id),
+    // What D1's directory knows that the shard may not: the chat's email capture writes D1 only.
+    found.where === "shard" ? directoryContact(env.DB, siteId, found.row.id) : null,
   ]);
   if (!trail) return null;
+  if (known) trail.profile = { ...trail.profile, name: trail.profile.name ?? known.name, email: trail.profile.email ?? known.email };
   return { ...trail, conversations };
 }
 
