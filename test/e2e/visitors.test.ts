@@ -131,7 +131,7 @@ describe("visitors", () => {
     await opContext.close();
   });
 
-  it("records a single-page shop's pushState navigations and follows them live within a second", async () => {
+  it("records a single-page shop's pushState navigations and follows them live within about two seconds", async () => {
     const campaign = `spa${Date.now()}`;
     const { context: opContext, admin } = await operator();
     const shopContext = await visitor();
@@ -141,18 +141,20 @@ describe("visitors", () => {
     const { row, visitorId } = await liveRow(admin, campaign);
     await row.locator(".live-page strong", { hasText: "Coffee gear" }).waitFor();
 
-    // Each client-side navigation must be on the operator's screen within a second.
+    // Each client-side navigation must be on the operator's screen within about two seconds: a
+    // visitor shard pushes the Live view's aggregate in a burst of 5, then once per 2 s (issue 10's
+    // cost bound for the hub), and every demo visitor of this run shares the demo shop's one shard.
     for (const [link, title] of [
       ["a.card[href='spa.html?p=grinder']", "Hand grinder Kaffa"],
       ["nav a[href='spa.html?p=kettle']", "Gooseneck kettle"],
     ] as const) {
       await shop.click(link);
       const started = Date.now();
-      await row.locator(".live-page strong", { hasText: title }).waitFor({ timeout: 1000 });
+      await row.locator(".live-page strong", { hasText: title }).waitFor({ timeout: 2500 });
       console.log(`Live view followed the navigation to "${title}" in ${Date.now() - started} ms`);
     }
     await shop.goBack();
-    await row.locator(".live-page strong", { hasText: "Hand grinder Kaffa" }).waitFor({ timeout: 1000 });
+    await row.locator(".live-page strong", { hasText: "Hand grinder Kaffa" }).waitFor({ timeout: 2500 });
 
     const d = await eventually(
       () => details(admin, visitorId),
