@@ -48,7 +48,8 @@ export interface TrackConversation {
   visitorId: string;
 }
 
-const LOAD = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning AS visit_returning, vi.referrer, vi.utm_source,
+/** A visitor's tracking row with its current visit, page view and this tab's view (D1 or a shard's SQLite). */
+export const LOAD_TRACK_ROW = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning AS visit_returning, vi.referrer, vi.utm_source,
     vi.utm_medium, vi.utm_campaign, vi.utm_term, vi.utm_content, vi.landing_url,
     pv.url AS view_url, pv.title AS view_title, pv.at AS view_at, pv.duration_ms AS view_duration,
     kv.id AS key_view_id, kv.url AS key_view_url, kv.title AS key_view_title, kv.at AS key_view_at, kv.duration_ms AS key_view_duration
@@ -60,7 +61,7 @@ const LOAD = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning AS 
   WHERE v.site_id = ?1 AND v.id = ?2`;
 
 export async function loadTrackRow(db: D1Database, siteId: string, visitorId: string): Promise<TrackRow | null> {
-  return db.prepare(LOAD).bind(siteId, visitorId, null).first<TrackRow>();
+  return db.prepare(LOAD_TRACK_ROW).bind(siteId, visitorId, null).first<TrackRow>();
 }
 
 /**
@@ -74,7 +75,7 @@ export async function loadTrack(
   viewKey: string | null,
 ): Promise<{ row: TrackRow | null; conversation: TrackConversation | null }> {
   const [row, conversation] = await db.batch([
-    db.prepare(LOAD).bind(siteId, visitorId, viewKey),
+    db.prepare(LOAD_TRACK_ROW).bind(siteId, visitorId, viewKey),
     conversationStatement(db, siteId, visitorId),
   ]);
   const c = (conversation!.results as { id: string; visitor_id: string }[])[0];

@@ -28,7 +28,15 @@ import {
   type VisitorListResponse,
 } from "../../protocol";
 import type { RawOrder, RawVisit, RawVisitor } from "../db/profiles";
-import { loadTrackRow, mergeStatements, type RequestFacts, type TrackConversation, type TrackRow, TrackWriter } from "../db/tracking";
+import {
+  LOAD_TRACK_ROW,
+  loadTrackRow,
+  mergeStatements,
+  type RequestFacts,
+  type TrackConversation,
+  type TrackRow,
+  TrackWriter,
+} from "../db/tracking";
 import { audience, listVisitors, type VisitorFilter, type VisitorTrail, visitorTrail } from "../db/visitor-reads";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
@@ -312,7 +320,7 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** The visitor's row with a ping's unwritten state laid over it. */
   private async loadRow(visitorId: string, viewKey: string | null): Promise<TrackRow | null> {
-    const row = await this.db.prepare(LOAD_ONE).bind(this.siteId, visitorId, viewKey).first<TrackRow>();
+    const row = await this.db.prepare(LOAD_TRACK_ROW).bind(this.siteId, visitorId, viewKey).first<TrackRow>();
     const p = this.pending.get(visitorId);
     if (row && p) {
       row.last_seen_at = Math.max(row.last_seen_at, p.lastSeenAt);
@@ -1148,18 +1156,6 @@ function toValue(v: unknown): SqlStorageValue {
   if (v !== null && typeof v === "object") return JSON.stringify(v);
   return v as SqlStorageValue;
 }
-
-/** The tracking LOAD without the conversation (a shard knows its visitors' conversations itself). */
-const LOAD_ONE = `SELECT v.*, vi.started_at AS visit_started_at, vi.is_returning AS visit_returning, vi.referrer, vi.utm_source,
-    vi.utm_medium, vi.utm_campaign, vi.utm_term, vi.utm_content, vi.landing_url,
-    pv.url AS view_url, pv.title AS view_title, pv.at AS view_at, pv.duration_ms AS view_duration,
-    kv.id AS key_view_id, kv.url AS key_view_url, kv.title AS key_view_title, kv.at AS key_view_at, kv.duration_ms AS key_view_duration
-  FROM visitors v
-  LEFT JOIN visits vi ON vi.site_id = v.site_id AND vi.id = v.current_visit_id
-  LEFT JOIN page_views pv ON pv.site_id = v.site_id AND pv.id = v.current_view_id
-  LEFT JOIN page_views kv ON kv.id = (
-    SELECT k.id FROM page_views k WHERE k.site_id = v.site_id AND k.visitor_id = v.id AND k.view_key = ?3 ORDER BY k.id DESC LIMIT 1)
-  WHERE v.site_id = ?1 AND v.id = ?2`;
 
 /**
  * What D1 may know that the shard does not (the chat's email capture writes D1, not the shard):
