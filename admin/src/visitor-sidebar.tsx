@@ -3,7 +3,7 @@
  * the Live frames say the visitor moved), repeat interest, cart, orders, earlier visits and
  * conversations. Read from `GET /api/sites/:siteId/visitors/:visitorId`; all text, no HTML.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ConversationStatus, LiveVisitor, PageView, VisitorDetailsResponse } from "../../protocol";
 import { CONVERSATION_STATUSES } from "../../protocol/models";
 import { api } from "./api";
@@ -13,18 +13,31 @@ import { deviceLabel, pathOf, placeLabel, sourceLabel, useNow } from "./visitor-
 
 export function useVisitorDetails(siteId: string, visitorId: string | null, live: LiveVisitor | undefined) {
   const [details, setDetails] = useState<VisitorDetailsResponse | null | undefined>(undefined);
+  // Reads of one visitor are numbered: the newest answer that arrived wins. A read is never thrown
+  // away because the Live frames changed meanwhile (a busy shop's frames can come faster than a
+  // read answers), only when the operator opened another visitor.
+  const seq = useRef({ key: "", sent: 0, shown: 0 });
   // A new page, a cart change or the visitor arriving/leaving: read the profile again.
   const liveKey = live ? `${live.url}|${live.pageSince}|${live.cart?.total ?? ""}|${live.name ?? ""}|${live.chatting}` : "gone";
   useEffect(() => {
     if (!visitorId) return;
-    let stale = false;
-    api.visitor(siteId, visitorId).then(
-      (d) => !stale && setDetails(d),
-      () => !stale && setDetails((d) => d ?? null),
-    );
-    return () => {
-      stale = true;
+    const s = seq.current;
+    const key = `${siteId}|${visitorId}`;
+    if (s.key !== key) {
+      s.key = key;
+      s.shown = 0;
+      setDetails(undefined);
+    }
+    const n = ++s.sent;
+    const apply = (d: VisitorDetailsResponse | null, failed: boolean) => {
+      if (s.key !== key || n < s.shown) return;
+      s.shown = n;
+      setDetails((prev) => (failed ? (prev ?? null) : d));
     };
+    api.visitor(siteId, visitorId).then(
+      (d) => apply(d, false),
+      () => apply(null, true),
+    );
   }, [siteId, visitorId, liveKey]);
   return details;
 }
