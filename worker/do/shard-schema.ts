@@ -9,7 +9,7 @@
  */
 import { TIMERS_SCHEMA } from "./durable-timers";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -64,6 +64,22 @@ const MIGRATIONS: Record<number, string> = {
     CREATE INDEX orders_by_visitor ON orders (site_id, visitor_id, created_at DESC);
     CREATE TABLE moved_slots (slot INTEGER PRIMARY KEY, at INTEGER NOT NULL);
     ${TIMERS_SCHEMA};
+  `,
+  // Proactive triggers (issue 12): one row per visitor and trigger experiment (its salt: a
+  // restarted holdout is a new experiment). `arm` is what the visitor's holdout assignment put
+  // them in the first time the trigger's conditions held: shown, or control ("would have been
+  // shown"). Reports (issue 13) compare orders after `first_at` between the two arms.
+  2: `
+    CREATE TABLE trigger_exposures (
+      site_id TEXT NOT NULL, visitor_id TEXT NOT NULL, trigger_id TEXT NOT NULL, salt TEXT NOT NULL,
+      arm TEXT NOT NULL CHECK (arm IN ('shown', 'control')),
+      first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, shows INTEGER NOT NULL DEFAULT 1,
+      dismissed_at INTEGER, clicked_at INTEGER, conversation_id TEXT,
+      slot INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (site_id, visitor_id, trigger_id, salt)
+    );
+    CREATE INDEX trigger_exposures_by_trigger ON trigger_exposures (site_id, trigger_id, salt, first_at);
+    CREATE INDEX trigger_exposures_by_slot ON trigger_exposures (slot);
   `,
 };
 
