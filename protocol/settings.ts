@@ -7,6 +7,36 @@ import { Skill } from "./fields";
 import { BusinessHours, DEFAULT_BUSINESS_HOURS } from "./hours";
 import { DEFAULT_STAFFING_TARGET, StaffingTarget } from "./reports";
 
+const Hex = v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "a colour is like #4f46e5"));
+const Offset = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(200));
+
+/**
+ * How the widget looks on the shop's page (issue 12). `accentColor` (above) stays the launcher's
+ * and the chat's colour; `textColor` is the text on it (its contrast with the accent must be at
+ * least 4.5:1). `launcher`: "default" draws Gadka's button; "hidden" draws none and the shop's own
+ * button opens the chat (`Gadka('open')` or an element with `data-gadka-open`).
+ */
+export const Branding = v.object({
+  /** The shop's logo in the chat header and in emails: an https URL (or a Gadka file URL). */
+  logoUrl: v.optional(
+    v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(2048), v.url(), v.regex(/^https:\/\//i, "logoUrl starts with https://"))),
+    null,
+  ),
+  textColor: v.optional(Hex, "#ffffff"),
+  position: v.optional(v.picklist(["right", "left"]), "right"),
+  /** Distance of the launcher from the side and the bottom of the window, in px. */
+  offsetX: v.optional(Offset, 20),
+  offsetY: v.optional(Offset, 20),
+  /** Text beside the launcher's icon ("Chat with us"); empty: the icon alone. */
+  label: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(40)), ""),
+  hideOnMobile: v.optional(v.boolean(), false),
+  launcher: v.optional(v.picklist(["default", "hidden"]), "default"),
+  /** The widget's language: the visitor's browser's ("auto") or one the shop forces. */
+  locale: v.optional(v.picklist(["auto", "en", "pl", "fi", "ru"]), "auto"),
+});
+export type Branding = v.InferOutput<typeof Branding>;
+export const DEFAULT_BRANDING: Branding = v.parse(Branding, {});
+
 const settingFields = {
   accentColor: v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, "accentColor is a colour like #4f46e5")),
   welcomeText: v.pipe(v.string(), v.trim(), v.maxLength(500)),
@@ -34,6 +64,8 @@ const settingFields = {
   operatorAlertMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440)),
   /** The reports' staffing advice: operators needed to answer this share within these seconds. */
   staffingTarget: StaffingTarget,
+  /** Branding (issue 12): the widget looks like the shop. The Worker checks contrast on save. */
+  branding: Branding,
 };
 
 export const SiteSettings = v.object({
@@ -51,6 +83,7 @@ export const SiteSettings = v.object({
   transcriptOnResolve: v.optional(settingFields.transcriptOnResolve, false),
   operatorAlertMinutes: v.optional(settingFields.operatorAlertMinutes, 5),
   staffingTarget: v.optional(settingFields.staffingTarget, DEFAULT_STAFFING_TARGET),
+  branding: v.optional(settingFields.branding, DEFAULT_BRANDING),
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 
