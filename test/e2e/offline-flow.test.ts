@@ -59,7 +59,9 @@ describe("offline flow: closed → email → the visitor leaves → answer → f
     ["en-US", "America/New_York", 1440],
     ["pl-PL", "Asia/Tokyo", 390],
   ] as const) {
-    it(`${locale} at ${width} px: the whole way, with the server's own answers`, { timeout: 180_000 }, async () => {
+    // The two languages run side by side: each waits for the room's real one-minute follow-up
+    // alarm, and they share only the settings they both set to the same values.
+    it.concurrent(`${locale} at ${width} px: the whole way, with the server's own answers`, { timeout: 180_000 }, async () => {
       const pl = locale === "pl-PL";
       const { hours, reopensAt } = closedNowHours();
       await patchSettings({ businessHours: hours, followUpMinutes: 1, askEmailAfterSeconds: 60 });
