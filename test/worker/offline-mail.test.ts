@@ -531,6 +531,23 @@ describe("transcripts", () => {
     o.close();
   });
 
+  it("carries the shop's logo from its branding, escaped; none without one", async () => {
+    const plain = await newChat();
+    await leaveEmail(plain.token, { email: "logo0@example.com" });
+    expect((await api("/api/widget/transcript", { method: "POST", headers: { authorization: `Bearer ${plain.token}` } })).status).toBe(202);
+    expect((await sentMail(plain.conversationId, "transcript"))[0]!.html).not.toContain("<img");
+    await setSettings(SITE, { branding: { logoUrl: 'https://cdn.example/logo.png?a=1&b="2"' } as SiteSettings["branding"] });
+    try {
+      const c = await newChat();
+      await leaveEmail(c.token, { email: "logo@example.com" });
+      expect((await api("/api/widget/transcript", { method: "POST", headers: { authorization: `Bearer ${c.token}` } })).status).toBe(202);
+      const [m] = await sentMail(c.conversationId, "transcript");
+      expect(m!.html).toContain('<img src="https://cdn.example/logo.png?a=1&#38;b=%222%22"');
+    } finally {
+      await env.DB.prepare("UPDATE sites SET settings = json_remove(settings, '$.branding') WHERE id = ?").bind(SITE).run();
+    }
+  });
+
   it("an operator sends one (members only); resolve sends one when the shop enables it", async () => {
     await seedSite({ id: "site_tr", key: "pk_tr" }, [{ id: "op_tr", email: "tr@tr.test", name: "Tru", role: "owner" }]);
     const cookie = await login("tr@tr.test");

@@ -115,7 +115,7 @@ async function siteFacts(env: Env, siteId: string): Promise<SiteFacts | null> {
   return {
     name: row.name,
     publicKey: row.publicKey,
-    brand: { name: row.name, logoUrl: null, accentColor: settings.accentColor },
+    brand: { name: row.name, logoUrl: settings.branding.logoUrl, accentColor: settings.accentColor },
     timeZone: settings.businessHours.timeZone,
   };
 }
