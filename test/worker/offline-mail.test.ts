@@ -616,6 +616,33 @@ describe("unsubscribe and the sent-mail list", () => {
     expect((await api(`${link.pathname}?t=${link.searchParams.get("t")!.slice(0, -2)}xx`, { method: "POST" })).status).toBe(404);
   });
 
+  it("an operator unsubscribing from an alert unticks their alert choice; ticking it again sends alerts again", async () => {
+    await seedSite({ id: "site_alu", key: "pk_alu" }, [{ id: "op_alu", email: "Alu@alu.test", name: "Alu", role: "owner" }]);
+    const cookie = await login("alu@alu.test");
+    const choice = async (alertEmails?: boolean) => {
+      const r = await api("/api/me", alertEmails === undefined ? { cookie } : { method: "PATCH", cookie, json: { alertEmails } });
+      return ((await r.json()) as { operator: { alertEmails: boolean } }).operator.alertEmails;
+    };
+    expect(await choice(true)).toBe(true);
+    const c = await newChat("pk_alu");
+    const v = await mustOpen(visitorSocketPath(c.conversationId, c.token));
+    await say(v, "v1", "Anyone?");
+    v.close();
+    await fire(c.room, "operatorAlert");
+    const [alert] = await sentMail(c.conversationId, "operator_alert");
+    const link = new URL(/https?:\/\/\S+\/api\/email\/unsubscribe\?t=\S+/.exec(alert!.text)![0]);
+    expect((await api(`${link.pathname}${link.search}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(200);
+    expect(await choice()).toBe(false);
+    // Ticked again from the profile: the earlier unsubscribe no longer silences the next alert.
+    expect(await choice(true)).toBe(true);
+    const d = await newChat("pk_alu");
+    const w = await mustOpen(visitorSocketPath(d.conversationId, d.token));
+    await say(w, "v1", "Still there?");
+    w.close();
+    await fire(d.room, "operatorAlert");
+    expect((await sentMail(d.conversationId, "operator_alert")).map((m) => m.to_address.toLowerCase())).toEqual(["alu@alu.test"]);
+  });
+
   it("members page through what was sent, newest first; others are refused", async () => {
     const r = await api(`/api/sites/${SITE}/sent-mail`, { cookie: owner });
     expect(r.status).toBe(200);

@@ -5,12 +5,12 @@
  */
 import type { EmailCaptureResponse, SentMailResponse, TranscriptResponse } from "../../protocol/offline";
 import { findVisitorConversation, getConversation } from "../db/conversations";
-import { captureVisitorEmail, listSentMail, unsubscribe, visitorContact } from "../db/mail";
+import { alertRecipients, captureVisitorEmail, listSentMail, unsubscribe, visitorContact } from "../db/mail";
 import { normalizeVisitorEmail } from "../email/addresses";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { verifyToken } from "../lib/tokens";
-import { mailConfig } from "./mail";
+import { addressKey, mailConfig } from "./mail";
 import type { VisitorIdentity } from "./visitor-tokens";
 
 const SENT_MAIL_PAGE = 50;
@@ -92,4 +92,25 @@ export async function readUnsubscribe(env: Env, token: string): Promise<{ siteId
 
 export async function unsubscribeAddress(env: Env, grant: { siteId: string; addressKey: string }, now = Date.now()): Promise<void> {
   await unsubscribe(env.DB, grant.siteId, grant.addressKey, now);
+  // An operator who unsubscribes from an alert email: their profile's "email me unanswered chats"
+  // choice is unticked too, so it never says yes while nothing is sent.
+  const members = await alertRecipients(env.DB, grant.siteId);
+  const keys = await Promise.all(members.map((m) => addressKey(m.email)));
+  const mine = members.filter((_, i) => keys[i] === grant.addressKey).map((m) => m.id);
+  if (mine.length) {
+    await env.DB.prepare(`UPDATE operators SET alert_emails = 0 WHERE id IN (${mine.map(() => "?").join(",")})`)
+      .bind(...mine)
+      .run();
+  }
+}
+
+/**
+ * An operator ticks alert emails again: an earlier unsubscribe of their address in their sites
+ * would keep them silent, so it goes (their own choice, from their signed-in profile).
+ */
+export async function resubscribeOperator(env: Env, email: string, siteIds: string[]): Promise<void> {
+  if (!siteIds.length) return;
+  await env.DB.prepare(`DELETE FROM email_unsubscribes WHERE address_key = ? AND site_id IN (${siteIds.map(() => "?").join(",")})`)
+    .bind(await addressKey(email), ...siteIds)
+    .run();
 }

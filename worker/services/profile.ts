@@ -8,6 +8,7 @@ import { updateOwnProfile } from "../db/operators";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { randomToken } from "../lib/crypto";
+import { resubscribeOperator } from "./offline";
 
 const FILES_PATH = "/api/files/";
 
@@ -18,6 +19,7 @@ export async function updateProfile(
 ): Promise<OperatorProfile> {
   const result = await updateOwnProfile(env.DB, me.operatorId, u);
   if (!result) throw new ApiError("unauthorized", "Your account no longer exists.");
+  if (u.alertEmails === true) await resubscribeOperator(env, result.profile.email, me.sites.map((s) => s.id));
   if (result.previousAvatarUrl !== result.profile.avatarUrl) await deleteStoredFile(env, result.previousAvatarUrl);
   await Promise.all(me.sites.map((s) => env.SITE_HUB.getByName(s.id).rosterChanged()));
   return result.profile;
