@@ -308,6 +308,23 @@ describe("follow-up email", () => {
     o.close();
   });
 
+  it("replies due while the visitor had no email go out once they leave one", async () => {
+    const c = await newChat();
+    await visitorWritesAndLeaves(c);
+    const o = await operatorSocket(c);
+    await say(o, "r1", "We can deliver on Saturday.");
+    await fire(c.room, "followUp");
+    expect(await sentMail(c.conversationId, "follow_up")).toHaveLength(0);
+    expect(await timer(c.room, "followUp")).toBeNull();
+    // The email arrives later, with no chat open: the reply that had nowhere to go goes now.
+    expect((await leaveEmail(c.token, { email: "late@example.com" })).status).toBe(200);
+    await fire(c.room, "followUp");
+    const mails = await sentMail(c.conversationId, "follow_up");
+    expect(mails.map((m) => m.to_address)).toEqual(["late@example.com"]);
+    expect(mails[0]!.text).toContain("We can deliver on Saturday.");
+    o.close();
+  });
+
   it("the visitor comes back before the delay: no email", async () => {
     const c = await newChat();
     await leaveEmail(c.token, { email: "back@example.com" });

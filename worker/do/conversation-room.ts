@@ -366,6 +366,7 @@ export class ConversationRoom extends DurableObject<Env> {
   addNotice(siteId: string, event: Extract<NoticeEvent, { type: "email_captured" }>): boolean {
     if (!this.ownedBy(siteId)) return false;
     this.notice(event, "note");
+    this.mail.onEmailLeft();
     return true;
   }
 

@@ -106,6 +106,15 @@ export class RoomMail {
     }
   }
 
+  /**
+   * The visitor left an email: replies they have not seen and no email could carry yet go now
+   * (the follow-up's handler checks again that they are due and that no visitor socket is open).
+   */
+  onEmailLeft(): void {
+    if (this.host.visitorSockets() > 0) return;
+    this.arm("followUp", () => Date.now(), null);
+  }
+
   /** A visitor socket opened: they see everything; no follow-up is needed. */
   onVisitorBack(lastSeq: number): void {
     this.put(KEYS.seen, lastSeq);
@@ -137,7 +146,9 @@ export class RoomMail {
       .slice(-MAX_FOLLOW_UP_REPLIES);
     if (replies.length === 0) return;
     const outcome = await sendFollowUpMail(this.host.env, ref(info), replies);
-    // Sent, or it cannot be (no email, unsubscribed, a limit): these replies are done either way.
+    // No email yet: the replies stay due, and an email left later sends them (onEmailLeft).
+    if (outcome.status === "no_email") return;
+    // Sent, or it cannot be (unsubscribed, a limit): these replies are done either way.
     this.put(KEYS.followed, replies[replies.length - 1]!.seq);
     if (outcome.status === "sent") this.host.notice({ type: "email_sent", kind: "follow_up", to: outcome.to }, "note");
   }

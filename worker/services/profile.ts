@@ -19,7 +19,12 @@ export async function updateProfile(
 ): Promise<OperatorProfile> {
   const result = await updateOwnProfile(env.DB, me.operatorId, u);
   if (!result) throw new ApiError("unauthorized", "Your account no longer exists.");
-  if (u.alertEmails === true) await resubscribeOperator(env, result.profile.email, me.sites.map((s) => s.id));
+  if (u.alertEmails === true)
+    await resubscribeOperator(
+      env,
+      result.profile.email,
+      me.sites.map((s) => s.id),
+    );
   if (result.previousAvatarUrl !== result.profile.avatarUrl) await deleteStoredFile(env, result.previousAvatarUrl);
   await Promise.all(me.sites.map((s) => env.SITE_HUB.getByName(s.id).rosterChanged()));
   return result.profile;
