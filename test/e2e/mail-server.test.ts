@@ -8,19 +8,11 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { ConversationDetailResponse, SentMailResponse, VisitorSessionResponse } from "../../protocol";
 import { root } from "../../scripts/lib/dev-server.mjs";
+import { operatorApi } from "./operator-api";
 
 const base = inject("baseUrl");
 const json = { origin: base, "content-type": "application/json" };
 const fixture = (name: string) => readFileSync(join(root, "test/fixtures/email", name), "utf8");
-
-async function operatorCookie(): Promise<string> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ email: "anna@demo.test", password: "demo1234" }),
-  });
-  return (r.headers.get("set-cookie") ?? "").split(";")[0]!;
-}
 
 describe("offline mail under wrangler dev", () => {
   it("capture → transcript in the sent-mail list → a raw reply continues the conversation, once", async () => {
@@ -48,10 +40,8 @@ describe("offline mail under wrangler dev", () => {
 
     const transcript = await fetch(`${base}/api/widget/transcript`, { method: "POST", headers: auth });
     expect(transcript.status).toBe(202);
-    const cookie = await operatorCookie();
-    const list = (await (
-      await fetch(`${base}/api/sites/site_demo/sent-mail`, { headers: { ...json, cookie } })
-    ).json()) as SentMailResponse;
+    const owner = await operatorApi(base);
+    const list = await owner.json<SentMailResponse>("/api/sites/site_demo/sent-mail");
     const mail = list.mails.find((m) => m.conversationId === conversationId);
     expect(mail).toMatchObject({ kind: "transcript", to: email });
     // Links point at this server (PUBLIC_URL from the dev server's port).
@@ -73,9 +63,7 @@ describe("offline mail under wrangler dev", () => {
     });
     expect(await door.json()).toMatchObject({ outcome: "duplicate", conversationId });
 
-    const detail = (await (
-      await fetch(`${base}/api/sites/site_demo/conversations/${conversationId}`, { headers: { ...json, cookie } })
-    ).json()) as ConversationDetailResponse;
+    const detail = await owner.json<ConversationDetailResponse>(`/api/sites/site_demo/conversations/${conversationId}`);
     const viaEmail = detail.messages.filter((m) => m.via === "email");
     expect(viaEmail.map((m) => m.text)).toEqual(["Dziękuję, to mi pasuje!\nCzy mogę prosić o numer przesyłki?"]);
 

@@ -11,9 +11,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type ChatMessage, DEFAULT_BUSINESS_HOURS, type SentMail, type SiteSettingsResponse } from "../../protocol";
+import { DEFAULT_BUSINESS_HOURS, type SentMail, type SiteSettingsResponse } from "../../protocol";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
+import { appendAfterHello, type OperatorApi, operatorApi } from "./operator-api";
 import { openWidget, sendFromWidget, signIn } from "./pages";
 
 const base = inject("baseUrl");
@@ -25,19 +26,9 @@ async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
-let cookie = "";
-async function settings(): Promise<SiteSettingsResponse> {
-  const r = await fetch(`${base}/api/sites/site_demo/settings`, { headers: { origin: base, cookie } });
-  return (await r.json()) as SiteSettingsResponse;
-}
-async function patchSettings(body: object): Promise<void> {
-  const r = await fetch(`${base}/api/sites/site_demo/settings`, {
-    method: "PATCH",
-    headers: { origin: base, cookie, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(r.status).toBe(200);
-}
+let owner: OperatorApi;
+const settings = () => owner.json<SiteSettingsResponse>("/api/sites/site_demo/settings");
+const patchSettings = (body: object) => owner.patchSettings(body);
 const EMAIL_DEFAULTS = {
   noAnswerMinutes: 3,
   askEmailAfterSeconds: 60,
@@ -55,12 +46,7 @@ async function adminPage(locale: string, width: number, email = "anna@demo.test"
 
 describe("admin: hours, email settings, sent mail", () => {
   beforeAll(async () => {
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: "POST",
-      headers: { origin: base, "content-type": "application/json" },
-      body: JSON.stringify({ email: "anna@demo.test", password: "demo1234" }),
-    });
-    cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    owner = await operatorApi(base);
     await patchSettings({ businessHours: DEFAULT_BUSINESS_HOURS, ...EMAIL_DEFAULTS });
   });
   afterAll(async () => {
@@ -236,9 +222,7 @@ describe("admin: hours, email settings, sent mail", () => {
     const box = page.locator(".modal.profile label", { hasText: "Email me when a visitor waits" }).locator("input");
     await box.waitFor();
     // The box shows the server's choice (alert emails are opt-in: off until the operator chooses).
-    const me = async () =>
-      ((await (await fetch(`${base}/api/me`, { headers: { origin: base, cookie } })).json()) as { operator: { alertEmails?: boolean } })
-        .operator.alertEmails ?? false;
+    const me = async () => (await owner.json<{ operator: { alertEmails?: boolean } }>("/api/me")).operator.alertEmails ?? false;
     const before = await me();
     expect(await box.isChecked()).toBe(before);
     const request = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/me"));
@@ -255,7 +239,7 @@ describe("admin: hours, email settings, sent mail", () => {
   });
 
   it("Sent mail: in the rail exactly when the deployment keeps the list", async () => {
-    const listed = (await fetch(`${base}/api/sites/site_demo/sent-mail`, { headers: { origin: base, cookie } })).status;
+    const listed = (await owner.fetch("/api/sites/site_demo/sent-mail")).status;
     const { context, page } = await adminPage("en-US", 1440);
     await page.locator(".rail-nav a", { hasText: "Settings" }).waitFor();
     await page.waitForTimeout(500);
@@ -342,39 +326,27 @@ describe("admin: hours, email settings, sent mail", () => {
       // Fed in after the real server's hello: a real no_answer notice needs noAnswerMinutes (at
       // least 1 min) with an operator online during hours; the real email_sent note and via-email
       // reply in the operator's timeline are checked in offline-flow.test.ts.
-      await context.routeWebSocket(/\/ws\/sites\/[^/]+\/conversations\//, (ws) => {
-        const server = ws.connectToServer();
-        ws.onMessage((m) => server.send(m));
-        server.onMessage((m) => {
-          ws.send(m);
-          const frame = JSON.parse(String(m)) as { type: string; conversation?: { lastSeq: number } };
-          if (frame.type !== "hello") return;
-          const blank = { clientId: "", authorId: null, authorName: null, authorAvatar: null, createdAt: Date.now() };
-          const seq = (frame.conversation?.lastSeq ?? 0) + 100;
-          const extra: ChatMessage[] = [
-            { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
-            { ...blank, seq: seq + 1, kind: "note", role: "system", text: "", event: { type: "email_captured", email: "ewa@example.com" } },
-            {
-              ...blank,
-              seq: seq + 2,
-              kind: "note",
-              role: "system",
-              text: "",
-              event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
-            },
-            {
-              ...blank,
-              seq: seq + 3,
-              kind: "text",
-              role: "visitor",
-              text: "Thanks, replying from my mailbox",
-              via: "email",
-              clientId: "mail-1",
-            },
-          ];
-          for (const message of extra) ws.send(JSON.stringify({ type: "message", message }));
-        });
-      });
+      await appendAfterHello(context, /\/ws\/sites\/[^/]+\/conversations\//, (seq, blank) => [
+        { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
+        { ...blank, seq: seq + 1, kind: "note", role: "system", text: "", event: { type: "email_captured", email: "ewa@example.com" } },
+        {
+          ...blank,
+          seq: seq + 2,
+          kind: "note",
+          role: "system",
+          text: "",
+          event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
+        },
+        {
+          ...blank,
+          seq: seq + 3,
+          kind: "text",
+          role: "visitor",
+          text: "Thanks, replying from my mailbox",
+          via: "email",
+          clientId: "mail-1",
+        },
+      ]);
       const page = await context.newPage();
       await signIn(page, base, "anna@demo.test");
       await page.locator(".tabs .tab").nth(3).click(); // All

@@ -16,6 +16,7 @@ import { root } from "../../scripts/lib/dev-server.mjs";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { closedNowHours, expectedBack, spaces } from "./offline-hours";
+import { type OperatorApi, operatorApi } from "./operator-api";
 import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
 
 const base = inject("baseUrl");
@@ -30,26 +31,12 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
-let cookie = "";
-async function ownerFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    ...init,
-    headers: { origin: base, "content-type": "application/json", cookie, ...(init.headers ?? {}) },
-  });
-}
-async function patchSettings(body: object): Promise<void> {
-  const r = await ownerFetch("/api/sites/site_demo/settings", { method: "PATCH", body: JSON.stringify(body) });
-  expect(r.status).toBe(200);
-}
+let owner: OperatorApi;
+const patchSettings = (body: object) => owner.patchSettings(body);
 
 describe("offline flow: closed → email → the visitor leaves → answer → follow-up → reply by email", () => {
   beforeAll(async () => {
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: "POST",
-      headers: { origin: base, "content-type": "application/json" },
-      body: JSON.stringify({ email: "anna@demo.test", password: "demo1234" }),
-    });
-    cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    owner = await operatorApi(base);
   });
   afterAll(async () => {
     await patchSettings({ businessHours: DEFAULT_BUSINESS_HOURS, followUpMinutes: 10, askEmailAfterSeconds: 60 });
@@ -112,7 +99,7 @@ describe("offline flow: closed → email → the visitor leaves → answer → f
       await expect
         .poll(
           async () => {
-            const list = (await (await ownerFetch("/api/sites/site_demo/sent-mail")).json()) as SentMailResponse;
+            const list = await owner.json<SentMailResponse>("/api/sites/site_demo/sent-mail");
             followUp = list.mails.find((m) => m.kind === "follow_up" && m.to === email);
             return followUp ? "sent" : "waiting";
           },

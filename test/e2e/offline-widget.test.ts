@@ -12,10 +12,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type BusinessHours, type ChatMessage, DEFAULT_BUSINESS_HOURS, type VisitorSessionResponse, WEEKDAYS } from "../../protocol";
+import { type BusinessHours, DEFAULT_BUSINESS_HOURS, type VisitorSessionResponse, WEEKDAYS } from "../../protocol";
 import { seriousViolations } from "./axe";
 import { useChromium } from "./browser";
 import { closedNowHours, expectedBack, spaces } from "./offline-hours";
+import { appendAfterHello, type OperatorApi, operatorApi } from "./operator-api";
 import { chatFrame, openWidget, sendFromWidget, signIn } from "./pages";
 
 const base = inject("baseUrl");
@@ -27,17 +28,8 @@ async function shot(page: Page, name: string): Promise<void> {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
-let cookie = "";
-async function ownerFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    ...init,
-    headers: { origin: base, "content-type": "application/json", cookie, ...(init.headers ?? {}) },
-  });
-}
-async function setHours(hours: BusinessHours): Promise<void> {
-  const r = await ownerFetch("/api/sites/site_demo/settings", { method: "PATCH", body: JSON.stringify({ businessHours: hours }) });
-  expect(r.status).toBe(200);
-}
+let owner: OperatorApi;
+const setHours = (hours: BusinessHours) => owner.patchSettings({ businessHours: hours });
 
 /**
  * A shop page on the real chat session; with `availability`, parts of the session's answer are
@@ -62,12 +54,7 @@ const header = (chat: Frame) => chat.locator("header .heading");
 
 describe("the chat when nobody is there", () => {
   beforeAll(async () => {
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: "POST",
-      headers: { origin: base, "content-type": "application/json" },
-      body: JSON.stringify({ email: "anna@demo.test", password: "demo1234" }),
-    });
-    cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    owner = await operatorApi(base);
   });
   afterAll(async () => {
     await setHours(DEFAULT_BUSINESS_HOURS);
@@ -238,12 +225,13 @@ describe("the chat when nobody is there", () => {
     expect(await menu.evaluate((el) => el === document.activeElement)).toBe(true);
 
     await menu.press("Enter");
+    // Both awaited from before the click: the answer may come before the request's await returns.
     const request = page.waitForRequest((r) => r.url().endsWith("/api/widget/transcript"));
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/widget/transcript"));
     await item.click();
     expect((await request).headers().authorization).toMatch(/^Bearer /);
     // This visitor left no email: the real server answers 409 and the chat asks where to send
     // it, in the visitor's language, with the email prompt.
-    const answer = page.waitForResponse((r) => r.url().endsWith("/api/widget/transcript"));
     expect((await answer).status()).toBe(409);
     await chat.locator(".email-card").waitFor({ timeout: 10_000 });
     await expect
@@ -263,38 +251,26 @@ describe("the chat when nobody is there", () => {
       // notice needs noAnswerMinutes (at least 1 min) with an operator online during hours, and the
       // server keeps its email_sent notice for operators only (a note); the real "via email" reply
       // in the widget is checked in offline-flow.test.ts.
-      await context.routeWebSocket(/\/ws\/visitor\//, (ws) => {
-        const server = ws.connectToServer();
-        ws.onMessage((m) => server.send(m));
-        server.onMessage((m) => {
-          ws.send(m);
-          const frame = JSON.parse(String(m)) as { type: string; conversation?: { lastSeq: number } };
-          if (frame.type !== "hello") return;
-          const blank = { clientId: "", authorId: null, authorName: null, authorAvatar: null, createdAt: Date.now() };
-          const seq = (frame.conversation?.lastSeq ?? 0) + 100;
-          const extra: ChatMessage[] = [
-            { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
-            { ...blank, seq: seq + 1, kind: "text", role: "visitor", text: "Odpisuję z poczty", via: "email", clientId: "mail-1" },
-            {
-              ...blank,
-              seq: seq + 2,
-              kind: "event",
-              role: "system",
-              text: "",
-              event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
-            },
-            {
-              ...blank,
-              seq: seq + 3,
-              kind: "event",
-              role: "system",
-              text: "",
-              event: { type: "email_sent", kind: "operator_alert", to: "anna@demo.test" },
-            },
-          ];
-          for (const message of extra) ws.send(JSON.stringify({ type: "message", message }));
-        });
-      });
+      await appendAfterHello(context, /\/ws\/visitor\//, (seq, blank) => [
+        { ...blank, seq, kind: "event", role: "system", text: "", event: { type: "no_answer", afterMinutes: 3 } },
+        { ...blank, seq: seq + 1, kind: "text", role: "visitor", text: "Odpisuję z poczty", via: "email", clientId: "mail-1" },
+        {
+          ...blank,
+          seq: seq + 2,
+          kind: "event",
+          role: "system",
+          text: "",
+          event: { type: "email_sent", kind: "follow_up", to: "ewa@example.com" },
+        },
+        {
+          ...blank,
+          seq: seq + 3,
+          kind: "event",
+          role: "system",
+          text: "",
+          event: { type: "email_sent", kind: "operator_alert", to: "anna@demo.test" },
+        },
+      ]);
       const page = await context.newPage();
       await page.goto(`${base}/demo/`);
       const chat = await openWidget(page);
