@@ -38,6 +38,7 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
   const [settings, setSettings] = useState<SiteSettingsResponse | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [capsMessage, setCapsMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = () =>
     api.triggers(site.id).then(
@@ -112,12 +113,12 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
   const saveCaps = async (e: Event) => {
     e.preventDefault();
     const checked = v.safeParse(TriggerCaps, caps);
-    if (!checked.success) return setMessage({ ok: false, text: t("err_invalidInput") });
+    if (!checked.success) return setCapsMessage({ ok: false, text: t("err_invalidInput") });
     try {
       setCaps(await api.saveTriggerCaps(site.id, checked.output));
-      setMessage({ ok: true, text: t("saved") });
+      setCapsMessage({ ok: true, text: t("saved") });
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      setCapsMessage({ ok: false, text: errorText(err) });
     }
   };
 
@@ -243,6 +244,11 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
               {t("eng_saveCaps")}
             </button>
           )}
+          {capsMessage ? (
+            <p class={capsMessage.ok ? "ok" : "error"} role={capsMessage.ok ? "status" : "alert"}>
+              {capsMessage.text}
+            </p>
+          ) : null}
         </fieldset>
       </form>
     </section>

@@ -139,6 +139,10 @@ export function TriggerEditor(props: EditorProps) {
   const [busy, setBusy] = useState(false);
   const [lang, setLang] = useState<Lang>(currentLang());
   const [cartTotal, setCartTotal] = useState<number | null>(null);
+  // The editor opens where the keyboard was (the list's button is gone): its first field takes the focus.
+  useEffect(() => {
+    (document.getElementById(readOnly ? "trg-editor-title" : "f-name") as HTMLElement | null)?.focus();
+  }, []);
   // After a problem is shown, the field it names takes the focus (keyboard and screen readers).
   useEffect(() => {
     if (problem) (document.querySelector(".trg-editor [aria-invalid=true]") as HTMLElement | null)?.focus();
@@ -645,7 +649,9 @@ export function TriggerEditor(props: EditorProps) {
 
   const form = (
     <form class="trg-editor" onSubmit={save} noValidate>
-      <h2>{props.stored ? t("eng_editTitle") : t("eng_newTitle")}</h2>
+      <h2 id="trg-editor-title" tabIndex={-1}>
+        {props.stored ? t("eng_editTitle") : t("eng_newTitle")}
+      </h2>
       {readOnly ? <p class="muted">{t("eng_readOnly")}</p> : null}
       <fieldset disabled={readOnly} class="trg-body">
         <div class="trg-row">
