@@ -137,7 +137,7 @@ export default function BrandingPage({ site }: { site: SiteMembership }) {
           )}
           <ColourField id="brand-accent" label={t("brand_accent")} value={accent} onChange={setAccent} />
           <ColourField id="brand-text" label={t("brand_text")} value={b.textColor} onChange={(textColor) => setB({ ...b, textColor })} />
-          <p class={`brand-contrast ${readable ? "ok" : "error"}`} role="status" data-testid="contrast">
+          <p class={`brand-contrast ${readable ? "ok" : "error"}`} role="status" id="brand-contrast" data-testid="contrast">
             <span class="brand-swatch" style={{ background: accent, color: b.textColor }} aria-hidden="true">
               Aa
             </span>
@@ -191,14 +191,14 @@ export default function BrandingPage({ site }: { site: SiteMembership }) {
             </select>
           </label>
           {readOnly ? null : (
-            <button class="primary" type="submit" disabled={!readable || !logoOk} aria-describedby="brand-save-why">
+            <button
+              class="primary"
+              type="submit"
+              disabled={!readable || !logoOk}
+              aria-describedby={readable ? undefined : "brand-contrast"}
+            >
               {t("save")}
             </button>
-          )}
-          {readable ? null : (
-            <p id="brand-save-why" class="error small">
-              {t("brand_contrastLow", { ratio: ratioText(ratio, lang) })}
-            </p>
           )}
           {message ? (
             <p class={message.ok ? "ok" : "error"} role={message.ok ? "status" : "alert"}>

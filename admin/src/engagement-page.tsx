@@ -150,7 +150,7 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
               <tr>
                 <th scope="col">{t("eng_name")}</th>
                 <th scope="col">{t("eng_enabled")}</th>
-                <th scope="col">{t("eng_priority")}</th>
+                <th scope="col">{t("eng_priorityShort")}</th>
                 <th scope="col">{t("eng_conditions")}</th>
                 <th scope="col">{t("eng_holdout")}</th>
                 <th scope="col">{t("eng_stats")}</th>
@@ -163,7 +163,7 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
               {sorted.map((r) => (
                 <tr key={r.id} data-trigger={r.id}>
                   <th scope="row">{r.name}</th>
-                  <td>
+                  <td data-label={t("eng_enabled")}>
                     <input
                       type="checkbox"
                       checked={r.enabled}
@@ -172,10 +172,12 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
                       onChange={(e) => toggle(r, e.currentTarget.checked)}
                     />
                   </td>
-                  <td>{r.priority}</td>
-                  <td class="eng-conditions">{conditionsWords(r.conditions, segmentName)}</td>
-                  <td>{r.holdoutPercent}%</td>
-                  <td>
+                  <td data-label={t("eng_priorityShort")}>{r.priority}</td>
+                  <td class="eng-conditions" data-label={t("eng_conditions")}>
+                    {conditionsWords(r.conditions, segmentName)}
+                  </td>
+                  <td data-label={t("eng_holdout")}>{r.holdoutPercent}%</td>
+                  <td data-label={t("eng_stats")}>
                     <Stats r={r} />
                   </td>
                   <td class="eng-actions">

@@ -727,6 +727,7 @@ const en = {
   brand_localeAuto: "The visitor's browser language",
   brand_preview: "Preview",
   brand_headerSample: "We usually answer in a few minutes",
+  eng_priorityShort: "Priority",
   brand_chatSample: "Chat with us",
 };
 

@@ -729,6 +729,7 @@ const fi: Dictionary<"one" | "other"> = {
   brand_localeAuto: "Kävijän selaimen kieli",
   brand_preview: "Esikatselu",
   brand_headerSample: "Vastaamme yleensä muutamassa minuutissa",
+  eng_priorityShort: "Prioriteetti",
   brand_chatSample: "Kysy meiltä",
 };
 

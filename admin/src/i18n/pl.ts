@@ -752,6 +752,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   brand_localeAuto: "Język przeglądarki odwiedzającego",
   brand_preview: "Podgląd",
   brand_headerSample: "Zwykle odpowiadamy w kilka minut",
+  eng_priorityShort: "Priorytet",
   brand_chatSample: "Napisz do nas",
 };
 

@@ -746,6 +746,7 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   brand_localeAuto: "Язык браузера посетителя",
   brand_preview: "Предпросмотр",
   brand_headerSample: "Обычно отвечаем за несколько минут",
+  eng_priorityShort: "Приоритет",
   brand_chatSample: "Напишите нам",
 };
 
