@@ -231,11 +231,14 @@ export const api = {
   /** Draws the trigger's holdout salt again: a fresh control group, counting afresh. */
   restartHoldout: (siteId: string, id: string) =>
     request<{ trigger: TriggerRecord }>("POST", `${triggersPath(siteId)}/${encodeURIComponent(id)}/restart-holdout`),
-  triggerCaps: (siteId: string) => request<TriggerCaps>("GET", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`),
+  triggerCaps: (siteId: string) => request<CapsAnswer>("GET", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`).then(capsOf),
   saveTriggerCaps: (siteId: string, caps: TriggerCaps) =>
-    request<TriggerCaps>("PUT", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`, caps),
+    request<CapsAnswer>("PUT", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`, caps).then(capsOf),
 };
 
+/** The caps as the body (`TriggerCaps`) or wrapped (`{ caps }`): the admin reads either. */
+type CapsAnswer = TriggerCaps | { caps: TriggerCaps };
+const capsOf = (r: CapsAnswer): TriggerCaps => ("caps" in r ? r.caps : r);
 const triggersPath = (siteId: string) => `/api/sites/${encodeURIComponent(siteId)}/triggers`;
 
 export function socketUrl(path: string): string {

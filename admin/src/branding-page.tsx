@@ -9,7 +9,7 @@
 import { useEffect, useState } from "preact/hooks";
 import * as v from "valibot";
 import { Branding, type SiteMembership, type SiteSettingsResponse } from "../../protocol";
-import { api } from "./api";
+import { ApiFailure, api } from "./api";
 import { errorText } from "./error-text";
 import { LANGUAGES, t } from "./i18n";
 
@@ -98,7 +98,9 @@ export default function BrandingPage({ site }: { site: SiteMembership }) {
       loaded(await api.saveSettings(site.id, { accentColor: accent, branding: checked.output }));
       setMessage({ ok: true, text: t("saved") });
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      // The server's refusal names its reason (a contrast it measured differently, a logo URL): shown with ours.
+      const why = err instanceof ApiFailure && err.code === "validation_failed" ? ` (${err.message})` : "";
+      setMessage({ ok: false, text: errorText(err) + why });
     }
   };
   const offset = (key: "offsetX" | "offsetY") => (

@@ -114,6 +114,17 @@ function splitProblem(message: string): { path: string; detail: string } {
   return m ? { path: m[1]!, detail: m[2]! } : { path: "", detail: message };
 }
 
+/**
+ * The server's refusal: the schema's (English) words, except for what only the server can know —
+ * a segment or operator that is no longer the site's — which is said in the operator's language.
+ */
+function serverProblem(message: string): { path: string; detail: string } {
+  const p = splitProblem(message);
+  if (p.path.endsWith(".segmentId")) return { path: p.path, detail: t("eng_segmentGone") };
+  if (p.path === "action.from.operatorId") return { path: p.path, detail: t("eng_operatorGone") };
+  return p;
+}
+
 const CURRENCIES = ["EUR", "PLN", "USD", "GBP", "SEK", "NOK", "DKK", "CZK", "CHF", "RUB"];
 
 interface EditorProps {
@@ -622,7 +633,7 @@ export function TriggerEditor(props: EditorProps) {
         : await api.createTrigger(props.siteId, checked.output);
       props.onSaved(r.trigger);
     } catch (err) {
-      if (err instanceof ApiFailure && err.code === "validation_failed") setProblem(splitProblem(err.message));
+      if (err instanceof ApiFailure && err.code === "validation_failed") setProblem(serverProblem(err.message));
       else setMessage({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);

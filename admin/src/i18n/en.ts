@@ -728,6 +728,8 @@ const en = {
   brand_preview: "Preview",
   brand_headerSample: "We usually answer in a few minutes",
   eng_priorityShort: "Priority",
+  eng_segmentGone: "this segment no longer exists (deleted meanwhile?). Pick another one.",
+  eng_operatorGone: "this operator is no longer on the team. Pick someone else.",
   brand_chatSample: "Chat with us",
 };
 

@@ -730,6 +730,8 @@ const fi: Dictionary<"one" | "other"> = {
   brand_preview: "Esikatselu",
   brand_headerSample: "Vastaamme yleensä muutamassa minuutissa",
   eng_priorityShort: "Prioriteetti",
+  eng_segmentGone: "tätä segmenttiä ei enää ole (poistettu välillä?). Valitse toinen.",
+  eng_operatorGone: "tämä asiakaspalvelija ei ole enää tiimissä. Valitse joku muu.",
   brand_chatSample: "Kysy meiltä",
 };
 

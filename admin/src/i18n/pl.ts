@@ -753,6 +753,8 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   brand_preview: "Podgląd",
   brand_headerSample: "Zwykle odpowiadamy w kilka minut",
   eng_priorityShort: "Priorytet",
+  eng_segmentGone: "ten segment już nie istnieje (usunięty w międzyczasie?). Wybierz inny.",
+  eng_operatorGone: "tej osoby nie ma już w zespole. Wybierz kogoś innego.",
   brand_chatSample: "Napisz do nas",
 };
 

@@ -747,6 +747,8 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   brand_preview: "Предпросмотр",
   brand_headerSample: "Обычно отвечаем за несколько минут",
   eng_priorityShort: "Приоритет",
+  eng_segmentGone: "этого сегмента больше нет (его удалили?). Выберите другой.",
+  eng_operatorGone: "этого сотрудника больше нет в команде. Выберите другого.",
   brand_chatSample: "Напишите нам",
 };
 
