@@ -234,12 +234,22 @@ describe("engagement and branding admin", () => {
     // Edit: priority and message; the preview shows the stored trigger; the list follows.
     await row.getByRole("button", { name: /^Edit/ }).click();
     await expect.poll(() => preview(admin).locator("#gm").textContent()).toBe("Need a hand with your order? Ask me!");
+    await admin.getByRole("button", { name: "Restart experiment" }).click();
+    await admin.locator(".trg-editor .ok[role=status]", { hasText: "Experiment restarted." }).waitFor();
     await admin.locator("#f-priority").fill("70");
     await admin.locator("#f-action-message").fill("Free advice before you pay?");
     await expect.poll(() => preview(admin).locator("#gm").textContent()).toBe("Free advice before you pay?");
     await admin.getByRole("button", { name: "Save trigger" }).click();
     await row.waitFor();
     await expect.poll(() => row.locator("td").nth(1).textContent()).toBe("70");
+
+    // The list's switch turns the trigger off (stored: it stays off after a reload) and on again.
+    await row.getByRole("checkbox", { name: "Enabled: Cart helper" }).uncheck();
+    await admin.reload();
+    await row.waitFor();
+    expect(await row.getByRole("checkbox").isChecked()).toBe(false);
+    await row.getByRole("checkbox").check();
+    await expect.poll(() => row.getByRole("checkbox").isChecked()).toBe(true);
 
     // Duplicate, then delete the copy (after a confirmation).
     await row.getByRole("button", { name: /^Duplicate/ }).click();
