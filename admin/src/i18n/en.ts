@@ -730,6 +730,7 @@ const en = {
   eng_priorityShort: "Priority",
   eng_segmentGone: "this segment no longer exists (deleted meanwhile?). Pick another one.",
   eng_operatorGone: "this operator is no longer on the team. Pick someone else.",
+  brand_moreHint: "Logo, text colour (checked for contrast), button position and language:",
   brand_chatSample: "Chat with us",
 };
 

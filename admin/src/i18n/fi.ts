@@ -732,6 +732,7 @@ const fi: Dictionary<"one" | "other"> = {
   eng_priorityShort: "Prioriteetti",
   eng_segmentGone: "tätä segmenttiä ei enää ole (poistettu välillä?). Valitse toinen.",
   eng_operatorGone: "tämä asiakaspalvelija ei ole enää tiimissä. Valitse joku muu.",
+  brand_moreHint: "Logo, tekstin väri (kontrasti tarkistetaan), painikkeen paikka ja kieli:",
   brand_chatSample: "Kysy meiltä",
 };
 

@@ -755,6 +755,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   eng_priorityShort: "Priorytet",
   eng_segmentGone: "ten segment już nie istnieje (usunięty w międzyczasie?). Wybierz inny.",
   eng_operatorGone: "tej osoby nie ma już w zespole. Wybierz kogoś innego.",
+  brand_moreHint: "Logo, kolor tekstu (ze sprawdzeniem kontrastu), położenie przycisku i język:",
   brand_chatSample: "Napisz do nas",
 };
 

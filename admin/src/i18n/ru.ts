@@ -749,6 +749,7 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   eng_priorityShort: "Приоритет",
   eng_segmentGone: "этого сегмента больше нет (его удалили?). Выберите другой.",
   eng_operatorGone: "этого сотрудника больше нет в команде. Выберите другого.",
+  brand_moreHint: "Логотип, цвет текста (с проверкой контраста), положение кнопки и язык:",
   brand_chatSample: "Напишите нам",
 };
 
