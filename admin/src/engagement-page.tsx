@@ -19,7 +19,7 @@ import {
 } from "../../protocol";
 import { api, type TriggerRecord } from "./api";
 import { errorText } from "./error-text";
-import { t } from "./i18n";
+import { t, tn } from "./i18n";
 import { formatNumber } from "./i18n/format";
 import { definitionOf, newTrigger, type TeamMember, TriggerEditor } from "./trigger-editor";
 import { conditionsWords } from "./trigger-summary";
@@ -162,7 +162,12 @@ export default function EngagementPage({ site }: { site: SiteMembership }) {
             <tbody>
               {sorted.map((r) => (
                 <tr key={r.id} data-trigger={r.id}>
-                  <th scope="row">{r.name}</th>
+                  <th scope="row">
+                    {r.name}
+                    <small class="muted eng-frequency">
+                      {r.frequencyDays === 0 ? t("eng_oncePerVisit") : tn("eng_everyDays", r.frequencyDays)}
+                    </small>
+                  </th>
                   <td data-label={t("eng_enabled")}>
                     <input
                       type="checkbox"

@@ -227,6 +227,7 @@ describe("engagement and branding admin", () => {
     const summary = await row.locator(".eng-conditions").textContent();
     expect(summary).toBe("page contains “/cart” · 20 s on the page · cart ≥ €50.00 · about to leave");
     expect(await row.locator("td").nth(3).textContent()).toBe("10%");
+    expect(await row.locator(".eng-frequency").textContent()).toBe("once every 7 days");
     expect(await row.locator(".eng-stats").textContent()).toContain("Not enough data yet");
     expect(await seriousViolations(admin)).toEqual([]);
     await shot(admin, "list-en-1440");
@@ -302,6 +303,7 @@ describe("engagement and branding admin", () => {
     await shotEnd(admin, "editor-en-390-end");
     await setLang(admin, "pl");
     await admin.locator(".eng-table").waitFor();
+    expect(await admin.locator(".eng-table tr", { hasText: "Cart helper" }).locator(".eng-frequency").textContent()).toBe("raz na 7 dni");
     await shot(admin, "list-pl-390");
     await shotEnd(admin, "list-pl-390-end");
     await admin
