@@ -44,12 +44,26 @@ import type {
   TeamResponse,
   TranscriptResponse,
   TransferBody,
+  Trigger,
+  TriggerCaps,
+  TriggerDefinition,
   TwoFactorChallengeResponse,
   TwoFactorEnrolResponse,
   UpdateOperatorBody,
   VisitorDetailsResponse,
   VisitorListResponse,
 } from "../../protocol";
+
+/** A trigger's counters over the last 30 days (issue 12). */
+export interface TriggerStats {
+  shown: number;
+  control: number;
+  dismissed: number;
+  clicked: number;
+  conversations: number;
+}
+/** A stored trigger as `GET /api/sites/:siteId/triggers` lists it. */
+export type TriggerRecord = Trigger & { stats?: TriggerStats };
 
 export class ApiFailure extends Error {
   constructor(
@@ -209,7 +223,23 @@ export const api = {
       "GET",
       `/api/sites/${encodeURIComponent(siteId)}/conversations?status=${status}${before ? `&before=${encodeURIComponent(before)}` : ""}`,
     ),
+  triggers: (siteId: string) => request<{ triggers: TriggerRecord[] }>("GET", triggersPath(siteId)),
+  createTrigger: (siteId: string, body: TriggerDefinition) => request<{ trigger: TriggerRecord }>("POST", triggersPath(siteId), body),
+  saveTrigger: (siteId: string, id: string, body: TriggerDefinition) =>
+    request<{ trigger: TriggerRecord }>("PUT", `${triggersPath(siteId)}/${encodeURIComponent(id)}`, body),
+  deleteTrigger: (siteId: string, id: string) => request<void>("DELETE", `${triggersPath(siteId)}/${encodeURIComponent(id)}`),
+  /** Draws the trigger's holdout salt again: a fresh control group, counting afresh. */
+  restartHoldout: (siteId: string, id: string) =>
+    request<{ trigger: TriggerRecord }>("POST", `${triggersPath(siteId)}/${encodeURIComponent(id)}/restart-holdout`),
+  triggerCaps: (siteId: string) => request<CapsAnswer>("GET", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`).then(capsOf),
+  saveTriggerCaps: (siteId: string, caps: TriggerCaps) =>
+    request<CapsAnswer>("PUT", `/api/sites/${encodeURIComponent(siteId)}/trigger-caps`, caps).then(capsOf),
 };
+
+/** The caps as the body (`TriggerCaps`) or wrapped (`{ caps }`): the admin reads either. */
+type CapsAnswer = TriggerCaps | { caps: TriggerCaps };
+const capsOf = (r: CapsAnswer): TriggerCaps => ("caps" in r ? r.caps : r);
+const triggersPath = (siteId: string) => `/api/sites/${encodeURIComponent(siteId)}/triggers`;
 
 export function socketUrl(path: string): string {
   return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;

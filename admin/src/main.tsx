@@ -2,7 +2,8 @@
  * Entry of the operator app: decides between sign-in and workspace from `GET /api/me`, and
  * routes by the URL hash (`#/login`, `#/signup`, `#/setup?token=`, `#/confirm?token=`, `#/inbox`,
  * `#/inbox/<conversationId>`, `#/live`, `#/visitors`, `#/audience`, `#/reports`, `#/team`, `#/settings`,
- * `#/hours`, `#/sent-mail`, `#/welcome` (the set-up wizard), `#/security`) because the app is
+ * `#/hours`, `#/sent-mail`, `#/welcome` (the set-up wizard), `#/security`, `#/engagement` (triggers),
+ * `#/branding`) because the app is
  * static files with no server-side fallback. Renders once the operator's language has loaded.
  */
 import { render } from "preact";
@@ -79,9 +80,22 @@ function App() {
   }
   const match = /^#\/inbox\/([\w-]+)$/.exec(hash);
   const page =
-    (["live", "visitors", "audience", "reports", "team", "settings", "hours", "sent-mail", "welcome", "security"] as const).find((p) =>
-      hash.startsWith(`#/${p}`),
-    ) ?? "inbox";
+    (
+      [
+        "live",
+        "visitors",
+        "audience",
+        "reports",
+        "team",
+        "settings",
+        "hours",
+        "sent-mail",
+        "welcome",
+        "security",
+        "engagement",
+        "branding",
+      ] as const
+    ).find((p) => hash.startsWith(`#/${p}`)) ?? "inbox";
   return <Workspace me={me} page={page} selected={match?.[1] ?? null} onSignedOut={() => setMe(null)} onMeChanged={refresh} />;
 }
 

@@ -72,6 +72,9 @@ export function SettingsView({ site }: { site: SiteMembership }) {
             {t("accentColor")}
             <input type="color" value={s.accentColor} onInput={(e) => setS({ ...s, accentColor: e.currentTarget.value })} />
           </label>
+          <p class="muted small field-hint">
+            {t("brand_moreHint")} <a href="#/branding">{t("brandingNav")}</a>
+          </p>
           <label>
             {t("welcomeText")}
             <textarea rows={2} maxLength={500} value={s.welcomeText} onInput={(e) => setS({ ...s, welcomeText: e.currentTarget.value })} />

@@ -52,11 +52,15 @@ export type Page =
   | "hours"
   | "sent-mail"
   | "welcome"
-  | "security";
+  | "security"
+  | "engagement"
+  | "branding";
 
 // Pages opened rarely load their code on demand (their own chunks).
 const loadHoursPage = () => import("./hours-page");
 const loadSentMail = () => import("./sent-mail-view");
+const loadEngagement = () => import("./engagement-page");
+const loadBranding = () => import("./branding-page");
 const SITE_CHOSEN = "gadka:site-chosen";
 
 /** Makes `siteId` the workspace's shop (a shop just created by the set-up wizard). */
@@ -205,6 +209,12 @@ function SiteWorkspace({
           <a href="#/settings" class={page === "settings" ? "on" : ""}>
             {t("settings")}
           </a>
+          <a href="#/engagement" class={page === "engagement" ? "on" : ""}>
+            {t("engagementNav")}
+          </a>
+          <a href="#/branding" class={page === "branding" ? "on" : ""}>
+            {t("brandingNav")}
+          </a>
           {site?.role === "agent" ? null : (
             <a href="#/hours" class={page === "hours" ? "on" : ""}>
               {t("hoursNav")}
@@ -275,6 +285,10 @@ function SiteWorkspace({
               <AudienceView siteId={siteId} />
             ) : page === "hours" ? (
               <LazyPage load={loadHoursPage} props={{ site }} />
+            ) : page === "engagement" ? (
+              <LazyPage load={loadEngagement} props={{ site }} />
+            ) : page === "branding" ? (
+              <LazyPage load={loadBranding} props={{ site }} />
             ) : page === "sent-mail" ? (
               <LazyPage load={loadSentMail} props={{ siteId }} />
             ) : page === "reports" ? (
