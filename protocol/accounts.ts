@@ -58,6 +58,8 @@ export interface SignupResponse {
 /** `GET /api/auth/signup`: whether this deployment takes sign-ups. */
 export interface SignupModeResponse {
   signup: "open" | "invite";
+  /** Development only: where the account emails' log is (`/api/dev/mail`), for the "check your email" screens. */
+  devMail?: string;
 }
 
 /** `POST /api/auth/confirm`: the token from an emailed link (sign-up, or a change of email). */

@@ -93,7 +93,12 @@ describe("account mails", () => {
     const production = {
       ...env,
       ENVIRONMENT: "production",
-      EMAIL: { send: async (m: EmailMessageBuilder) => (sent.push(m), { messageId: "<prod-1@gadka.example>" }) },
+      EMAIL: {
+        send: async (m: EmailMessageBuilder) => {
+          sent.push(m);
+          return { messageId: "<prod-1@gadka.example>" };
+        },
+      },
     } as never;
     const builder = buildAccountMail(
       "chat@gadka.example",

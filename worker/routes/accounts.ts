@@ -89,7 +89,12 @@ export const accountAuthRoutes = new Hono<AppEnv>()
     setSessionCookie(c, signedIn);
     return c.json(signedIn.me, 201);
   })
-  .get("/signup", (c) => c.json({ signup: signupMode(c.env) } satisfies SignupModeResponse))
+  .get("/signup", (c) =>
+    c.json({
+      signup: signupMode(c.env),
+      ...(c.env.ENVIRONMENT === "development" ? { devMail: "/api/dev/mail" } : {}),
+    } satisfies SignupModeResponse),
+  )
   .post("/signup", validate("json", SignupBody), async (c) => {
     return c.json(await signUp(c.env, c.req.valid("json"), mailClient(c)), 202);
   })

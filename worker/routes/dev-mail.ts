@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../app-env";
 import { accountMailLog } from "../db/account-mail";
-import { text as escape } from "../email/templates/layout";
+import { text as esc } from "../email/templates/layout";
 import { ApiError } from "../lib/api-error";
 import { validate } from "../middleware/validate";
 
@@ -39,10 +39,10 @@ export const devMailRoutes = new Hono<AppEnv>().get("/", validate("query", Query
   if (!(c.req.header("accept") ?? "").includes("text/html")) return c.json({ mails });
   const items = mails
     .map(
-      (m) => `<article aria-labelledby="${escape(m.id)}"><h2 id="${escape(m.id)}">${escape(m.subject)}</h2>
-<p class="meta">To <strong>${escape(m.to)}</strong> · ${escape(m.kind)} · ${escape(m.language)} · <time datetime="${new Date(m.sentAt).toISOString()}">${new Date(m.sentAt).toISOString().replace("T", " ").slice(0, 19)} UTC</time></p>
-<ul>${m.links.map((l) => `<li><a href="${escape(l)}">${escape(l.length > 90 ? `${l.slice(0, 90)}…` : l)}</a></li>`).join("")}</ul>
-<pre>${escape(m.text)}</pre></article>`,
+      (m) => `<article aria-labelledby="${esc(m.id)}"><h2 id="${esc(m.id)}">${esc(m.subject)}</h2>
+<p class="meta">To <strong>${esc(m.to)}</strong> · ${esc(m.kind)} · ${esc(m.language)} · <time datetime="${new Date(m.sentAt).toISOString()}">${new Date(m.sentAt).toISOString().replace("T", " ").slice(0, 19)} UTC</time></p>
+<ul>${m.links.map((l) => `<li><a href="${esc(l)}">${esc(l.length > 90 ? `${l.slice(0, 90)}…` : l)}</a></li>`).join("")}</ul>
+<pre>${esc(m.text)}</pre></article>`,
     )
     .join("\n");
   c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
