@@ -48,7 +48,7 @@ export const devMailRoutes = new Hono<AppEnv>().get("/", validate("query", Query
   c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
   return c.html(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Mail (dev) · Gadka</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:0 auto;padding:16px;color:#0f172a}article{border:1px solid #cbd5e1;border-radius:8px;padding:12px 16px;margin:12px 0}h2{font-size:17px;margin:0 0 4px}.meta{color:#475569;margin:0 0 8px}pre{white-space:pre-wrap;background:#f1f5f9;padding:8px;border-radius:6px}a{color:#3730a3;word-break:break-all}</style></head>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:0 auto;padding:16px;color:#0f172a}article{border:1px solid #cbd5e1;border-radius:8px;padding:12px 16px;margin:12px 0}h2{font-size:17px;margin:0 0 4px}.meta{color:#475569;margin:0 0 8px}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f1f5f9;padding:8px;border-radius:6px}a{color:#3730a3;word-break:break-all}</style></head>
 <body><main><h1>Mail (dev)</h1><p>Account emails this development Worker would have sent (nothing leaves the machine). Newest first.</p>
 ${items || "<p>No mail yet.</p>"}</main></body></html>`);
 });

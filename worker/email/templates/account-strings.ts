@@ -47,7 +47,7 @@ const en: AccountStrings = {
     button: "Accept the invitation",
     hint: { one: "The link works once, for {count} day.", other: "The link works once, for {count} days." },
   },
-  roles: { owner: "an owner", admin: "an admin", agent: "an operator" },
+  roles: { owner: "an owner", admin: "an admin", agent: "an agent" },
   reset: {
     subject: "Reset your Gadka password",
     intro: "Someone asked to reset the password of the Gadka account with this address. Choose a new password with the button below.",
@@ -106,7 +106,7 @@ const pl: AccountStrings = {
       other: "Link działa raz, przez {count} dnia.",
     },
   },
-  roles: { owner: "właściciel", admin: "administrator", agent: "operator" },
+  roles: { owner: "właściciel", admin: "administrator", agent: "konsultant" },
   reset: {
     subject: "Resetowanie hasła w Gadce",
     intro: "Ktoś poprosił o zresetowanie hasła do konta w Gadce z tym adresem. Ustaw nowe hasło przyciskiem poniżej.",
@@ -150,7 +150,7 @@ const fi: AccountStrings = {
     button: "Hyväksy kutsu",
     hint: { one: "Linkki toimii kerran, {count} päivän ajan.", other: "Linkki toimii kerran, {count} päivän ajan." },
   },
-  roles: { owner: "omistaja", admin: "ylläpitäjä", agent: "operaattori" },
+  roles: { owner: "omistaja", admin: "ylläpitäjä", agent: "asiakaspalvelija" },
   reset: {
     subject: "Vaihda Gadka-salasanasi",
     intro: "Tämän osoitteen Gadka-tilille pyydettiin uutta salasanaa. Valitse uusi salasana alla olevasta painikkeesta.",
