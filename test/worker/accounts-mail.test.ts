@@ -390,3 +390,15 @@ describe("password reset", () => {
     expect(last.headers.get("retry-after")).toBe("900");
   });
 });
+
+describe("invitation links", () => {
+  it("are limited per client address (coded 429)", async () => {
+    const ip = nextIp();
+    const statuses = [];
+    for (let i = 0; i < 21; i++) statuses.push((await api("/api/auth/invitation?token=invitation.x.y.z", { headers: ip })).status);
+    expect(statuses.slice(0, 20).every((s) => s === 410)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const accept = await api("/api/auth/invitation/accept", { method: "POST", json: { token: "invitation.x.y.z" }, headers: ip });
+    expect(await codeOf(accept)).toBe("rate_limited");
+  });
+});

@@ -105,7 +105,7 @@ export const accountAuthRoutes = new Hono<AppEnv>()
     return c.json(await resetPassword(c.env, c.req.valid("json"), mailClient(c)));
   })
   .get("/invitation", validate("query", v.object({ token: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) })), async (c) => {
-    return c.json(await previewInvitation(c.env, c.req.valid("query").token));
+    return c.json(await previewInvitation(c.env, c.req.valid("query").token, clientIp(c.req.raw)));
   })
   .post("/invitation/accept", validate("json", AcceptInvitationBody), async (c) => {
     const result = await acceptByLink(c.env, c.req.valid("json"), await signedInOperator(c), client(c));

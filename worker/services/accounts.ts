@@ -34,7 +34,7 @@ export const SIGNUPS_PER_EMAIL = 3;
 export const RESETS_PER_EMAIL = 3;
 
 /** Counts one attempt of `what` from this address (and for these extra keys); 429 past a limit. */
-async function limit(env: Env, what: string, address: string | null, extra: { key: string; max: number }[] = [], now = Date.now()) {
+export async function limit(env: Env, what: string, address: string | null, extra: { key: string; max: number }[] = [], now = Date.now()) {
   const keys = [{ key: `${what}:ip:${address ?? "local"}`, max: PUBLIC_ACCOUNT_LIMIT_PER_ADDRESS }, ...extra];
   const counts = await countAttempt(
     env.DB,

@@ -30,6 +30,7 @@ import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { hashPassword, newId, randomToken, sha256Hex } from "../lib/crypto";
 import { signToken, verifyToken } from "../lib/tokens";
+import { limit } from "./accounts";
 import { openSession, type SignedIn, whoAmI } from "./auth";
 
 const DAY_MS = 86_400_000;
@@ -177,7 +178,8 @@ async function openInvitation(env: Env, token: string, now: number): Promise<Inv
   return { ...row, tokenHash };
 }
 
-export async function previewInvitation(env: Env, token: string, now = Date.now()): Promise<InvitationPreview> {
+export async function previewInvitation(env: Env, token: string, address: string | null, now = Date.now()): Promise<InvitationPreview> {
+  await limit(env, "invitation", address, [], now);
   const row = await openInvitation(env, token, now);
   return {
     email: row.email,
@@ -198,9 +200,10 @@ export async function acceptByLink(
   env: Env,
   body: AcceptInvitationBody,
   signedInAs: OperatorProfile | null,
-  client: { userAgent: string | null },
+  client: { address: string | null; userAgent: string | null },
   now = Date.now(),
 ): Promise<{ signedIn: SignedIn } | { me: Awaited<ReturnType<typeof whoAmI>> }> {
+  await limit(env, "invitation", client.address, [], now);
   const row = await openInvitation(env, body.token, now);
   if (signedInAs && signedInAs.email.toLowerCase() !== row.email.toLowerCase()) {
     throw new ApiError(
