@@ -598,7 +598,7 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   acceptInvitation: "Przyjmij i dołącz",
   invitationSignIn:
     "Adres {email} ma już konto w Gadce. Zaloguj się nim, a potem otwórz ponownie link z wiadomości, aby przyjąć zaproszenie.",
-  invitationWrongAccount: "Jesteś zalogowany(-a) jako {me}, a to zaproszenie jest dla {email}. Wyloguj się i otwórz link ponownie.",
+  invitationWrongAccount: "Zalogowano jako {me}, a to zaproszenie jest dla {email}. Wyloguj się i otwórz link ponownie.",
   invitationExpired: "To zaproszenie wygasło. Poproś sklep o nowe.",
   invitationUsed: "Na to zaproszenie już odpowiedziano. Zaloguj się.",
   invitationRevoked: "Sklep wycofał to zaproszenie.",
