@@ -58,6 +58,8 @@ export interface SignupResponse {
 /** `GET /api/auth/signup`: whether this deployment takes sign-ups. */
 export interface SignupModeResponse {
   signup: "open" | "invite";
+  /** Development only: where the account emails' log is (`/api/dev/mail`), for the "check your email" screens. */
+  devMail?: string;
 }
 
 /** `POST /api/auth/confirm`: the token from an emailed link (sign-up, or a change of email). */
@@ -156,4 +158,67 @@ export interface TwoFactorState {
   enabled: boolean;
   /** Shops that require two-factor sign-in: withheld from `sites` until the operator enrols. */
   requiredBy: string[];
+}
+
+// ── Password reset and invitations by email (issue 14, account mail) ─────────────────────────
+
+const LinkToken = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
+
+/**
+ * `POST /api/auth/password-reset`: always 202 `{ status: "sent" }`, whether or not the email has
+ * an account; an account's address gets a link (one hour, single use) to `#/reset?token=`.
+ */
+export const PasswordResetRequestBody = v.object({ email: Email });
+export type PasswordResetRequestBody = v.InferOutput<typeof PasswordResetRequestBody>;
+
+/** `POST /api/auth/password-reset/confirm`: the new password; every session of the account ends. */
+export const PasswordResetBody = v.object({ token: LinkToken, password: NewPassword });
+export type PasswordResetBody = v.InferOutput<typeof PasswordResetBody>;
+
+/** How long a password-reset link works. */
+export const RESET_TTL_SECONDS = 3600;
+/** How long an emailed invitation works. */
+export const INVITATION_TTL_DAYS = 7;
+
+/**
+ * `GET /api/auth/invitation?token=`: what the link offers, before the invitee answers. Refused
+ * with `invitation_expired`, `invitation_used`, `invitation_revoked` or `bad_token` (410).
+ */
+export interface InvitationPreview {
+  email: string;
+  siteName: string;
+  role: "owner" | "admin" | "agent";
+  invitedByName: string | null;
+  /** The name the inviter typed, a suggestion for a new account. */
+  suggestedName: string | null;
+  /** Whether the email already has an account (then it signs in and accepts; else it sets a password). */
+  hasAccount: boolean;
+  expiresAt: number;
+}
+
+/**
+ * `POST /api/auth/invitation/accept`: a new account gives `name` and `password` (and may give
+ * `avatarUrl`) and is signed in; an existing account must be signed in as the invited email
+ * (else `wrong_account`, 403, or `unauthorized`) and gives nothing. Answers `MeResponse`.
+ */
+export const AcceptInvitationBody = v.object({
+  token: LinkToken,
+  name: v.optional(PersonName),
+  password: v.optional(NewPassword),
+  avatarUrl: v.optional(
+    v.pipe(v.string(), v.maxLength(500), v.regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "avatarUrl is an https:// URL or a path on this site")),
+  ),
+});
+export type AcceptInvitationBody = v.InferOutput<typeof AcceptInvitationBody>;
+
+/** `POST /api/sites/:siteId/invitations` (owners and admins): invite an email by mail. */
+export const TeamInviteBody = v.object({
+  email: Email,
+  role: v.optional(v.picklist(["owner", "admin", "agent"] as const), "agent"),
+  name: v.optional(PersonName),
+});
+export type TeamInviteBody = v.InferOutput<typeof TeamInviteBody>;
+export interface TeamInviteResponse {
+  invitationId: string;
+  expiresAt: number;
 }

@@ -26,6 +26,14 @@ export const ERROR_STATUS = {
   signup_closed: 403,
   /** A wrong, malformed or replayed two-factor code. */
   bad_code: 401,
+  /** An emailed invitation past its 7 days. */
+  invitation_expired: 410,
+  /** An emailed invitation already accepted or declined. */
+  invitation_used: 410,
+  /** An emailed invitation its shop withdrew (or replaced by a newer mail). */
+  invitation_revoked: 410,
+  /** Signed in as another account than the one an emailed link is for. */
+  wrong_account: 403,
   internal: 500,
 } as const;
 

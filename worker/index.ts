@@ -27,6 +27,7 @@ import { authRoutes, meRoutes } from "./routes/auth";
 import { chatPage } from "./routes/chat-page";
 import { conversationRoutes } from "./routes/conversations";
 import { deployRoutes } from "./routes/deploy";
+import { devMailRoutes } from "./routes/dev-mail";
 import { emailRoutes } from "./routes/email";
 import { fileRoutes } from "./routes/files";
 import { liveRoutes } from "./routes/live";
@@ -107,6 +108,8 @@ app.route("/api/widget", widgetRoutes);
 app.route("/api/files", fileRoutes);
 // Unsubscribe links (the signed token is the capability) and the development inbound door.
 app.route("/api/email", emailRoutes);
+// Development only: the account emails' log (sign-up confirmation, invitations, resets).
+app.route("/api/dev/mail", devMailRoutes);
 app.route("/ws", socketRoutes);
 app.get("/chat/", chatPage);
 app.get("/chat/index.html", chatPage);

@@ -1,12 +1,14 @@
 /**
  * The screens before the workspace (issue 14): the deployment's setup link (`#/setup?token=`,
  * the first owner and shop), sign-up (`#/signup`, then "check your email"), opening an emailed
- * link (`#/confirm?token=`), and the sign-in's code step for accounts with two-factor sign-in.
+ * link (`#/confirm?token=`), the sign-in's code step for accounts with two-factor sign-in, and
+ * the account-mail links: "forgot password" (`#/forgot`), a reset (`#/reset?token=`) and an
+ * emailed invitation (`#/invitation?token=`).
  * Each is a card like the sign-in screen; errors are shown in the operator's language.
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { MeResponse } from "../../protocol";
+import type { InvitationPreview, MeResponse } from "../../protocol";
 import { api } from "./api";
 import { errorText } from "./error-text";
 import { t } from "./i18n";
@@ -157,6 +159,7 @@ export function SignupView() {
     return (
       <Card title={sent ? t("checkEmailTitle") : t("signUpTitle")}>
         <p role="status">{sent ? t("checkEmail", { email: f.email }) : t("signupClosed")}</p>
+        {sent ? <DevMailLink /> : null}
         <a href="#/login">{t("signIn")}</a>
       </Card>
     );
@@ -239,6 +242,213 @@ export function TwoFactorStep({
       </button>
       <button type="button" class="ghost small" onClick={onBack}>
         {t("back")}
+      </button>
+    </Card>
+  );
+}
+
+/** Development only: the link to the account emails' log on the "check your email" screens. */
+function DevMailLink() {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(
+    () =>
+      void api.signupMode().then(
+        (r) => setUrl(r.devMail ?? null),
+        () => {},
+      ),
+    [],
+  );
+  return url ? (
+    <p class="small muted">
+      {t("devMailLink")}: <a href={url}>{url}</a>
+    </p>
+  ) : null;
+}
+
+/** `#/forgot`: asks for a reset link; the same answer whether or not the email has an account. */
+export function ForgotView() {
+  const [email, setEmail] = useState("");
+  const [sent, setSent] = useState(false);
+  const { busy, submit, message } = useSubmit(
+    () => api.requestPasswordReset(email),
+    () => setSent(true),
+  );
+  if (sent) {
+    return (
+      <Card title={t("checkEmailTitle")}>
+        <p role="status">{t("resetSent", { email })}</p>
+        <DevMailLink />
+        <a href="#/login">{t("signIn")}</a>
+      </Card>
+    );
+  }
+  return (
+    <Card title={t("forgotTitle")} onSubmit={submit}>
+      <p class="muted">{t("forgotIntro")}</p>
+      <Field label={t("email")} type="email" value={email} autocomplete="username" onInput={setEmail} />
+      {message}
+      <button class="primary" type="submit" disabled={busy}>
+        {t("sendResetLink")}
+      </button>
+      <p class="small">
+        <a href="#/login">{t("back")}</a>
+      </p>
+    </Card>
+  );
+}
+
+/** `#/reset?token=`: the new password; every session ends, then the operator signs in again. */
+export function ResetView() {
+  const token = hashParam("token");
+  const [password, setPassword] = useState("");
+  const [done, setDone] = useState(false);
+  const { busy, submit, message } = useSubmit(
+    () => api.resetPassword(token, password),
+    () => setDone(true),
+    { bad_token: t("resetLinkBad") },
+  );
+  if (done) {
+    return (
+      <Card title={t("resetTitle")}>
+        <p role="status" class="ok">
+          {t("resetDone")}
+        </p>
+        <a href="#/login">{t("signIn")}</a>
+      </Card>
+    );
+  }
+  return (
+    <Card title={t("resetTitle")} onSubmit={submit}>
+      <Field
+        label={t("newPasswordLabel")}
+        type="password"
+        value={password}
+        autocomplete="new-password"
+        hint={t("passwordRule")}
+        onInput={setPassword}
+      />
+      {message}
+      <button class="primary" type="submit" disabled={busy}>
+        {t("setNewPassword")}
+      </button>
+      <p class="small">
+        <a href="#/forgot">{t("forgotPassword")}</a>
+      </p>
+    </Card>
+  );
+}
+
+const INVITATION_ERRORS = {
+  bad_token: "invitationInvalid",
+  invitation_expired: "invitationExpired",
+  invitation_used: "invitationUsed",
+  invitation_revoked: "invitationRevoked",
+} as const;
+
+/**
+ * `#/invitation?token=`: what the emailed invitation offers. A new address sets its name,
+ * password (and a photo link); an existing account signs in as the invited address and accepts
+ * explicitly; signed in as someone else, it is told to sign out first.
+ */
+export function InvitationView({ me, onSignedIn }: { me: MeResponse | null; onSignedIn: (me: MeResponse) => void }) {
+  const token = hashParam("token");
+  const [preview, setPreview] = useState<InvitationPreview | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [f, setF] = useState({ name: "", password: "", avatarUrl: "" });
+  useEffect(
+    () =>
+      void api.invitation(token).then(
+        (p) => {
+          setPreview(p);
+          setF((old) => ({ ...old, name: p.suggestedName ?? "" }));
+        },
+        (err) => setFailure(errorText(err, Object.fromEntries(Object.entries(INVITATION_ERRORS).map(([k, v]) => [k, t(v)])))),
+      ),
+    [token],
+  );
+  const { busy, submit, message } = useSubmit(
+    () =>
+      api.acceptInvitationLink(
+        preview?.hasAccount
+          ? { token }
+          : { token, name: f.name, password: f.password, ...(f.avatarUrl.trim() ? { avatarUrl: f.avatarUrl.trim() } : {}) },
+      ),
+    onSignedIn,
+    {
+      ...Object.fromEntries(Object.entries(INVITATION_ERRORS).map(([k, v]) => [k, t(v)])),
+      wrong_account: preview && me ? t("invitationWrongAccount", { me: me.operator.email, email: preview.email }) : undefined,
+    },
+  );
+  if (failure) {
+    return (
+      <Card title={t("invitationsTitle")}>
+        <p class="error" role="alert">
+          {failure}
+        </p>
+        <a href="#/login">{t("signIn")}</a>
+      </Card>
+    );
+  }
+  if (!preview) return <div class="boot" aria-busy="true" />;
+  const values = { shop: preview.siteName, email: preview.email, role: t(preview.role), inviter: preview.invitedByName ?? "" };
+  const intro = <p>{t(preview.invitedByName ? "invitationIntro" : "invitationIntroAnonymous", values)}</p>;
+  const signOut = async () => {
+    await api.logout().catch(() => {});
+    location.reload();
+  };
+  if (me && me.operator.email.toLowerCase() !== preview.email.toLowerCase()) {
+    return (
+      <Card title={t("invitationTitle", values)}>
+        {intro}
+        <p class="error" role="alert">
+          {t("invitationWrongAccount", { me: me.operator.email, email: preview.email })}
+        </p>
+        <button type="button" class="primary" onClick={signOut}>
+          {t("signOut")}
+        </button>
+      </Card>
+    );
+  }
+  if (preview.hasAccount && !me) {
+    const back = encodeURIComponent(location.hash);
+    return (
+      <Card title={t("invitationTitle", values)}>
+        {intro}
+        <p role="status">{t("invitationSignIn", { email: preview.email })}</p>
+        <a class="button primary" href={`#/login?next=${back}`}>
+          {t("signIn")}
+        </a>
+      </Card>
+    );
+  }
+  return (
+    <Card title={t("invitationTitle", values)} onSubmit={submit}>
+      {intro}
+      {preview.hasAccount ? null : (
+        <>
+          <p class="muted">{t("invitationNewAccount")}</p>
+          <label>
+            {t("email")}
+            <input type="email" value={preview.email} readOnly autocomplete="username" />
+          </label>
+          <Field label={t("yourName")} value={f.name} autocomplete="name" onInput={(name) => setF({ ...f, name })} />
+          <Field
+            label={t("password")}
+            type="password"
+            value={f.password}
+            autocomplete="new-password"
+            hint={t("passwordRule")}
+            onInput={(password) => setF({ ...f, password })}
+          />
+          <label>
+            {t("photoUrl")}
+            <input type="url" value={f.avatarUrl} onInput={(e) => setF({ ...f, avatarUrl: e.currentTarget.value })} />
+          </label>
+        </>
+      )}
+      {message}
+      <button class="primary" type="submit" disabled={busy}>
+        {t("acceptInvitation")}
       </button>
     </Card>
   );

@@ -15,6 +15,7 @@ import type {
   HoursReport,
   IdentitySecretResponse,
   InstallStatusResponse,
+  InvitationPreview,
   InviteResponse,
   LiveListResponse,
   MeResponse,
@@ -40,6 +41,8 @@ import type {
   SiteSecurityResponse,
   SiteSettingsPatch,
   SiteSettingsResponse,
+  TeamInviteBody,
+  TeamInviteResponse,
   TeamReport,
   TeamResponse,
   TranscriptResponse,
@@ -53,6 +56,7 @@ import type {
   VisitorDetailsResponse,
   VisitorListResponse,
 } from "../../protocol";
+import { currentLang } from "./i18n";
 
 /** A trigger's counters over the last 30 days (issue 12). */
 export interface TriggerStats {
@@ -102,7 +106,11 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     r = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": raw ? body.type : "application/json" },
+      // The admin's language, for the emails a request sends (sign-up, invitations, resets).
+      headers: {
+        "accept-language": currentLang(),
+        ...(body === undefined ? {} : { "content-type": raw ? body.type : "application/json" }),
+      },
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch {
@@ -155,6 +163,16 @@ export const api = {
     request<AddOperatorResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/operators`, body),
   updateOperator: (siteId: string, id: string, body: UpdateOperatorBody) =>
     request<unknown>("PATCH", `/api/sites/${encodeURIComponent(siteId)}/operators/${encodeURIComponent(id)}`, body),
+  inviteByEmail: (siteId: string, body: Partial<TeamInviteBody> & Pick<TeamInviteBody, "email">) =>
+    request<TeamInviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/invitations`, body),
+  resendInvitation: (siteId: string, id: string) =>
+    request<TeamInviteResponse>("POST", `/api/sites/${encodeURIComponent(siteId)}/invitations/${encodeURIComponent(id)}/resend`),
+  requestPasswordReset: (email: string) => request<{ status: "sent" }>("POST", "/api/auth/password-reset", { email }),
+  resetPassword: (token: string, password: string) =>
+    request<{ status: "password_changed" }>("POST", "/api/auth/password-reset/confirm", { token, password }),
+  invitation: (token: string) => request<InvitationPreview>("GET", `/api/auth/invitation?token=${encodeURIComponent(token)}`),
+  acceptInvitationLink: (body: { token: string; name?: string; password?: string; avatarUrl?: string }) =>
+    request<MeResponse>("POST", "/api/auth/invitation/accept", body),
   revokeInvitation: (siteId: string, id: string) =>
     request<void>("DELETE", `/api/sites/${encodeURIComponent(siteId)}/invitations/${encodeURIComponent(id)}`),
   settings: (siteId: string) => request<SiteSettingsResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/settings`),

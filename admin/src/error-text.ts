@@ -26,6 +26,10 @@ const BY_CODE: Record<ErrorCode | "network", TextKey> = {
   bad_token: "linkExpired",
   signup_closed: "signupClosed",
   bad_code: "wrongCode",
+  invitation_expired: "invitationExpired",
+  invitation_used: "invitationUsed",
+  invitation_revoked: "invitationRevoked",
+  wrong_account: "err_forbidden",
   internal: "genericError",
   network: "network",
 };

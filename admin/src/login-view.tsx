@@ -71,6 +71,9 @@ export function LoginView({ onSignedIn }: { onSignedIn: (me: MeResponse) => void
           {busy ? t("signingIn") : t("signIn")}
         </button>
         <p class="small">
+          <a href="#/forgot">{t("forgotPassword")}</a>
+        </p>
+        <p class="small">
           {t("noAccount")} <a href="#/signup">{t("signUp")}</a>
         </p>
         <LanguagePicker />

@@ -3,13 +3,13 @@
  * routes by the URL hash (`#/login`, `#/signup`, `#/setup?token=`, `#/confirm?token=`, `#/inbox`,
  * `#/inbox/<conversationId>`, `#/live`, `#/visitors`, `#/audience`, `#/reports`, `#/team`, `#/settings`,
  * `#/hours`, `#/sent-mail`, `#/welcome` (the set-up wizard), `#/security`, `#/engagement` (triggers),
- * `#/branding`) because the app is
+ * `#/branding`, `#/forgot`, `#/reset?token=`, `#/invitation?token=`) because the app is
  * static files with no server-side fallback. Renders once the operator's language has loaded.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { MeResponse } from "../../protocol";
-import { ConfirmView, SetupView, SignupView } from "./account-views";
+import { ConfirmView, ForgotView, hashParam, InvitationView, ResetView, SetupView, SignupView } from "./account-views";
 import { api, whenSignedOut } from "./api";
 import { startI18n, useLang } from "./i18n";
 import { LoginView } from "./login-view";
@@ -45,10 +45,16 @@ function App() {
   };
   // An emailed link works whether or not this browser is signed in (a change of email).
   if (hash.startsWith("#/confirm")) return <ConfirmView onSignedIn={(m) => signedIn(m, "#/welcome")} />;
+  // The account-mail links: a reset (signed in or not) and an invitation (the view tells who must accept).
+  if (hash.startsWith("#/reset")) return <ResetView />;
+  if (hash.startsWith("#/invitation")) return <InvitationView me={me} onSignedIn={(m) => signedIn(m, "#/inbox")} />;
   if (me === null) {
+    if (hash.startsWith("#/forgot")) return <ForgotView />;
     if (hash.startsWith("#/setup")) return <SetupView onSignedIn={(m) => signedIn(m, "#/welcome")} />;
     if (hash.startsWith("#/signup")) return <SignupView />;
-    return <LoginView onSignedIn={(m) => signedIn(m)} />;
+    // `#/login?next=#/invitation?token=…`: back to the invitation once signed in.
+    const next = hash.startsWith("#/login") ? hashParam("next") : "";
+    return <LoginView onSignedIn={(m) => signedIn(m, next.startsWith("#/invitation") ? next : "#/inbox")} />;
   }
   const refresh = async (siteId?: string) => {
     if (siteId) chooseSite(siteId);

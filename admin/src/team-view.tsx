@@ -1,6 +1,7 @@
 /**
  * The team page: who is on the site, their presence and load, capacity and skills. Owners and
- * admins add colleagues (an email that already has an account gets an invitation it must
+ * admins invite colleagues by email (a link that works once, 7 days; resend and revoke), add
+ * colleagues with a password (an email that already has an account gets an invitation it must
  * accept), see the pending invitations and revoke them, and change capacity and skills (routing
  * follows at once). Names and photos are each person's own (the profile menu), not the site's.
  */
@@ -63,6 +64,34 @@ export function TeamView({ site }: { site: SiteMembership }) {
     } finally {
       setBusy(false);
     }
+  };
+  const [invite, setInvite] = useState({ email: "", name: "", role: "agent" as MemberRole });
+  const sendInvite = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setMessage(null);
+    const email = invite.email.trim();
+    try {
+      await api.inviteByEmail(site.id, { email, role: invite.role, ...(invite.name.trim() ? { name: invite.name.trim() } : {}) });
+      setMessage({ ok: true, text: t("invitationMailed", { email }) });
+      setInvite({ email: "", name: "", role: "agent" });
+      await load();
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err, { conflict: t("operatorExists", { email }) }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const resend = async (inv: Invitation) => {
+    setMessage(null);
+    try {
+      await api.resendInvitation(site.id, inv.id);
+      setMessage({ ok: true, text: t("invitationResent", { email: inv.email }) });
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    }
+    await load();
   };
   const revoke = async (inv: Invitation) => {
     if (!confirm(t("revokeConfirm", { email: inv.email }))) return;
@@ -152,6 +181,9 @@ export function TeamView({ site }: { site: SiteMembership }) {
                 </span>
                 <span class="invitation-actions">
                   <span class="muted small">{t("invitationExpires", { date: formatDateTime(inv.expiresAt) })}</span>
+                  <button type="button" class="ghost small" onClick={() => resend(inv)}>
+                    {t("resendInvitation")}
+                  </button>
                   <button type="button" class="ghost small" onClick={() => revoke(inv)}>
                     {t("revoke")}
                   </button>
@@ -160,6 +192,43 @@ export function TeamView({ site }: { site: SiteMembership }) {
             ))}
           </ul>
         </section>
+      ) : null}
+      {manager ? (
+        <form class="invite-operator" onSubmit={sendInvite} aria-labelledby="invite-title">
+          <h3 id="invite-title">{t("inviteByEmail")}</h3>
+          <p class="muted small" id="invite-hint">
+            {t("inviteByEmailHint")}
+          </p>
+          <input
+            required
+            type="email"
+            placeholder={t("email")}
+            aria-label={t("email")}
+            aria-describedby="invite-hint"
+            value={invite.email}
+            onInput={(e) => setInvite({ ...invite, email: e.currentTarget.value })}
+          />
+          <input
+            placeholder={t("nameOptional")}
+            aria-label={t("nameOptional")}
+            value={invite.name}
+            onInput={(e) => setInvite({ ...invite, name: e.currentTarget.value })}
+          />
+          <select
+            aria-label={t("role")}
+            value={invite.role}
+            onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value as MemberRole })}
+          >
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {t(r)}
+              </option>
+            ))}
+          </select>
+          <button class="primary" type="submit" disabled={busy}>
+            {t("sendInvitation")}
+          </button>
+        </form>
       ) : null}
       {manager ? (
         <form class="add-operator" onSubmit={add}>

@@ -54,7 +54,7 @@ describe("team, invitations and profile", () => {
     await owner.admin.locator(".site-picker").selectOption({ label: SECOND_SITE.name });
     expect(await addToTeam(owner.admin, olga, "Olga")).toContain("Invitation sent");
     owner.admin.once("dialog", (d) => void d.accept());
-    await owner.admin.locator(".invitations li", { hasText: olga }).locator("button").click();
+    await owner.admin.locator(".invitations li", { hasText: olga }).locator("button", { hasText: "Revoke" }).click();
     await owner.admin.locator(".invitations li", { hasText: olga }).waitFor({ state: "detached", timeout: 10_000 });
 
     // Piotr sees the invitation, accepts it, and the second shop is his to pick.

@@ -90,7 +90,7 @@ describe("sign-up", () => {
     ).rejects.toMatchObject({
       code: "signup_closed",
     });
-    expect(await json(await api("/api/auth/signup"))).toEqual({ signup: "open" });
+    expect(await json(await api("/api/auth/signup"))).toEqual({ signup: "open", devMail: "/api/dev/mail" });
     const taken = await api("/api/auth/signup", {
       method: "POST",
       json: { email: "owner@acc.test", name: "Someone", password: "attacker-pass-1" },

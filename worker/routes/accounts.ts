@@ -5,14 +5,18 @@
  * its install check and its two-factor requirement. Use cases in services/accounts.ts,
  * two-factor.ts, security.ts and sites.ts.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { getCookie } from "hono/cookie";
 import * as v from "valibot";
 import {
+  AcceptInvitationBody,
   ConfirmBody,
   CreateSiteBody,
   type CreateSiteResponse,
   EmailChangeBody,
   PasswordChangeBody,
+  PasswordResetBody,
+  PasswordResetRequestBody,
   type SessionsResponse,
   SetupBody,
   type SetupStatusResponse,
@@ -24,14 +28,18 @@ import {
   TwoFactorDisableBody,
   TwoFactorLoginBody,
 } from "../../protocol";
+import { requestLanguage } from "../accounts/account-mail";
 import type { AppEnv } from "../app-env";
+import { loadSession } from "../db/operators";
+import { sha256Hex } from "../lib/crypto";
 import { clientIp } from "../lib/rate-limit";
-import { operatorSession } from "../middleware/operator-session";
+import { operatorSession, SESSION_COOKIE } from "../middleware/operator-session";
 import { requireRole } from "../middleware/require-role";
 import { sameOrigin } from "../middleware/same-origin";
 import { validate } from "../middleware/validate";
-import { confirmLink, setUpFirstOwner, setupUsable, signUp, signupMode } from "../services/accounts";
+import { confirmLink, requestPasswordReset, resetPassword, setUpFirstOwner, setupUsable, signUp, signupMode } from "../services/accounts";
 import { whoAmI } from "../services/auth";
+import { acceptByLink, previewInvitation } from "../services/invitations";
 import { changePassword, listSessions, requestEmailChange, signOutElsewhere } from "../services/security";
 import { changeSiteProfile, changeSiteSecurity, createSite, siteInstall, siteSecurity } from "../services/sites";
 import { confirmEnrolment, signInSecondStep, startEnrolment, turnOffTwoFactor } from "../services/two-factor";
@@ -58,6 +66,20 @@ function adminBase(req: { url: string; header: (n: string) => string | undefined
   return `${origin}/admin/`;
 }
 
+/** Who a link's mail goes to needs: the client address (limits), the admin's address, the language. */
+const mailClient = (c: { req: { raw: Request; url: string; header: (n: string) => string | undefined } }) => ({
+  address: clientIp(c.req.raw),
+  adminUrl: adminBase(c.req),
+  language: requestLanguage(c.req.header("accept-language")),
+});
+
+/** The signed-in operator on a public route (an invitation link may be opened either way), or null. */
+async function signedInOperator(c: Context<AppEnv>) {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) return null;
+  return (await loadSession(c.env.DB, await sha256Hex(token), Date.now()))?.operator ?? null;
+}
+
 export const accountAuthRoutes = new Hono<AppEnv>()
   .get("/setup", validate("query", v.object({ token: v.pipe(v.string(), v.maxLength(100)) })), async (c) => {
     return c.json({ usable: await setupUsable(c.env, c.req.valid("query").token) } satisfies SetupStatusResponse);
@@ -67,9 +89,31 @@ export const accountAuthRoutes = new Hono<AppEnv>()
     setSessionCookie(c, signedIn);
     return c.json(signedIn.me, 201);
   })
-  .get("/signup", (c) => c.json({ signup: signupMode(c.env) } satisfies SignupModeResponse))
+  .get("/signup", (c) =>
+    c.json({
+      signup: signupMode(c.env),
+      ...(c.env.ENVIRONMENT === "development" ? { devMail: "/api/dev/mail" } : {}),
+    } satisfies SignupModeResponse),
+  )
   .post("/signup", validate("json", SignupBody), async (c) => {
-    return c.json(await signUp(c.env, c.req.valid("json"), { address: clientIp(c.req.raw), adminUrl: adminBase(c.req) }), 202);
+    return c.json(await signUp(c.env, c.req.valid("json"), mailClient(c)), 202);
+  })
+  .post("/password-reset", validate("json", PasswordResetRequestBody), async (c) => {
+    return c.json(await requestPasswordReset(c.env, c.req.valid("json"), mailClient(c)), 202);
+  })
+  .post("/password-reset/confirm", validate("json", PasswordResetBody), async (c) => {
+    return c.json(await resetPassword(c.env, c.req.valid("json"), mailClient(c)));
+  })
+  .get("/invitation", validate("query", v.object({ token: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) })), async (c) => {
+    return c.json(await previewInvitation(c.env, c.req.valid("query").token, clientIp(c.req.raw)));
+  })
+  .post("/invitation/accept", validate("json", AcceptInvitationBody), async (c) => {
+    const result = await acceptByLink(c.env, c.req.valid("json"), await signedInOperator(c), client(c));
+    if ("signedIn" in result) {
+      setSessionCookie(c, result.signedIn);
+      return c.json(result.signedIn.me, 201);
+    }
+    return c.json(result.me);
   })
   .post("/confirm", validate("json", ConfirmBody), async (c) => {
     const result = await confirmLink(c.env, c.req.valid("json").token, client(c));
@@ -86,6 +130,7 @@ export const accountAuthRoutes = new Hono<AppEnv>()
 const me = (vars: AppEnv["Variables"]) => ({
   operatorId: vars.session.operator.id,
   name: vars.session.operator.name,
+  email: vars.session.operator.email,
   tokenHash: vars.session.tokenHash,
   sites: vars.session.sites,
 });
@@ -107,11 +152,14 @@ export const meSecurityRoutes = new Hono<AppEnv>()
     return c.json(await whoAmI(c.env, c.var.session.operator));
   })
   .post("/password", validate("json", PasswordChangeBody), async (c) => {
-    await changePassword(c.env, me(c.var), c.req.valid("json"));
+    await changePassword(c.env, me(c.var), c.req.valid("json"), {
+      adminUrl: adminBase(c.req),
+      language: requestLanguage(c.req.header("accept-language")),
+    });
     return c.body(null, 204);
   })
   .post("/email", validate("json", EmailChangeBody), async (c) => {
-    await requestEmailChange(c.env, me(c.var), c.req.valid("json"), adminBase(c.req));
+    await requestEmailChange(c.env, me(c.var), c.req.valid("json"), adminBase(c.req), requestLanguage(c.req.header("accept-language")));
     return c.json({ status: "confirmation_sent" }, 202);
   })
   .get("/sessions", async (c) => c.json({ sessions: await listSessions(c.env, me(c.var)) } satisfies SessionsResponse))

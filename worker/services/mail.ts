@@ -8,6 +8,7 @@
  * transcript routes.
  */
 import { MAX_EMAILS_PER_CONVERSATION_PER_DAY, MAX_EMAILS_PER_SITE_PER_DAY } from "../../protocol/offline";
+import { countAccountMail, recordAccountMail } from "../db/account-mail";
 import {
   alertRecipients,
   conversationThread,
@@ -211,4 +212,47 @@ export async function sendOperatorAlerts(
     outcomes.push(await deliver(env, c.siteId, { kind: "operator_alert", conversationId: c.conversationId, builder, now }));
   }
   return outcomes;
+}
+
+/** Account emails (sign-up, invitation, reset, notices) per recipient address per UTC day. */
+export const MAX_ACCOUNT_EMAILS_PER_ADDRESS_PER_DAY = 10;
+
+export type AccountSendOutcome = { status: "sent"; id: string; messageId: string | null } | { status: "limited" };
+
+/**
+ * Sends one built account email exactly as `deliver` does a visitor's — the `send_email` binding
+ * in production, only the log in development — but to no site: the per-address daily limit is
+ * counted atomically first, and the deployment-wide `account_mail` log keeps it (text and html
+ * in development only). A binding failure throws.
+ */
+export async function deliverAccountMail(
+  env: Env,
+  mail: { kind: string; language: string; builder: EmailMessageBuilder; now: number },
+): Promise<AccountSendOutcome> {
+  const to = typeof mail.builder.to === "string" ? mail.builder.to : String(mail.builder.to);
+  const allowed = await countAccountMail(
+    env.DB,
+    await addressKey(to),
+    Math.floor(mail.now / DAY_MS),
+    MAX_ACCOUNT_EMAILS_PER_ADDRESS_PER_DAY,
+  );
+  if (!allowed) return { status: "limited" };
+  const config = mailConfig(env);
+  const id = newId("am");
+  const messageId = config.development
+    ? `<${id}@${config.from.slice(config.from.lastIndexOf("@") + 1)}>`
+    : (await env.EMAIL.send(mail.builder)).messageId;
+  const b = mail.builder;
+  await recordAccountMail(env.DB, {
+    id,
+    kind: mail.kind,
+    to,
+    subject: b.subject,
+    text: config.development ? (b.text ?? "") : "",
+    html: config.development ? (b.html ?? "") : "",
+    language: mail.language,
+    messageId,
+    sentAt: mail.now,
+  });
+  return { status: "sent", id, messageId };
 }

@@ -16,6 +16,8 @@ import { closeEndedSessions } from "./auth";
 export interface Me {
   operatorId: string;
   name: string;
+  /** For the "your password was changed" notice. */
+  email?: string;
   tokenHash: string;
   sites: SiteMembership[];
 }
@@ -37,13 +39,28 @@ async function checkPassword(env: Env, operatorId: string, password: string, now
   await forgiveAttempt(env.DB, key, key);
 }
 
-export async function changePassword(env: Env, me: Me, body: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(
+  env: Env,
+  me: Me,
+  body: { currentPassword: string; newPassword: string },
+  notice?: { adminUrl: string; language: string | null },
+): Promise<void> {
   await checkPassword(env, me.operatorId, body.currentPassword);
   const ended = await setPassword(env.DB, me.operatorId, await hashPassword(body.newPassword), me.tokenHash);
   await closeEndedSessions(env, me.sites, ended);
+  if (notice && me.email) {
+    await sendAccountMail(env, { kind: "password_changed", to: me.email, signInLink: `${notice.adminUrl}#/login` }, notice.language);
+  }
 }
 
-export async function requestEmailChange(env: Env, me: Me, body: { password: string; email: string }, adminUrl: string, now = Date.now()) {
+export async function requestEmailChange(
+  env: Env,
+  me: Me,
+  body: { password: string; email: string },
+  adminUrl: string,
+  language: string | null = null,
+  now = Date.now(),
+) {
   await checkPassword(env, me.operatorId, body.password);
   const id = newId("at");
   const nonce = randomToken(18);
@@ -59,12 +76,18 @@ export async function requestEmailChange(env: Env, me: Me, body: { password: str
     now,
     expiresAt: Math.min(link.expiresAt, now + CONFIRM_TTL_SECONDS * 1000),
   });
-  await sendAccountMail(env, {
-    kind: "email_change_confirm",
-    to: body.email,
-    name: me.name,
-    link: `${adminUrl}#/confirm?token=${encodeURIComponent(link.token)}`,
-  });
+  await sendAccountMail(
+    env,
+    {
+      kind: "email_change_confirm",
+      to: body.email,
+      name: me.name,
+      link: `${adminUrl}#/confirm?token=${encodeURIComponent(link.token)}`,
+      days: Math.round(CONFIRM_TTL_SECONDS / 86_400),
+    },
+    language,
+    now,
+  );
 }
 
 export async function listSessions(env: Env, me: Me): Promise<SessionInfo[]> {

@@ -732,6 +732,41 @@ const fi: Dictionary<"one" | "other"> = {
   eng_operatorGone: "tämä asiakaspalvelija ei ole enää tiimissä. Valitse joku muu.",
   brand_moreHint: "Logo, tekstin väri (kontrasti tarkistetaan), painikkeen paikka ja kieli:",
   brand_chatSample: "Kysy meiltä",
+  // Account mail (issue 14): password reset, invitations by email.
+  forgotPassword: "Unohtuiko salasana?",
+  forgotTitle: "Vaihda salasana",
+  forgotIntro:
+    "Anna tilisi sähköpostiosoite. Jos osoitteella on tili, lähetämme linkin uuden salasanan valintaan; se toimii kerran, tunnin ajan.",
+  sendResetLink: "Lähetä linkki",
+  resetSent: "Jos osoitteella {email} on Gadka-tili, linkki on matkalla. Tarkista sähköpostisi.",
+  resetTitle: "Valitse uusi salasana",
+  newPasswordLabel: "Uusi salasana",
+  setNewPassword: "Tallenna uusi salasana",
+  resetDone: "Salasanasi on vaihdettu ja kaikki laitteet kirjattiin ulos. Kirjaudu sisään uudella salasanalla.",
+  resetLinkBad: "Tämä linkki on vanhentunut tai jo käytetty. Pyydä uusi.",
+  invitationTitle: "Liity kaupan {shop} tiimiin",
+  invitationIntro: "{inviter} kutsuu osoitteen {email} vastaamaan kaupan {shop} chatiin (rooli: {role}).",
+  invitationIntroAnonymous: "Osoite {email} on kutsuttu vastaamaan kaupan {shop} chatiin (rooli: {role}).",
+  invitationNewAccount: "Valitse nimesi ja salasana, niin tilisi luodaan.",
+  photoUrl: "Kuva (https://-linkki, valinnainen)",
+  acceptInvitation: "Hyväksy ja liity",
+  invitationSignIn:
+    "Osoitteella {email} on jo Gadka-tili. Kirjaudu sillä sisään ja avaa sitten sähköpostin linkki uudelleen hyväksyäksesi kutsun.",
+  invitationWrongAccount:
+    "Olet kirjautunut tunnuksella {me}, mutta tämä kutsu on osoitteelle {email}. Kirjaudu ulos ja avaa linkki uudelleen.",
+  invitationExpired: "Tämä kutsu on vanhentunut. Pyydä kaupalta uusi.",
+  invitationUsed: "Tähän kutsuun on jo vastattu. Kirjaudu sisään.",
+  invitationRevoked: "Kauppa perui tämän kutsun.",
+  invitationInvalid: "Tämä kutsulinkki ei kelpaa: se on kopioitu väärin, tai uudempi kutsu korvasi sen.",
+  invitationJoined: "Liityit kaupan {shop} tiimiin.",
+  inviteByEmail: "Kutsu sähköpostilla",
+  inviteByEmailHint: "Henkilö saa viestin, jonka linkki toimii kerran, 7 päivän ajan, ja valitsee itse nimensä ja salasanansa.",
+  nameOptional: "Nimi (valinnainen)",
+  sendInvitation: "Lähetä kutsu",
+  invitationMailed: "Kutsu lähetettiin osoitteeseen {email}.",
+  resendInvitation: "Lähetä uudelleen",
+  invitationResent: "Osoitteeseen {email} lähetettiin uusi linkki; edellinen ei enää toimi.",
+  devMailLink: "Kehitätkö paikallisesti? Mitään ei lähetetä: avaa postiloki",
 };
 
 export default fi;

@@ -21,7 +21,8 @@ export interface EmailContent {
   button: { label: string; url: string };
   hint?: string;
   why: string;
-  unsubscribe: { label: string; url: string };
+  /** Absent for account emails (a confirmation or a reset is not a list one can leave). */
+  unsubscribe?: { label: string; url: string };
 }
 
 export function renderText(content: EmailContent, brand: Brand): string {
@@ -30,7 +31,8 @@ export function renderText(content: EmailContent, brand: Brand): string {
   if (content.summary) parts.push(content.summary, "");
   parts.push(`${content.button.label}: ${content.button.url}`, "");
   if (content.hint) parts.push(content.hint, "");
-  parts.push("-- ", content.why, `${content.unsubscribe.label}: ${content.unsubscribe.url}`);
+  parts.push("-- ", content.why);
+  if (content.unsubscribe) parts.push(`${content.unsubscribe.label}: ${content.unsubscribe.url}`);
   return parts.join("\n");
 }
 
@@ -64,7 +66,7 @@ ${messages}
 ${content.summary ? `<tr><td style="padding:0 24px 8px 24px;font-size:13px;color:#475569">${text(content.summary)}</td></tr>` : ""}
 <tr><td style="padding:12px 24px 8px 24px"><a href="${attr(content.button.url)}" style="display:inline-block;padding:12px 20px;border-radius:8px;background:${accent};color:${onAccent};font-size:15px;font-weight:600;text-decoration:none">${text(content.button.label)}</a></td></tr>
 ${content.hint ? `<tr><td style="padding:8px 24px 20px 24px;font-size:14px;color:#475569">${text(content.hint)}</td></tr>` : ""}
-<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid #e2e8f0;font-size:12px;line-height:1.5;color:#64748b">${text(content.why)}<br><a href="${attr(content.unsubscribe.url)}" style="color:#64748b">${text(content.unsubscribe.label)}</a></td></tr>
+<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid #e2e8f0;font-size:12px;line-height:1.5;color:#64748b">${text(content.why)}${content.unsubscribe ? `<br><a href="${attr(content.unsubscribe.url)}" style="color:#64748b">${text(content.unsubscribe.label)}</a>` : ""}</td></tr>
 </table></td></tr></table>
 </body>
 </html>
