@@ -9,6 +9,7 @@ import { REPORT_CSV_TABLES, ReportRangeQuery } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { requireRole } from "../middleware/require-role";
 import { validate } from "../middleware/validate";
+import { salesReport } from "../services/report-sales";
 import { concernsReport, hoursReport, reportCsv, teamReport } from "../services/reports";
 
 const managers = requireRole("admin", "see the team's hours and concerns");
@@ -23,6 +24,9 @@ export const reportRoutes = new Hono<AppEnv>()
   )
   .get("/concerns", managers, validate("query", ReportRangeQuery), async (c) =>
     c.json(await concernsReport(c.env, c.var.site.id, c.req.valid("query"), Date.now())),
+  )
+  .get("/sales", validate("query", ReportRangeQuery), async (c) =>
+    c.json(await salesReport(c.env, c.var.site.id, viewerOf(c.var), c.req.valid("query"), Date.now())),
   )
   .get("/csv", validate("query", v.intersect([ReportRangeQuery, v.object({ table: v.picklist(REPORT_CSV_TABLES) })])), async (c) => {
     const { table, ...range } = c.req.valid("query");

@@ -143,6 +143,25 @@ function rangeDays(clock: ZoneClock, q: ReportRangeQuery, now: number): LocalDay
   return days;
 }
 
+/** A report's settings, zone and range as instants [start, end) without reading any rollup (the sales report). */
+export async function reportWindow(env: Env, siteId: string, q: ReportRangeQuery, now: number, counter?: ReadCounter) {
+  const settings = await getSiteSettings(env.DB, siteId);
+  if (counter) counter.statements += 1;
+  const clock = new ZoneClock(settings.businessHours.timeZone);
+  const days = rangeDays(clock, q, now);
+  const today = clock.dayKey(now);
+  const range: ReportRange = {
+    from: q.from ?? days[0]?.key ?? today,
+    to: q.to ?? today,
+    timeZone: clock.timeZone,
+    rolledUpDays: 0,
+    rawDays: days.length,
+  };
+  const start = days[0]?.start ?? clock.dayStart(today);
+  const end = days.length ? days[days.length - 1]!.end : start;
+  return { settings, clock, range, start, end };
+}
+
 async function siteDays(env: Env, siteId: string, q: ReportRangeQuery, now: number, counter?: ReadCounter) {
   const settings = await getSiteSettings(env.DB, siteId);
   const clock = new ZoneClock(settings.businessHours.timeZone);
