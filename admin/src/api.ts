@@ -22,6 +22,7 @@ import type {
   OwnProfileResponse,
   RecoveryCodesResponse,
   ReportCsvTable,
+  SalesReport,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -187,6 +188,7 @@ export const api = {
   teamReport: (siteId: string, days: number) => request<TeamReport>("GET", `${reportsPath(siteId)}/team?days=${days}`),
   hoursReport: (siteId: string, days: number) => request<HoursReport>("GET", `${reportsPath(siteId)}/hours?days=${days}`),
   concernsReport: (siteId: string, days: number) => request<ConcernsReport>("GET", `${reportsPath(siteId)}/concerns?days=${days}`),
+  salesReport: (siteId: string, days: number) => request<SalesReport>("GET", `${reportsPath(siteId)}/sales?days=${days}`),
   /** A plain link (the browser downloads it with the session cookie). */
   reportCsvUrl: (siteId: string, table: ReportCsvTable, days: number) => `${reportsPath(siteId)}/csv?table=${table}&days=${days}`,
   audience: (siteId: string, from: number, to: number) =>
