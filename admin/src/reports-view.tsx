@@ -18,7 +18,7 @@ import {
   teamTableRows,
 } from "../../protocol";
 import { api } from "./api";
-import { t } from "./i18n";
+import { currentLang, t } from "./i18n";
 import { formatNumber } from "./i18n/format";
 import { SalesSection } from "./reports-sales";
 
@@ -30,7 +30,7 @@ const hourLabel = (hourOfWeek: number) => `${String(hourOfWeek % 24).padStart(2,
 
 function CsvLink({ siteId, table, days, label }: { siteId: string; table: ReportCsvTable; days: Period; label?: string }) {
   return (
-    <a class="csv-link" href={api.reportCsvUrl(siteId, table, days)} download data-csv={table}>
+    <a class="csv-link" href={api.reportCsvUrl(siteId, table, days, currentLang())} download data-csv={table}>
       {label ?? t("downloadCsv")}
     </a>
   );

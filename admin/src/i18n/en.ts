@@ -599,6 +599,11 @@ const en = {
   upliftWait_skewed_revenue: "not enough data yet: a few large orders still dominate",
   upliftNoEstimate: "not enough data yet",
   salesHour: "Hour",
+  csvWeekday: "Weekday",
+  csvTopic: "Topic",
+  csvTag: "Tag",
+  csvWord: "Word",
+  csvPhrase: "Phrase",
 };
 
 export default en;

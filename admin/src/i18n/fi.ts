@@ -601,6 +601,11 @@ const fi: Dictionary<"one" | "other"> = {
   upliftWait_skewed_revenue: "ei vielä tarpeeksi tietoa: muutama suuri tilaus hallitsee yhä",
   upliftNoEstimate: "ei vielä tarpeeksi tietoa",
   salesHour: "Tunti",
+  csvWeekday: "Viikonpäivä",
+  csvTopic: "Aihe",
+  csvTag: "Tunniste",
+  csvWord: "Sana",
+  csvPhrase: "Ilmaus",
 };
 
 export default fi;

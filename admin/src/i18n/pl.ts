@@ -614,6 +614,11 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
   upliftWait_skewed_revenue: "za mało danych: wciąż przeważa kilka dużych zamówień",
   upliftNoEstimate: "za mało danych",
   salesHour: "Godzina",
+  csvWeekday: "Dzień tygodnia",
+  csvTopic: "Temat",
+  csvTag: "Tag",
+  csvWord: "Słowo",
+  csvPhrase: "Wyrażenie",
 };
 
 export default pl;

@@ -613,6 +613,11 @@ const ru: Dictionary<"one" | "few" | "many" | "other"> = {
   upliftWait_skewed_revenue: "пока мало данных: всё ещё преобладают несколько крупных заказов",
   upliftNoEstimate: "пока мало данных",
   salesHour: "Час",
+  csvWeekday: "День недели",
+  csvTopic: "Тема",
+  csvTag: "Тег",
+  csvWord: "Слово",
+  csvPhrase: "Фраза",
 };
 
 export default ru;
