@@ -67,26 +67,24 @@ async function all<T>(stmt: D1PreparedStatement, counter?: ReadCounter): Promise
  * answered. Credit: every operator whose first answer the conversation records.
  */
 async function touchesIn(env: Env, siteId: string, start: number, end: number, counter?: ReadCounter) {
-  const events = await all<TouchEvent>(
+  // `c.*` so issue 12's trigger_id comes along once its migration is there.
+  const rows = await all<TouchEvent & ConversationRow>(
     env.DB.prepare(
-      `SELECT conversation_id, type, at, actor_id FROM conversation_events
-       WHERE site_id = ?1 AND type IN ('operator_first_answer', 'visitor_first_message') AND at >= ?2 AND at <= ?3`,
+      `SELECT c.*, e.conversation_id, e.type, e.at, e.actor_id FROM conversation_events e
+       JOIN conversations c ON c.id = e.conversation_id AND c.site_id = e.site_id
+       WHERE ${TOUCHED}`,
     ).bind(siteId, start, end),
     counter,
   );
-  const ids = [...new Set(events.map((e) => e.conversation_id))];
-  // `SELECT *` so issue 12's trigger_id comes along once its migration is there.
-  const conversations = ids.length
-    ? await all<ConversationRow>(
-        env.DB.prepare("SELECT * FROM conversations WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))").bind(
-          siteId,
-          JSON.stringify(ids),
-        ),
-        counter,
-      )
-    : [];
-  return { events, conversations };
+  const conversations = new Map<string, ConversationRow>();
+  for (const r of rows) if (!conversations.has(r.conversation_id)) conversations.set(r.conversation_id, r);
+  return { events: rows as TouchEvent[], conversations: [...conversations.values()] };
 }
+
+/** The events that make a touch: ?1 site, ?2–?3 the instants. */
+const TOUCHED = "e.site_id = ?1 AND e.type IN ('operator_first_answer', 'visitor_first_message') AND e.at >= ?2 AND e.at <= ?3";
+/** The visitors of the conversations touched (same parameters). */
+const CHATTED = `SELECT c.visitor_id FROM conversation_events e JOIN conversations c ON c.id = e.conversation_id AND c.site_id = e.site_id WHERE ${TOUCHED}`;
 
 interface DirectoryRow {
   id: string;
@@ -101,18 +99,27 @@ interface DirectoryRow {
  * followed to that profile (two hops at most, one statement each) and keyed by its verified
  * customer id; the shop API's orders name that id too.
  */
-async function identitiesOf(env: Env, siteId: string, visitorIds: string[], counter?: ReadCounter) {
+async function identitiesOf(env: Env, siteId: string, start: number, end: number, chatted: string[], counter?: ReadCounter) {
   const rows = new Map<string, DirectoryRow>();
-  let ask = visitorIds;
-  for (let hop = 0; hop < 2 && ask.length; hop++) {
-    const found = await all<DirectoryRow>(
+  const found = await all<DirectoryRow>(
+    env.DB.prepare(`SELECT id, merged_into, external_id, verified FROM visitors WHERE site_id = ?1 AND id IN (${CHATTED})`).bind(
+      siteId,
+      start,
+      end,
+    ),
+    counter,
+  );
+  for (const r of found) rows.set(r.id, r);
+  // Only the profiles they were merged into (a few) travel as a list.
+  const targets = [...new Set(found.map((r) => r.merged_into).filter((id): id is string => id !== null && !rows.has(id)))];
+  if (targets.length) {
+    const more = await all<DirectoryRow>(
       env.DB.prepare(
         "SELECT id, merged_into, external_id, verified FROM visitors WHERE site_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-      ).bind(siteId, JSON.stringify(ask)),
+      ).bind(siteId, JSON.stringify(targets)),
       counter,
     );
-    for (const r of found) rows.set(r.id, r);
-    ask = [...new Set(found.map((r) => r.merged_into).filter((id): id is string => id !== null && !rows.has(id)))];
+    for (const r of more) rows.set(r.id, r);
   }
   const canonical = (id: string) => {
     let at = id;
@@ -129,7 +136,7 @@ async function identitiesOf(env: Env, siteId: string, visitorIds: string[], coun
     return r && r.verified === 1 && r.external_id !== null ? `c:${r.external_id}` : `v:${c}`;
   };
   const customerIds = [...new Set([...rows.values()].filter((r) => r.verified === 1 && r.external_id !== null).map((r) => r.external_id!))];
-  return { keyOf, visitorIds: [...new Set([...visitorIds, ...rows.keys()])], customerIds };
+  return { keyOf, visitorIds: [...new Set([...chatted, ...rows.keys()])], targets, customerIds };
 }
 
 export interface SalesData {
@@ -151,7 +158,12 @@ export async function attributedOrders(
   const { events, conversations } = await touchesIn(env, siteId, from - windowMs, to, counter?.d1);
   const visitorOf = new Map(conversations.map((c) => [c.id, c]));
   const chatted = [...new Set(conversations.map((c) => c.visitor_id))];
-  const { keyOf: keyOfVisitor, visitorIds, customerIds } = await identitiesOf(env, siteId, chatted, counter?.d1);
+  const {
+    keyOf: keyOfVisitor,
+    visitorIds,
+    targets,
+    customerIds,
+  } = await identitiesOf(env, siteId, from - windowMs, to, chatted, counter?.d1);
 
   const answerers = new Map<string, Set<string>>();
   for (const e of events) {
@@ -178,13 +190,16 @@ export async function attributedOrders(
     });
   }
 
+  // The chatting visitors come from the same join as above (no list of them travels); the merge
+  // targets and verified customer ids are the few that do.
   const d1Orders = visitorIds.length
     ? await all<RawOrder>(
         env.DB.prepare(
           `SELECT order_id, visitor_id, customer_id, total, currency, items, created_at, source FROM orders
-           WHERE site_id = ?1 AND created_at >= ?2 AND created_at <= ?3
-             AND (visitor_id IN (SELECT value FROM json_each(?4)) OR customer_id IN (SELECT value FROM json_each(?5)))`,
-        ).bind(siteId, from, to, JSON.stringify(visitorIds), JSON.stringify(customerIds)),
+           WHERE site_id = ?1 AND created_at >= ?4 AND created_at <= ?3
+             AND (visitor_id IN (${CHATTED}) OR visitor_id IN (SELECT value FROM json_each(?5))
+               OR customer_id IN (SELECT value FROM json_each(?6)))`,
+        ).bind(siteId, from - windowMs, to, from, JSON.stringify(targets), JSON.stringify(customerIds)),
         counter?.d1,
       )
     : [];
