@@ -157,7 +157,6 @@ it("answers 90-day reports over 100,000 conversations", async () => {
   await timed("concerns report, rollups (+5,000 first messages)", (c) => concernsReport(env, SITE, q, now, c));
   const median = [...samples].sort((a, b) => a - b)[2]!;
   console.log(`team report from rollups: median of 5 = ${median.toFixed(0)} ms (target ≤ 300 ms)`);
-  expect(median).toBeLessThan(300);
 
   // Sales attribution: 30,000 API orders of chatting visitors 2 h after their chat, 30,000 of
   // visitors who never chatted (never read). Not rolled up: the report reads the range's touches.
@@ -179,4 +178,5 @@ it("answers 90-day reports over 100,000 conversations", async () => {
     );
     expect(sales.shop.reduce((n, r) => n + r.influencedOrders, 0)).toBeGreaterThan(25_000);
   }
+  expect(median).toBeLessThan(300);
 });
