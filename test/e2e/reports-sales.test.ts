@@ -45,10 +45,12 @@ describe("reports: sales", () => {
 
     // The page reports the purchase, as the demo shop's checkout does.
     const orderId = `E2E-${Date.now().toString(36)}`;
-    await shop.evaluate(
-      (o) => (window as unknown as { Gadka: (...a: unknown[]) => void }).Gadka("track", "purchase", o),
-      { orderId, total: 123.45, currency: CURRENCY, items: [] },
-    );
+    await shop.evaluate((o) => (window as unknown as { Gadka: (...a: unknown[]) => void }).Gadka("track", "purchase", o), {
+      orderId,
+      total: 123.45,
+      currency: CURRENCY,
+      items: [],
+    });
 
     // The room's outbox copies the first answer to D1 within about a second; the beacon writes the order.
     let after = before;
