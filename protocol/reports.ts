@@ -238,3 +238,71 @@ export function teamTableRows(report: TeamReport, teamName: string): (string | n
     r.csat === null ? null : Math.round(r.csat * 100),
   ]);
 }
+
+/** Influenced and assisted orders and revenue of one key in one currency (never summed across). */
+export interface SalesRow {
+  /** An operator id, a trigger id, an hour of the day "0"–"23" (shop's zone), or "" for the shop. */
+  key: string;
+  currency: string;
+  influencedOrders: number;
+  influencedRevenue: number;
+  assistedOrders: number;
+  assistedRevenue: number;
+}
+
+/** An estimate with its 95% interval. */
+export interface UpliftEstimate {
+  value: number;
+  lower: number;
+  upper: number;
+}
+
+/** Why an uplift is not a result yet (the rule: README, Reports). */
+export type UpliftReadiness =
+  | { ready: true }
+  | { ready: false; reason: "few_visitors" | "few_conversions" | "skewed_revenue" | "wide_interval" };
+
+/** One trigger experiment (trigger and salt): its shown group against its control group. */
+export interface TriggerUplift {
+  triggerId: string;
+  /** The trigger's name, or null when it no longer exists. */
+  name: string | null;
+  salt: string;
+  shown: { visitors: number; converted: number };
+  control: { visitors: number; converted: number };
+  conversion: {
+    shownRate: number | null;
+    controlRate: number | null;
+    /** Shown − control, as a share (0.021 = +2.1 percentage points). */
+    difference: UpliftEstimate | null;
+    readiness: UpliftReadiness;
+  };
+  /** Per currency: revenue per visitor of each arm, and their difference (Welch). */
+  revenue: {
+    currency: string;
+    shownPerVisitor: number | null;
+    controlPerVisitor: number | null;
+    difference: UpliftEstimate | null;
+    readiness: UpliftReadiness;
+  }[];
+}
+
+/**
+ * `GET /api/sites/:siteId/reports/sales`: orders in the range influenced (within the shop's
+ * attribution window after a chat) and assisted (within 24 h), per currency for the shop, per
+ * operator, per trigger and per hour of the day; and the uplift of each trigger. Agents get only
+ * their own operator row, no shop, trigger or hour rows and no uplift.
+ */
+export interface SalesReport {
+  range: ReportRange;
+  windowDays: number;
+  /** Orders of chatting customers read in the range (influenced or not). */
+  ordersRead: number;
+  shop: SalesRow[];
+  operators: (SalesRow & { name: string })[];
+  triggers: (SalesRow & { name: string | null })[];
+  hours: SalesRow[];
+  uplift: TriggerUplift[];
+  /** False while conversations carry no trigger (per-trigger revenue needs `conversations.trigger_id`). */
+  triggerCredit: boolean;
+}

@@ -66,6 +66,8 @@ const settingFields = {
   staffingTarget: StaffingTarget,
   /** Branding (issue 12): the widget looks like the shop. The Worker checks contrast on save. */
   branding: Branding,
+  /** Sales attribution (issue 13): an order up to this many days after a chat is influenced by it. */
+  attributionWindowDays: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(90)),
 };
 
 export const SiteSettings = v.object({
@@ -84,6 +86,7 @@ export const SiteSettings = v.object({
   operatorAlertMinutes: v.optional(settingFields.operatorAlertMinutes, 5),
   staffingTarget: v.optional(settingFields.staffingTarget, DEFAULT_STAFFING_TARGET),
   branding: v.optional(settingFields.branding, DEFAULT_BRANDING),
+  attributionWindowDays: v.optional(settingFields.attributionWindowDays, 7),
 });
 export type SiteSettings = v.InferOutput<typeof SiteSettings>;
 

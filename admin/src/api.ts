@@ -23,6 +23,7 @@ import type {
   OwnProfileResponse,
   RecoveryCodesResponse,
   ReportCsvTable,
+  SalesReport,
   SavedRepliesResponse,
   SavedReply,
   SavedReplyBody,
@@ -219,8 +220,10 @@ export const api = {
   teamReport: (siteId: string, days: number) => request<TeamReport>("GET", `${reportsPath(siteId)}/team?days=${days}`),
   hoursReport: (siteId: string, days: number) => request<HoursReport>("GET", `${reportsPath(siteId)}/hours?days=${days}`),
   concernsReport: (siteId: string, days: number) => request<ConcernsReport>("GET", `${reportsPath(siteId)}/concerns?days=${days}`),
+  salesReport: (siteId: string, days: number) => request<SalesReport>("GET", `${reportsPath(siteId)}/sales?days=${days}`),
   /** A plain link (the browser downloads it with the session cookie). */
-  reportCsvUrl: (siteId: string, table: ReportCsvTable, days: number) => `${reportsPath(siteId)}/csv?table=${table}&days=${days}`,
+  reportCsvUrl: (siteId: string, table: ReportCsvTable, days: number, lang = "en") =>
+    `${reportsPath(siteId)}/csv?table=${table}&days=${days}&lang=${lang}`,
   audience: (siteId: string, from: number, to: number) =>
     request<AudienceResponse>("GET", `/api/sites/${encodeURIComponent(siteId)}/audience?from=${Math.round(from)}&to=${Math.round(to)}`),
   live: (siteId: string, query: Record<string, string>) =>

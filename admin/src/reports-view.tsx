@@ -12,13 +12,15 @@ import {
   type HoursReport,
   type MemberRole,
   type ReportCsvTable,
+  type SalesReport,
   TEAM_TABLE_COLUMNS,
   type TeamReport,
   teamTableRows,
 } from "../../protocol";
 import { api } from "./api";
-import { t } from "./i18n";
+import { currentLang, t } from "./i18n";
 import { formatNumber } from "./i18n/format";
+import { SalesSection } from "./reports-sales";
 
 const PERIODS = [7, 30, 90] as const;
 type Period = (typeof PERIODS)[number];
@@ -28,7 +30,7 @@ const hourLabel = (hourOfWeek: number) => `${String(hourOfWeek % 24).padStart(2,
 
 function CsvLink({ siteId, table, days, label }: { siteId: string; table: ReportCsvTable; days: Period; label?: string }) {
   return (
-    <a class="csv-link" href={api.reportCsvUrl(siteId, table, days)} download data-csv={table}>
+    <a class="csv-link" href={api.reportCsvUrl(siteId, table, days, currentLang())} download data-csv={table}>
       {label ?? t("downloadCsv")}
     </a>
   );
@@ -310,6 +312,7 @@ export function ReportsView({ siteId, role }: { siteId: string; role: MemberRole
   const [team, setTeam] = useState<TeamReport | null | undefined>(undefined);
   const [hours, setHours] = useState<HoursReport | null | undefined>(undefined);
   const [concerns, setConcerns] = useState<ConcernsReport | null | undefined>(undefined);
+  const [sales, setSales] = useState<SalesReport | null | undefined>(undefined);
   const manager = role !== "agent";
   useEffect(() => {
     let stale = false;
@@ -321,6 +324,7 @@ export function ReportsView({ siteId, role }: { siteId: string; role: MemberRole
       );
     };
     load(api.teamReport(siteId, days), setTeam);
+    load(api.salesReport(siteId, days), setSales);
     if (manager) {
       load(api.hoursReport(siteId, days), setHours);
       load(api.concernsReport(siteId, days), setConcerns);
@@ -350,6 +354,9 @@ export function ReportsView({ siteId, role }: { siteId: string; role: MemberRole
       </header>
       {body(team, (d) => (
         <TeamTable report={d} siteId={siteId} days={days} />
+      ))}
+      {body(sales, (d) => (
+        <SalesSection report={d} manager={manager} />
       ))}
       {manager ? (
         <>

@@ -239,6 +239,28 @@ describe("operator and team report", () => {
   });
 });
 
+describe("CSV in the operator's language", () => {
+  it("names the columns and labels as the admin's table does", async () => {
+    const text = async (q: string) => {
+      const r = await api(`/api/sites/site_rp/reports/csv?${q}&${range}`, { cookie: owner });
+      expect(r.status).toBe(200);
+      return (await r.text())
+        .replace(/^\uFEFF/, "")
+        .trimEnd()
+        .split("\r\n");
+    };
+    const pl = await text("table=team&lang=pl");
+    expect(pl[0]!.split(",").slice(0, 2)).toEqual(["Konsultant", "Rozmowy"]);
+    expect(pl[1]!.split(",")[0]).toBe("Zespół");
+    const ru = await text("table=heatmap&lang=ru");
+    expect(ru[0]!.split(",")[0]).toBe("День недели");
+    expect(ru[1]!.split(",")[0]).toBe("пн");
+    expect((await text("table=team"))[0]!.split(",")[0]).toBe("Operator");
+    const bad = await api(`/api/sites/site_rp/reports/csv?table=team&lang=xx&${range}`, { cookie: owner });
+    expect(bad.status).toBe(422);
+  });
+});
+
 describe("common concerns", () => {
   it("counts topics and tags per week and the frequent words of first messages", async () => {
     const r = await api(`/api/sites/site_rp/reports/concerns?${range}`, { cookie: owner });

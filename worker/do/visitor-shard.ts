@@ -100,6 +100,18 @@ export interface Trail {
  * lived in before a reshard, or from D1's tracking tables (the migration job). Rows keep their
  * columns; page view ids are the source's (the receiving shard numbers them anew).
  */
+/** One trigger experiment's arm in one shard (reports' uplift: summed over the shards). */
+export interface TriggerArmRow {
+  triggerId: string;
+  salt: string;
+  arm: "shown" | "control";
+  visitors: number;
+  /** Visitors with an order within the window after their first exposure. */
+  converted: number;
+  /** Per currency, over the arm's buyers: each visitor's revenue s summed as s, s², s³. */
+  revenue: { currency: string; buyers: number; orders: number; sum: number; sumSquares: number; sumCubes: number }[];
+}
+
 export interface MovedVisitor {
   row: Record<string, unknown>;
   visits: Record<string, unknown>[];
@@ -970,6 +982,84 @@ export class VisitorShard extends DurableObject<Env> {
   async audiencePart(siteId: string, shard: number, from: number, to: number, top: number): Promise<AudienceResponse> {
     this.bind(siteId, shard);
     return audience(this.db.asD1(), siteId, from, to, top);
+  }
+
+  /**
+   * Reports (issue 13), sales attribution: these visitors' orders created in [from, to] — the
+   * page's purchases and the API orders copied here. One statement over `orders_by_visitor`.
+   */
+  ordersOf(siteId: string, shard: number, ids: string[], from: number, to: number): RawOrder[] {
+    this.bind(siteId, shard);
+    return this.ctx.storage.sql
+      .exec(
+        `SELECT order_id, visitor_id, customer_id, total, currency, items, created_at, source FROM orders
+         WHERE site_id = ?1 AND visitor_id IN (SELECT value FROM json_each(?2)) AND created_at >= ?3 AND created_at <= ?4`,
+        siteId,
+        JSON.stringify(ids),
+        from,
+        to,
+      )
+      .toArray() as unknown as RawOrder[];
+  }
+
+  /**
+   * Reports (issue 13), uplift: per trigger × salt × arm of the exposures first made in
+   * [from, to), the visitors and those who bought within `windowMs` of their first exposure, and
+   * per currency the power sums of each visitor's revenue (worker/reports/uplift.ts). Two
+   * statements over `trigger_exposures_by_trigger` (or the site's exposures) and `orders_by_visitor`.
+   */
+  triggerArms(siteId: string, shard: number, triggerIds: string[] | null, from: number, to: number, windowMs: number): TriggerArmRow[] {
+    this.bind(siteId, shard);
+    const per = `WITH ex AS (
+        SELECT visitor_id, trigger_id, salt, arm, first_at FROM trigger_exposures
+        WHERE site_id = ?1 AND first_at >= ?2 AND first_at < ?3
+          AND (?5 IS NULL OR trigger_id IN (SELECT value FROM json_each(?5)))
+      ), per AS (
+        SELECT ex.trigger_id, ex.salt, ex.arm, ex.visitor_id, o.currency, SUM(o.total) AS s, COUNT(o.order_id) AS n
+        FROM ex LEFT JOIN orders o ON o.site_id = ?1 AND o.visitor_id = ex.visitor_id
+          AND o.created_at >= ex.first_at AND o.created_at <= ex.first_at + ?4
+        GROUP BY ex.trigger_id, ex.salt, ex.arm, ex.visitor_id, o.currency
+      )`;
+    const args = [siteId, from, to, windowMs, triggerIds === null ? null : JSON.stringify(triggerIds)];
+    const arms = this.ctx.storage.sql
+      .exec(
+        `${per} SELECT trigger_id, salt, arm, COUNT(DISTINCT visitor_id) AS visitors,
+           COUNT(DISTINCT CASE WHEN n > 0 THEN visitor_id END) AS converted
+         FROM per GROUP BY trigger_id, salt, arm`,
+        ...args,
+      )
+      .toArray();
+    const money = this.ctx.storage.sql
+      .exec(
+        `${per} SELECT trigger_id, salt, arm, currency, COUNT(*) AS buyers, SUM(n) AS orders,
+           SUM(s) AS sum, SUM(s * s) AS sum_squares, SUM(s * s * s) AS sum_cubes
+         FROM per WHERE n > 0 GROUP BY trigger_id, salt, arm, currency`,
+        ...args,
+      )
+      .toArray();
+    const key = (r: Record<string, unknown>) => JSON.stringify([r.trigger_id, r.salt, r.arm]);
+    const out = new Map<string, TriggerArmRow>();
+    for (const r of arms) {
+      out.set(key(r), {
+        triggerId: String(r.trigger_id),
+        salt: String(r.salt),
+        arm: r.arm === "shown" ? "shown" : "control",
+        visitors: Number(r.visitors),
+        converted: Number(r.converted),
+        revenue: [],
+      });
+    }
+    for (const r of money) {
+      out.get(key(r))?.revenue.push({
+        currency: String(r.currency),
+        buyers: Number(r.buyers),
+        orders: Number(r.orders),
+        sum: Number(r.sum),
+        sumSquares: Number(r.sum_squares),
+        sumCubes: Number(r.sum_cubes),
+      });
+    }
+    return [...out.values()];
   }
 
   /** Ids of the visitors merged into one of `ids` whose tombstones are here. */

@@ -9,6 +9,8 @@ import { REPORT_CSV_TABLES, ReportRangeQuery } from "../../protocol";
 import type { AppEnv } from "../app-env";
 import { requireRole } from "../middleware/require-role";
 import { validate } from "../middleware/validate";
+import { CSV_LANGS } from "../reports/csv-words";
+import { salesReport } from "../services/report-sales";
 import { concernsReport, hoursReport, reportCsv, teamReport } from "../services/reports";
 
 const managers = requireRole("admin", "see the team's hours and concerns");
@@ -24,11 +26,21 @@ export const reportRoutes = new Hono<AppEnv>()
   .get("/concerns", managers, validate("query", ReportRangeQuery), async (c) =>
     c.json(await concernsReport(c.env, c.var.site.id, c.req.valid("query"), Date.now())),
   )
-  .get("/csv", validate("query", v.intersect([ReportRangeQuery, v.object({ table: v.picklist(REPORT_CSV_TABLES) })])), async (c) => {
-    const { table, ...range } = c.req.valid("query");
-    const csv = await reportCsv(c.env, c.var.site.id, viewerOf(c.var), table, range, Date.now());
-    return c.body(csv, 200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="gadka-${table}-${range.from ?? "last-30-days"}${range.to ? `-${range.to}` : ""}.csv"`,
-    });
-  });
+  .get("/sales", validate("query", ReportRangeQuery), async (c) =>
+    c.json(await salesReport(c.env, c.var.site.id, viewerOf(c.var), c.req.valid("query"), Date.now())),
+  )
+  .get(
+    "/csv",
+    validate(
+      "query",
+      v.intersect([ReportRangeQuery, v.object({ table: v.picklist(REPORT_CSV_TABLES), lang: v.optional(v.picklist(CSV_LANGS)) })]),
+    ),
+    async (c) => {
+      const { table, lang, ...range } = c.req.valid("query");
+      const csv = await reportCsv(c.env, c.var.site.id, viewerOf(c.var), table, range, Date.now(), lang);
+      return c.body(csv, 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="gadka-${table}-${range.from ?? "last-30-days"}${range.to ? `-${range.to}` : ""}.csv"`,
+      });
+    },
+  );

@@ -20,7 +20,6 @@ import {
   TEAM_TABLE_COLUMNS,
   type TeamReport,
   type TeamReportRow,
-  type TeamTableColumn,
   teamTableRows,
 } from "../../protocol";
 import {
@@ -37,6 +36,7 @@ import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { toCsv } from "../reports/csv";
+import { type CsvLang, csvWord } from "../reports/csv-words";
 import {
   buildDayRollups,
   type DayRollup,
@@ -141,6 +141,25 @@ function rangeDays(clock: ZoneClock, q: ReportRangeQuery, now: number): LocalDay
     days.push(clock.day(key));
   }
   return days;
+}
+
+/** A report's settings, zone and range as instants [start, end) without reading any rollup (the sales report). */
+export async function reportWindow(env: Env, siteId: string, q: ReportRangeQuery, now: number, counter?: ReadCounter) {
+  const settings = await getSiteSettings(env.DB, siteId);
+  if (counter) counter.statements += 1;
+  const clock = new ZoneClock(settings.businessHours.timeZone);
+  const days = rangeDays(clock, q, now);
+  const today = clock.dayKey(now);
+  const range: ReportRange = {
+    from: q.from ?? days[0]?.key ?? today,
+    to: q.to ?? today,
+    timeZone: clock.timeZone,
+    rolledUpDays: 0,
+    rawDays: days.length,
+  };
+  const start = days[0]?.start ?? clock.dayStart(today);
+  const end = days.length ? days[days.length - 1]!.end : start;
+  return { settings, clock, range, start, end };
 }
 
 async function siteDays(env: Env, siteId: string, q: ReportRangeQuery, now: number, counter?: ReadCounter) {
@@ -309,53 +328,41 @@ export async function concernsReport(env: Env, siteId: string, q: ReportRangeQue
   } satisfies ConcernsReport;
 }
 
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-/** The CSV's column names (English; the admin's table names them in the operator's language). */
-const TEAM_CSV_HEADER: Record<TeamTableColumn, string> = {
-  operator: "Operator",
-  conversations: "Conversations",
-  missed: "Missed",
-  firstResponseP50: "First response p50 (s)",
-  firstResponseP90: "First response p90 (s)",
-  inHoursP50: "In hours p50 (s)",
-  inHoursP90: "In hours p90 (s)",
-  outOfHoursP50: "Out of hours p50 (s)",
-  outOfHoursP90: "Out of hours p90 (s)",
-  resolutionP50: "Resolution p50 (s)",
-  resolutionP90: "Resolution p90 (s)",
-  messages: "Messages",
-  peakConcurrent: "Peak concurrent",
-  meanConcurrent: "Mean concurrent",
-  transfers: "Transfers",
-  ratings: "Ratings",
-  positiveRatings: "Positive",
-  csatPercent: "CSAT (%)",
-};
+const WEEKDAY_KEYS = ["wd_mon", "wd_tue", "wd_wed", "wd_thu", "wd_fri", "wd_sat", "wd_sun"] as const;
 
 /** One report table as CSV (worker/reports/csv.ts: BOM, CRLF, no formula injection). */
-export async function reportCsv(env: Env, siteId: string, viewer: Viewer, table: ReportCsvTable, q: ReportRangeQuery, now: number) {
+export async function reportCsv(
+  env: Env,
+  siteId: string,
+  viewer: Viewer,
+  table: ReportCsvTable,
+  q: ReportRangeQuery,
+  now: number,
+  lang: CsvLang = "en",
+) {
+  const w = (key: Parameters<typeof csvWord>[1], vars?: Record<string, string | number>) => csvWord(lang, key, vars);
   if (table === "team") {
     const report = await teamReport(env, siteId, viewer, q, now);
-    return toCsv([TEAM_TABLE_COLUMNS.map((c) => TEAM_CSV_HEADER[c]), ...teamTableRows(report, "Team")]);
+    return toCsv([TEAM_TABLE_COLUMNS.map((c) => w(`col_${c}`)), ...teamTableRows(report, w("teamRow"))]);
   }
   if (viewer.role === "agent") throw new ApiError("forbidden", "Only owners and admins see the team's hours and concerns.");
   if (table === "heatmap" || table === "staffing") {
     const r = await hoursReport(env, siteId, q, now);
-    const when = (h: number) => [WEEKDAYS[Math.floor(h / 24)]!, h % 24];
+    const when = (h: number) => [w(WEEKDAY_KEYS[Math.floor(h / 24)]!), h % 24];
     if (table === "heatmap") {
       return toCsv([
-        ["Weekday", "Hour", "Visitors", "Conversations", "Missed"],
+        [w("csvWeekday"), w("hourOfWeek"), w("metric_visitors"), w("metric_conversations"), w("metric_missed")],
         ...r.heatmap.map((c) => [...when(c.hourOfWeek), c.visitors, c.conversations, c.missed]),
       ]);
     }
     return toCsv([
-      ["Weekday", "Hour", "Conversations per hour", "Operators needed", "Operators online", "Verdict"],
-      ...r.staffing.hours.map((s) => [...when(s.hourOfWeek), s.arrivalsPerHour, s.needed, s.online, s.verdict]),
+      [w("csvWeekday"), w("hourOfWeek"), w("arrivalsPerHour"), w("operatorsNeeded"), w("operatorsOnline"), w("verdict")],
+      ...r.staffing.hours.map((s) => [...when(s.hourOfWeek), s.arrivalsPerHour, s.needed, s.online, w(`verdict_${s.verdict}`)]),
     ]);
   }
   const r = await concernsReport(env, siteId, q, now);
-  if (table === "topics") return toCsv([["Topic", ...r.weeks], ...r.topics.map((t) => [t.topic, ...t.counts])]);
-  if (table === "tags") return toCsv([["Tag", ...r.weeks], ...r.tags.map((t) => [t.tag, ...t.counts])]);
+  if (table === "topics") return toCsv([[w("csvTopic"), ...r.weeks], ...r.topics.map((t) => [t.topic, ...t.counts])]);
+  if (table === "tags") return toCsv([[w("csvTag"), ...r.weeks], ...r.tags.map((t) => [t.tag, ...t.counts])]);
   const terms = table === "words" ? r.words : r.phrases;
-  return toCsv([[table === "words" ? "Word" : "Phrase", "Messages"], ...terms.map((t) => [t.term, t.count])]);
+  return toCsv([[w(table === "words" ? "csvWord" : "csvPhrase"), w("col_messages")], ...terms.map((t) => [t.term, t.count])]);
 }
