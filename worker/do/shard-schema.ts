@@ -146,6 +146,8 @@ const MIGRATIONS: Record<number, string> = {
   // keep them equal to what the visits table holds, whoever writes it (a view, an adoption from
   // another shard, a slot dropped after a reshard, retention, erasure), inside the writer's own
   // transaction; a ping writes no visit, so it writes no rollup. Existing visits are counted once.
+  // `handed_over`: visitors a reshard under way handed to their new shard on a beacon; with
+  // `moved_slots`, what the old shard's lists leave out (their copy elsewhere is the live one).
   3: `
     CREATE TABLE rollup_hours (
       hour INTEGER NOT NULL, dim TEXT NOT NULL, k TEXT NOT NULL,
@@ -153,6 +155,7 @@ const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (dim, hour, k)
     ) WITHOUT ROWID;
     CREATE TABLE rollup_quarters (q INTEGER PRIMARY KEY, visits INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE handed_over (id TEXT PRIMARY KEY, slot INTEGER NOT NULL) WITHOUT ROWID;
     ${rollupBackfill()}
     INSERT INTO rollup_quarters (q, visits) SELECT started_at / 900000, COUNT(*) FROM visits GROUP BY 1;
     ${ROLLUP_TRIGGERS}

@@ -40,6 +40,7 @@ import {
 import { audience, listVisitors, type VisitorFilter, type VisitorTrail, visitorTrail } from "../db/visitor-reads";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
+import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/parse";
 import { slotOf } from "../lib/shards";
 import { cleanUrl } from "../lib/traffic";
@@ -55,6 +56,9 @@ const PENDING_MAX_MS = 5 * 60_000;
 /** Directory write-behind: how soon after a change, and profiles per D1 statement. */
 const DIRECTORY_DELAY_MS = 20_000;
 const DIRECTORY_BATCH = 100;
+/** How long "nothing unread" is trusted without a word from the hub (the badge's worst delay). */
+const UNREAD_TRUST_MS = 60_000;
+const MAX_UNREAD_CACHE = 10_000;
 
 export interface ShardBeacon {
   siteId: string;
@@ -76,7 +80,14 @@ export type ShardBeaconResult =
   | { status: "unknown" }
   /** The visitor was merged into another profile (maybe in another shard). */
   | { status: "merged"; into: string }
-  | { status: "ok"; visitorId: string; conversation: TrackConversation | null; invited: boolean };
+  | {
+      status: "ok";
+      visitorId: string;
+      conversation: TrackConversation | null;
+      invited: boolean;
+      /** Operator messages the visitor has not read (the conversation's room, or this shard's cache of its 0); null: none. */
+      unread: number | null;
+    };
 
 /** Everything of one visitor a merge carries to the profile's shard. */
 export interface Trail {
@@ -200,6 +211,11 @@ export class VisitorShard extends DurableObject<Env> {
   private readonly timers: DurableTimers<"flush" | "directory">;
   /** The directory flush under way: erasure waits for it so no D1 write lands after the erase. */
   private flushing: Promise<void> = Promise.resolve();
+  /** Conversations whose room said "nothing unread" for their visitor, and when it was asked. */
+  private readonly nothingUnread = new Map<string, { visitorId: string; at: number }>();
+  /** When the hub last forwarded a change of each conversation (a room answer older than it is stale). */
+  private readonly unreadChanged = new Map<string, number>();
+  private readonly unreadCounts = { cached: 0, asked: 0 };
   /** SQLite rows the Audience reads read (stats): counts and breakdowns; distinct visitors. */
   private rollupRowsRead = 0;
   private visitorRowsRead = 0;
@@ -319,7 +335,44 @@ export class VisitorShard extends DurableObject<Env> {
     const presence = this.live(b.siteId, b.shard);
     if (live) presence.seen(live, { leaving });
     else presence.forget(w.visitorId);
-    return { status: "ok", visitorId: w.visitorId, conversation, invited: presence.takeInvite(w.visitorId) };
+    const invited = presence.takeInvite(w.visitorId);
+    return { status: "ok", visitorId: w.visitorId, conversation, invited, unread: await this.unreadOf(conversation) };
+  }
+
+  /**
+   * The unread count of the visitor's conversation. Asking its room costs a call per beacon, so
+   * "nothing unread" is remembered per conversation until the hub forwards a change of it (a new
+   * message: site-hub.ts), the conversation changes, or UNREAD_TRUST_MS passes (a forward lost to
+   * a hub eviction). A count above 0 is asked again each time: reading it lowers it, and the hub
+   * is not told of reads.
+   */
+  private async unreadOf(conversation: TrackConversation | null): Promise<number | null> {
+    if (!conversation || !isConversationId(conversation.id)) return null;
+    const known = this.nothingUnread.get(conversation.id);
+    if (known !== undefined && known.visitorId === conversation.visitorId && Date.now() - known.at < UNREAD_TRUST_MS) {
+      this.unreadCounts.cached++;
+      return null;
+    }
+    this.unreadCounts.asked++;
+    const asked = Date.now();
+    const n = await this.env.CONVERSATION.getByName(conversation.id)
+      .visitorUnread(this.siteId!, conversation.visitorId)
+      .catch(() => undefined);
+    if (n === undefined) return null;
+    if (n) this.nothingUnread.delete(conversation.id);
+    else {
+      if (this.nothingUnread.size >= MAX_UNREAD_CACHE) this.nothingUnread.clear();
+      // Stamped when asked: a forward that arrived meanwhile has deleted nothing yet, so it wins next time.
+      if (!this.unreadChanged.has(conversation.id) || this.unreadChanged.get(conversation.id)! < asked) {
+        this.nothingUnread.set(conversation.id, { visitorId: conversation.visitorId, at: asked });
+      }
+    }
+    return n || null;
+  }
+
+  /** Beacons answered from the unread cache and calls made to rooms (tests, the benchmark). */
+  unreadStats(): { cached: number; asked: number } {
+    return { ...this.unreadCounts };
   }
 
   /** The visitor's row with a ping's unwritten state laid over it. */
@@ -503,6 +556,7 @@ export class VisitorShard extends DurableObject<Env> {
       .bind(siteId, visitorId, conversation.id, conversation.visitorId)
       .exec();
     if (changes) this.timers.setIfEarlier("directory", Date.now() + DIRECTORY_DELAY_MS);
+    this.forgetUnread(conversation.id);
     return changes > 0;
   }
 
@@ -822,7 +876,13 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** A reshard: hands the visitor over (its copy stays until the reshard drops copied slots). */
   handOver(siteId: string, shard: number, visitorId: string): MovedVisitor | null {
-    return this.exportVisitor(siteId, shard, visitorId);
+    const moved = this.exportVisitor(siteId, shard, visitorId);
+    if (!moved) return null;
+    // From now on the new shard has the live copy: this one leaves the lists and the Live view.
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO handed_over (id, slot) VALUES (?, ?)", visitorId, slotOf(visitorId));
+    this.pending.delete(visitorId);
+    this.live(siteId, shard).forget(visitorId);
+    return moved;
   }
 
   /**
@@ -907,6 +967,7 @@ export class VisitorShard extends DurableObject<Env> {
       presence.forget(id);
     }
     this.ctx.storage.sql.exec("DELETE FROM moved_slots WHERE slot = ?", slot);
+    this.ctx.storage.sql.exec("DELETE FROM handed_over WHERE slot = ?", slot);
     return n;
   }
 
@@ -933,12 +994,19 @@ export class VisitorShard extends DurableObject<Env> {
     let n = 0;
     for (const slot of slots) n += this.dropSlot(siteId, shard, slot);
     this.ctx.storage.sql.exec("DELETE FROM moved_slots");
+    this.ctx.storage.sql.exec("DELETE FROM handed_over");
     return n;
   }
 
   markSlotCopied(siteId: string, shard: number, slot: number): void {
     this.bind(siteId, shard);
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO moved_slots (slot, at) VALUES (?, ?)", slot, Date.now());
+    // The slot's visitors now beacon to their new shard: their entries here would show them twice.
+    const presence = this.live(siteId, shard);
+    for (const r of this.ctx.storage.sql.exec("SELECT id FROM visitors WHERE slot = ?", slot)) {
+      this.pending.delete(String(r.id));
+      presence.forget(String(r.id));
+    }
   }
 
   /** Ids of this shard's visitors in `slot`, after `afterId`, at most `limit` (a reshard's cursor). */
@@ -968,7 +1036,8 @@ export class VisitorShard extends DurableObject<Env> {
 
   async listPage(siteId: string, shard: number, f: VisitorFilter): Promise<VisitorListResponse> {
     this.bind(siteId, shard);
-    return listVisitors(this.db.asD1(), siteId, f);
+    // A reshard under way: visitors whose live copy is in their new shard are listed there only.
+    return listVisitors(this.db.asD1(), siteId, f, { excludeMoved: true });
   }
 
   /** This shard's Audience of [from, to): whole hours from its rollups, the partial ends raw. */
@@ -1046,6 +1115,7 @@ export class VisitorShard extends DurableObject<Env> {
           .bind(siteId, all),
       ),
     );
+    this.ctx.storage.sql.exec("DELETE FROM handed_over WHERE id IN (SELECT value FROM json_each(?))", all);
     const presence = this.live(siteId, shard);
     for (const id of [...ids, ...merged]) {
       this.pending.delete(id);
@@ -1101,7 +1171,14 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** The site hub forwards a visitor's conversation state (chatting or not, the conversation). */
   conversationState(siteId: string, shard: number, visitorId: string, state: { conversationId: string | null; chatting: boolean }): void {
+    if (state.conversationId) this.forgetUnread(state.conversationId);
     this.live(siteId, shard).conversation(visitorId, state);
+  }
+
+  private forgetUnread(conversationId: string): void {
+    this.nothingUnread.delete(conversationId);
+    if (this.unreadChanged.size >= MAX_UNREAD_CACHE) this.unreadChanged.clear();
+    this.unreadChanged.set(conversationId, Date.now());
   }
 
   /** An operator invited the visitor (the invite service): their next beacon answers `o: 1`. */
