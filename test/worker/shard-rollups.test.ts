@@ -207,6 +207,7 @@ describe.each([1, 4])("with %i visitor shard(s)", (shards) => {
         sql.exec(`DROP TRIGGER ${t}`);
       sql.exec("DROP TABLE rollup_hours");
       sql.exec("DROP TABLE rollup_quarters");
+      sql.exec("DROP TABLE handed_over");
       sql.exec("UPDATE schema_version SET version = 2");
       expect(migrateShard(sql)).toBe(2);
     });
