@@ -320,8 +320,9 @@ export class VisitorShard extends DurableObject<Env> {
       pingOnly = false;
       this.pending.delete(w.visitorId);
     }
-    const directory = this.isDirectory(w.visitorId);
     if (!pingOnly) {
+      // Read here, not for a ping: a ping writes nothing, so it needs no directory flag (a statement fewer).
+      const directory = this.isDirectory(w.visitorId);
       if (directory) w.statements.push(this.markDirty(w.visitorId) as never);
       this.db.batchSync(w.statements as unknown as ShardStatement[]);
       if (w.row.current_view_id === -1 || !row) this.timers.setIfEarlier("flush", now + FLUSH_EVERY_MS);
@@ -330,7 +331,8 @@ export class VisitorShard extends DurableObject<Env> {
       // Writes a timer row only when none is due: at most once a flush period per shard.
       this.timers.setIfEarlier("flush", now + FLUSH_EVERY_MS);
     }
-    const conversation = this.conversationOf(w.visitorId);
+    // A ping wrote nothing: the row it read still names the conversation (a statement fewer a ping).
+    const conversation = pingOnly && row ? conversationInRow(row) : this.conversationOf(w.visitorId);
     const live = w.live(conversation?.id ?? null);
     const presence = this.live(b.siteId, b.shard);
     if (live) presence.seen(live, { leaving });
@@ -1259,6 +1261,12 @@ function toValue(v: unknown): SqlStorageValue {
  * What D1 may know that the shard does not (the chat's email capture writes D1, not the shard):
  * a shard's null never erases it.
  */
+/** The conversation columns of a shard's visitor row (LOAD_TRACK_ROW selects them with `v.*`). */
+function conversationInRow(row: TrackRow): TrackConversation | null {
+  const r = row as TrackRow & { conversation_id?: string | null; conversation_visitor_id?: string | null };
+  return r.conversation_id ? { id: r.conversation_id, visitorId: String(r.conversation_visitor_id) } : null;
+}
+
 const KEEP_UNLESS_KNOWN = new Set(["name", "email", "language", "external_id"]);
 
 /**
