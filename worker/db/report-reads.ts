@@ -1,6 +1,6 @@
 /**
  * D1 reads of the reports (issue 13): the events of the conversations first written in a time
- * range, the operators' activity, the visits per quarter hour (the one swappable visitors read),
+ * range, the operators' activity,
  * first messages for common concerns, and the stored daily rollups. Every statement names the
  * site. `ReadCounter` tallies statements and rows, which the benchmark prints.
  */
@@ -73,22 +73,6 @@ export function operatorActivity(db: D1Database, siteId: string, start: number, 
            UNION ALL
            SELECT json_extract(data, '$.operatorId'), at / 900000 FROM conversation_events
              WHERE site_id = ?1 AND type = 'assigned' AND at >= ?2 AND at < ?3)`,
-      )
-      .bind(siteId, start, end),
-    counter,
-  );
-}
-
-/**
- * Visitors per quarter hour of [start, end), counted as visits started. THE one read of visitor
- * traffic: when the visitor shards keep hourly rollups (issue 10), this becomes a read of those.
- */
-export function visitsPerQuarterHour(db: D1Database, siteId: string, start: number, end: number, counter?: ReadCounter) {
-  return all<{ q: number; n: number }>(
-    db
-      .prepare(
-        `SELECT started_at / 900000 AS q, COUNT(*) AS n FROM visits
-         WHERE site_id = ?1 AND started_at >= ?2 AND started_at < ?3 GROUP BY q`,
       )
       .bind(siteId, start, end),
     counter,

@@ -122,10 +122,14 @@ export async function listVisitors(
   db: D1Database,
   siteId: string,
   f: VisitorFilter,
-  opts: { onlyD1?: boolean } = {},
+  opts: { onlyD1?: boolean; excludeMoved?: boolean } = {},
 ): Promise<VisitorListResponse> {
   const where = ["v.site_id = ?", "v.merged_into IS NULL"];
   if (opts.onlyD1) where.push("v.in_shard = 0");
+  // A visitor shard's copies that a reshard under way gave to another shard (shard SQLite only).
+  if (opts.excludeMoved) {
+    where.push("v.slot NOT IN (SELECT slot FROM moved_slots)", "v.id NOT IN (SELECT id FROM handed_over)");
+  }
   const params: unknown[] = [siteId];
   if (f.returning !== undefined) where.push(f.returning ? "v.visits > 1" : "v.visits <= 1");
   if (f.verified !== undefined) where.push(f.verified ? "v.verified = 1" : "v.verified = 0");

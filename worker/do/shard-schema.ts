@@ -5,11 +5,70 @@
  * profile also lives in D1's directory — a chat, an identity or an email — and `dirty` marks it
  * for the next write-behind), `visitors.conversation_id` / `conversation_visitor_id` (the
  * visitor's conversation, so a beacon needs no D1 read). `moved_slots` records slots a reshard
- * or migration has finished. Only VisitorShard uses it.
+ * or migration has finished. `rollup_hours` / `rollup_quarters` (v3) are the visits' counts per
+ * UTC hour and quarter hour, kept by triggers on `visits` (shard-rollups.ts reads them). Only
+ * VisitorShard uses it.
  */
 import { TIMERS_SCHEMA } from "./durable-timers";
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** The rollup rows of one visit (`v` = NEW or OLD), added with sign `sign`; also the v3 backfill. */
+function rollupRows(v: string, sign: string, pageViews: string): string {
+  const h = `${v}.started_at / 3600000`;
+  return `(${h}, 't', '', ${sign}, ${pageViews}), (${h}, 's', COALESCE(${v}.source_label, 'direct'), ${sign}, 0),
+    (${h}, 'd', COALESCE(${v}.device_type, 'unknown'), ${sign}, 0), (${h}, 'b', COALESCE(${v}.browser, 'unknown'), ${sign}, 0),
+    (${h}, 'c', COALESCE(${v}.country, 'unknown'), ${sign}, 0)`;
+}
+
+const UPSERT = "ON CONFLICT (dim, hour, k) DO UPDATE SET visits = visits + excluded.visits, page_views = page_views + excluded.page_views";
+
+/** The v3 backfill: the visits a shard held before its rollups existed. */
+function rollupBackfill(): string {
+  const dims: [string, string][] = [
+    ["s", "COALESCE(source_label, 'direct')"],
+    ["d", "COALESCE(device_type, 'unknown')"],
+    ["b", "COALESCE(browser, 'unknown')"],
+    ["c", "COALESCE(country, 'unknown')"],
+  ];
+  return [
+    "INSERT INTO rollup_hours (hour, dim, k, visits, page_views) SELECT started_at / 3600000, 't', '', COUNT(*), SUM(page_views) FROM visits GROUP BY 1;",
+    ...dims.map(
+      ([d, k]) =>
+        `INSERT INTO rollup_hours (hour, dim, k, visits, page_views) SELECT started_at / 3600000, '${d}', ${k}, COUNT(*), 0 FROM visits GROUP BY 1, 3;`,
+    ),
+  ].join("\n");
+}
+
+const ROLLUP_TRIGGERS = `
+  CREATE TRIGGER visits_rollup_add AFTER INSERT ON visits BEGIN
+    INSERT INTO rollup_hours (hour, dim, k, visits, page_views) VALUES ${rollupRows("NEW", "1", "NEW.page_views")} ${UPSERT};
+    INSERT INTO rollup_quarters (q, visits) VALUES (NEW.started_at / 900000, 1) ON CONFLICT (q) DO UPDATE SET visits = visits + 1;
+  END;
+  CREATE TRIGGER visits_rollup_remove AFTER DELETE ON visits BEGIN
+    INSERT INTO rollup_hours (hour, dim, k, visits, page_views) VALUES ${rollupRows("OLD", "-1", "-OLD.page_views")} ${UPSERT};
+    INSERT INTO rollup_quarters (q, visits) VALUES (OLD.started_at / 900000, -1) ON CONFLICT (q) DO UPDATE SET visits = visits - 1;
+    DELETE FROM rollup_hours WHERE dim IN ('t', 's', 'd', 'b', 'c') AND hour = OLD.started_at / 3600000 AND visits <= 0 AND page_views <= 0;
+    DELETE FROM rollup_quarters WHERE q = OLD.started_at / 900000 AND visits <= 0;
+  END;
+  -- A page view adds to its visit's counter: one row written, the hour's total.
+  CREATE TRIGGER visits_rollup_views AFTER UPDATE OF page_views ON visits
+  WHEN NEW.started_at = OLD.started_at AND NEW.source_label IS OLD.source_label AND NEW.device_type IS OLD.device_type
+    AND NEW.browser IS OLD.browser AND NEW.country IS OLD.country BEGIN
+    UPDATE rollup_hours SET page_views = page_views + NEW.page_views - OLD.page_views
+      WHERE dim = 't' AND hour = NEW.started_at / 3600000 AND k = '';
+  END;
+  CREATE TRIGGER visits_rollup_move AFTER UPDATE OF started_at, source_label, device_type, browser, country ON visits
+  WHEN NOT (NEW.started_at = OLD.started_at AND NEW.source_label IS OLD.source_label AND NEW.device_type IS OLD.device_type
+    AND NEW.browser IS OLD.browser AND NEW.country IS OLD.country) BEGIN
+    INSERT INTO rollup_hours (hour, dim, k, visits, page_views) VALUES ${rollupRows("OLD", "-1", "-OLD.page_views")} ${UPSERT};
+    INSERT INTO rollup_hours (hour, dim, k, visits, page_views) VALUES ${rollupRows("NEW", "1", "NEW.page_views")} ${UPSERT};
+    INSERT INTO rollup_quarters (q, visits) VALUES (OLD.started_at / 900000, -1) ON CONFLICT (q) DO UPDATE SET visits = visits - 1;
+    INSERT INTO rollup_quarters (q, visits) VALUES (NEW.started_at / 900000, 1) ON CONFLICT (q) DO UPDATE SET visits = visits + 1;
+    DELETE FROM rollup_hours WHERE dim IN ('t', 's', 'd', 'b', 'c') AND hour = OLD.started_at / 3600000 AND visits <= 0 AND page_views <= 0;
+    DELETE FROM rollup_quarters WHERE q = OLD.started_at / 900000 AND visits <= 0;
+  END;
+`;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -80,6 +139,26 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE INDEX trigger_exposures_by_trigger ON trigger_exposures (site_id, trigger_id, salt, first_at);
     CREATE INDEX trigger_exposures_by_slot ON trigger_exposures (slot);
+  `,
+  // Audience and the reports' heatmap (issue 10): the visits' additive counts per UTC hour of
+  // their start (total with page views; per source, device, browser, country) and per quarter
+  // hour (the heatmap's resolution: a shop's zone may be 30 or 45 minutes off the hour). Triggers
+  // keep them equal to what the visits table holds, whoever writes it (a view, an adoption from
+  // another shard, a slot dropped after a reshard, retention, erasure), inside the writer's own
+  // transaction; a ping writes no visit, so it writes no rollup. Existing visits are counted once.
+  // `handed_over`: visitors a reshard under way handed to their new shard on a beacon; with
+  // `moved_slots`, what the old shard's lists leave out (their copy elsewhere is the live one).
+  3: `
+    CREATE TABLE rollup_hours (
+      hour INTEGER NOT NULL, dim TEXT NOT NULL, k TEXT NOT NULL,
+      visits INTEGER NOT NULL DEFAULT 0, page_views INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (dim, hour, k)
+    ) WITHOUT ROWID;
+    CREATE TABLE rollup_quarters (q INTEGER PRIMARY KEY, visits INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE handed_over (id TEXT PRIMARY KEY, slot INTEGER NOT NULL) WITHOUT ROWID;
+    ${rollupBackfill()}
+    INSERT INTO rollup_quarters (q, visits) SELECT started_at / 900000, COUNT(*) FROM visits GROUP BY 1;
+    ${ROLLUP_TRIGGERS}
   `,
 };
 

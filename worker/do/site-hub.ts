@@ -94,7 +94,9 @@ export class SiteHub extends DurableObject<Env> {
     };
     this.store.put(merged);
     this.dashboards.broadcast({ type: "inbox.update", conversation: merged });
-    if (!current || chatting(current) !== chatting(merged) || current.visitorId !== merged.visitorId) {
+    // Also on a message the visitor did not write: their shard forgets that nothing was unread.
+    const unreadMayGrow = current !== null && current.lastSeq !== merged.lastSeq && merged.lastMessageRole !== "visitor";
+    if (!current || chatting(current) !== chatting(merged) || current.visitorId !== merged.visitorId || unreadMayGrow) {
       this.forwardChat(merged.siteId, merged);
     }
     await this.routing.conversationChanged(merged.id);

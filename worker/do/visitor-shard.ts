@@ -40,11 +40,13 @@ import {
 import { audience, listVisitors, type VisitorFilter, type VisitorTrail, visitorTrail } from "../db/visitor-reads";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
+import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/parse";
 import { slotOf } from "../lib/shards";
 import { cleanUrl } from "../lib/traffic";
 import { DurableTimers } from "./durable-timers";
 import { ShardPresence } from "./shard-presence";
+import { audienceFromRollups, visitsPerQuarter } from "./shard-rollups";
 import { DIRECTORY_COLUMNS, migrateShard } from "./shard-schema";
 import { ShardSql, type ShardStatement } from "./shard-sql";
 
@@ -54,6 +56,9 @@ const PENDING_MAX_MS = 5 * 60_000;
 /** Directory write-behind: how soon after a change, and profiles per D1 statement. */
 const DIRECTORY_DELAY_MS = 20_000;
 const DIRECTORY_BATCH = 100;
+/** How long "nothing unread" is trusted without a word from the hub (the badge's worst delay). */
+const UNREAD_TRUST_MS = 60_000;
+const MAX_UNREAD_CACHE = 10_000;
 
 export interface ShardBeacon {
   siteId: string;
@@ -75,7 +80,14 @@ export type ShardBeaconResult =
   | { status: "unknown" }
   /** The visitor was merged into another profile (maybe in another shard). */
   | { status: "merged"; into: string }
-  | { status: "ok"; visitorId: string; conversation: TrackConversation | null; invited: boolean };
+  | {
+      status: "ok";
+      visitorId: string;
+      conversation: TrackConversation | null;
+      invited: boolean;
+      /** Operator messages the visitor has not read (the conversation's room, or this shard's cache of its 0); null: none. */
+      unread: number | null;
+    };
 
 /** Everything of one visitor a merge carries to the profile's shard. */
 export interface Trail {
@@ -211,6 +223,14 @@ export class VisitorShard extends DurableObject<Env> {
   private readonly timers: DurableTimers<"flush" | "directory">;
   /** The directory flush under way: erasure waits for it so no D1 write lands after the erase. */
   private flushing: Promise<void> = Promise.resolve();
+  /** Conversations whose room said "nothing unread" for their visitor, and when it was asked. */
+  private readonly nothingUnread = new Map<string, { visitorId: string; at: number }>();
+  /** When the hub last forwarded a change of each conversation (a room answer older than it is stale). */
+  private readonly unreadChanged = new Map<string, number>();
+  private readonly unreadCounts = { cached: 0, asked: 0 };
+  /** SQLite rows the Audience reads read (stats): counts and breakdowns; distinct visitors. */
+  private rollupRowsRead = 0;
+  private visitorRowsRead = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -312,8 +332,9 @@ export class VisitorShard extends DurableObject<Env> {
       pingOnly = false;
       this.pending.delete(w.visitorId);
     }
-    const directory = this.isDirectory(w.visitorId);
     if (!pingOnly) {
+      // Read here, not for a ping: a ping writes nothing, so it needs no directory flag (a statement fewer).
+      const directory = this.isDirectory(w.visitorId);
       if (directory) w.statements.push(this.markDirty(w.visitorId) as never);
       this.db.batchSync(w.statements as unknown as ShardStatement[]);
       if (w.row.current_view_id === -1 || !row) this.timers.setIfEarlier("flush", now + FLUSH_EVERY_MS);
@@ -322,12 +343,50 @@ export class VisitorShard extends DurableObject<Env> {
       // Writes a timer row only when none is due: at most once a flush period per shard.
       this.timers.setIfEarlier("flush", now + FLUSH_EVERY_MS);
     }
-    const conversation = this.conversationOf(w.visitorId);
+    // A ping wrote nothing: the row it read still names the conversation (a statement fewer a ping).
+    const conversation = pingOnly && row ? conversationInRow(row) : this.conversationOf(w.visitorId);
     const live = w.live(conversation?.id ?? null);
     const presence = this.live(b.siteId, b.shard);
     if (live) presence.seen(live, { leaving });
     else presence.forget(w.visitorId);
-    return { status: "ok", visitorId: w.visitorId, conversation, invited: presence.takeInvite(w.visitorId) };
+    const invited = presence.takeInvite(w.visitorId);
+    return { status: "ok", visitorId: w.visitorId, conversation, invited, unread: await this.unreadOf(conversation) };
+  }
+
+  /**
+   * The unread count of the visitor's conversation. Asking its room costs a call per beacon, so
+   * "nothing unread" is remembered per conversation until the hub forwards a change of it (a new
+   * message: site-hub.ts), the conversation changes, or UNREAD_TRUST_MS passes (a forward lost to
+   * a hub eviction). A count above 0 is asked again each time: reading it lowers it, and the hub
+   * is not told of reads.
+   */
+  private async unreadOf(conversation: TrackConversation | null): Promise<number | null> {
+    if (!conversation || !isConversationId(conversation.id)) return null;
+    const known = this.nothingUnread.get(conversation.id);
+    if (known !== undefined && known.visitorId === conversation.visitorId && Date.now() - known.at < UNREAD_TRUST_MS) {
+      this.unreadCounts.cached++;
+      return null;
+    }
+    this.unreadCounts.asked++;
+    const asked = Date.now();
+    const n = await this.env.CONVERSATION.getByName(conversation.id)
+      .visitorUnread(this.siteId!, conversation.visitorId)
+      .catch(() => undefined);
+    if (n === undefined) return null;
+    if (n) this.nothingUnread.delete(conversation.id);
+    else {
+      if (this.nothingUnread.size >= MAX_UNREAD_CACHE) this.nothingUnread.clear();
+      // Stamped when asked: a forward that arrived meanwhile has deleted nothing yet, so it wins next time.
+      if (!this.unreadChanged.has(conversation.id) || this.unreadChanged.get(conversation.id)! < asked) {
+        this.nothingUnread.set(conversation.id, { visitorId: conversation.visitorId, at: asked });
+      }
+    }
+    return n || null;
+  }
+
+  /** Beacons answered from the unread cache and calls made to rooms (tests, the benchmark). */
+  unreadStats(): { cached: number; asked: number } {
+    return { ...this.unreadCounts };
   }
 
   /** The visitor's row with a ping's unwritten state laid over it. */
@@ -415,8 +474,8 @@ export class VisitorShard extends DurableObject<Env> {
   }
 
   /** What this object did since it started (tests and the benchmark): SQL statements and rows written, pings held in memory. */
-  stats(): { statements: number; rowsWritten: number; pending: number } {
-    return { ...this.db.counts, pending: this.pending.size };
+  stats(): { statements: number; rowsWritten: number; pending: number; rollupRowsRead: number; visitorRowsRead: number } {
+    return { ...this.db.counts, pending: this.pending.size, rollupRowsRead: this.rollupRowsRead, visitorRowsRead: this.visitorRowsRead };
   }
 
   /** Writes every pending ping now (tests, resharding, before reads that must see them). */
@@ -511,6 +570,7 @@ export class VisitorShard extends DurableObject<Env> {
       .bind(siteId, visitorId, conversation.id, conversation.visitorId)
       .exec();
     if (changes) this.timers.setIfEarlier("directory", Date.now() + DIRECTORY_DELAY_MS);
+    this.forgetUnread(conversation.id);
     return changes > 0;
   }
 
@@ -830,7 +890,13 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** A reshard: hands the visitor over (its copy stays until the reshard drops copied slots). */
   handOver(siteId: string, shard: number, visitorId: string): MovedVisitor | null {
-    return this.exportVisitor(siteId, shard, visitorId);
+    const moved = this.exportVisitor(siteId, shard, visitorId);
+    if (!moved) return null;
+    // From now on the new shard has the live copy: this one leaves the lists and the Live view.
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO handed_over (id, slot) VALUES (?, ?)", visitorId, slotOf(visitorId));
+    this.pending.delete(visitorId);
+    this.live(siteId, shard).forget(visitorId);
+    return moved;
   }
 
   /**
@@ -915,6 +981,7 @@ export class VisitorShard extends DurableObject<Env> {
       presence.forget(id);
     }
     this.ctx.storage.sql.exec("DELETE FROM moved_slots WHERE slot = ?", slot);
+    this.ctx.storage.sql.exec("DELETE FROM handed_over WHERE slot = ?", slot);
     return n;
   }
 
@@ -941,12 +1008,19 @@ export class VisitorShard extends DurableObject<Env> {
     let n = 0;
     for (const slot of slots) n += this.dropSlot(siteId, shard, slot);
     this.ctx.storage.sql.exec("DELETE FROM moved_slots");
+    this.ctx.storage.sql.exec("DELETE FROM handed_over");
     return n;
   }
 
   markSlotCopied(siteId: string, shard: number, slot: number): void {
     this.bind(siteId, shard);
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO moved_slots (slot, at) VALUES (?, ?)", slot, Date.now());
+    // The slot's visitors now beacon to their new shard: their entries here would show them twice.
+    const presence = this.live(siteId, shard);
+    for (const r of this.ctx.storage.sql.exec("SELECT id FROM visitors WHERE slot = ?", slot)) {
+      this.pending.delete(String(r.id));
+      presence.forget(String(r.id));
+    }
   }
 
   /** Ids of this shard's visitors in `slot`, after `afterId`, at most `limit` (a reshard's cursor). */
@@ -976,10 +1050,21 @@ export class VisitorShard extends DurableObject<Env> {
 
   async listPage(siteId: string, shard: number, f: VisitorFilter): Promise<VisitorListResponse> {
     this.bind(siteId, shard);
-    return listVisitors(this.db.asD1(), siteId, f);
+    // A reshard under way: visitors whose live copy is in their new shard are listed there only.
+    return listVisitors(this.db.asD1(), siteId, f, { excludeMoved: true });
   }
 
-  async audiencePart(siteId: string, shard: number, from: number, to: number, top: number): Promise<AudienceResponse> {
+  /** This shard's Audience of [from, to): whole hours from its rollups, the partial ends raw. */
+  audiencePart(siteId: string, shard: number, from: number, to: number, top: number): AudienceResponse {
+    this.bind(siteId, shard);
+    const read = audienceFromRollups(this.ctx.storage.sql, siteId, from, to, top);
+    this.rollupRowsRead += read.rowsRead;
+    this.visitorRowsRead += read.visitorRowsRead;
+    return read.part;
+  }
+
+  /** The same from the raw visits (tests compare the two; the old path, for the benchmark). */
+  async audienceRaw(siteId: string, shard: number, from: number, to: number, top: number): Promise<AudienceResponse> {
     this.bind(siteId, shard);
     return audience(this.db.asD1(), siteId, from, to, top);
   }
@@ -1062,6 +1147,12 @@ export class VisitorShard extends DurableObject<Env> {
     return [...out.values()];
   }
 
+  /** Visits started per UTC quarter hour of [start, end): the reports' heatmap. */
+  quarterVisits(siteId: string, shard: number, start: number, end: number): { q: number; n: number }[] {
+    this.bind(siteId, shard);
+    return visitsPerQuarter(this.ctx.storage.sql, start, end);
+  }
+
   /** Ids of the visitors merged into one of `ids` whose tombstones are here. */
   mergedInto(siteId: string, shard: number, ids: string[]): string[] {
     this.bind(siteId, shard);
@@ -1116,6 +1207,7 @@ export class VisitorShard extends DurableObject<Env> {
           .bind(siteId, all),
       ),
     );
+    this.ctx.storage.sql.exec("DELETE FROM handed_over WHERE id IN (SELECT value FROM json_each(?))", all);
     const presence = this.live(siteId, shard);
     for (const id of [...ids, ...merged]) {
       this.pending.delete(id);
@@ -1150,7 +1242,8 @@ export class VisitorShard extends DurableObject<Env> {
           limit,
         );
         c.toArray();
-        deleted += c.rowsWritten;
+        // changes(), not rowsWritten: the rollup triggers' writes are not rows deleted.
+        deleted += Number(this.ctx.storage.sql.exec("SELECT changes() AS n").one().n);
       }
     });
     return deleted;
@@ -1170,7 +1263,14 @@ export class VisitorShard extends DurableObject<Env> {
 
   /** The site hub forwards a visitor's conversation state (chatting or not, the conversation). */
   conversationState(siteId: string, shard: number, visitorId: string, state: { conversationId: string | null; chatting: boolean }): void {
+    if (state.conversationId) this.forgetUnread(state.conversationId);
     this.live(siteId, shard).conversation(visitorId, state);
+  }
+
+  private forgetUnread(conversationId: string): void {
+    this.nothingUnread.delete(conversationId);
+    if (this.unreadChanged.size >= MAX_UNREAD_CACHE) this.unreadChanged.clear();
+    this.unreadChanged.set(conversationId, Date.now());
   }
 
   /** An operator invited the visitor (the invite service): their next beacon answers `o: 1`. */
@@ -1251,6 +1351,12 @@ function toValue(v: unknown): SqlStorageValue {
  * What D1 may know that the shard does not (the chat's email capture writes D1, not the shard):
  * a shard's null never erases it.
  */
+/** The conversation columns of a shard's visitor row (LOAD_TRACK_ROW selects them with `v.*`). */
+function conversationInRow(row: TrackRow): TrackConversation | null {
+  const r = row as TrackRow & { conversation_id?: string | null; conversation_visitor_id?: string | null };
+  return r.conversation_id ? { id: r.conversation_id, visitorId: String(r.conversation_visitor_id) } : null;
+}
+
 const KEEP_UNLESS_KNOWN = new Set(["name", "email", "language", "external_id"]);
 
 /**

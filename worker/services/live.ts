@@ -5,10 +5,10 @@
  * Used by the Live view's route and the site hub.
  */
 import { decodeLiveCursor, encodeLiveCursor, type LiveListQuery, type LiveListResponse, mergeLivePages } from "../../protocol";
-import { getVisitorShards } from "../db/sites";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { shardName, shardOf } from "../lib/shards";
+import { allShards, siteLayout } from "./visitor-shards";
 
 /** The stub of one of the site's shards, with the index its RPCs name. */
 export function shardStub(env: Env, siteId: string, shard: number) {
@@ -25,8 +25,10 @@ export async function listLive(env: Env, siteId: string, q: LiveListQuery): Prom
   if (q.cursor !== undefined && !decodeLiveCursor(q.sort, q.cursor)) {
     throw new ApiError("validation_failed", "cursor: not a cursor of this list; pass nextCursor of the previous page with the same sort.");
   }
-  const shards = await getVisitorShards(env.DB, siteId);
-  const pages = await Promise.all(Array.from({ length: shards }, (_, i) => shardStub(env, siteId, i).livePage(siteId, i, q)));
+  // The layout from the isolate's cache (no D1 read per request); during a reshard every old
+  // shard is among the new ones, and a shard forgets a visitor it handed over.
+  const layout = await siteLayout(env, siteId);
+  const pages = await Promise.all(allShards(env, layout).map((s) => s.stub.livePage(siteId, s.shard, q)));
   const counts = { visitors: 0, chatting: 0, withCart: 0, returning: 0 };
   for (const p of pages) {
     counts.visitors += p.counts.visitors;

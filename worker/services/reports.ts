@@ -30,7 +30,6 @@ import {
   operatorActivity,
   type ReadCounter,
   storedRollups,
-  visitsPerQuarterHour,
 } from "../db/report-reads";
 import { getSiteSettings } from "../db/sites";
 import type { Env } from "../env";
@@ -52,6 +51,7 @@ import { staffing, staffingVerdict } from "../reports/erlang-c";
 import { percentiles } from "../reports/percentiles";
 import { commonConcerns } from "../reports/phrases";
 import { addDays, HOURS_OF_WEEK, type LocalDay, ZoneClock } from "../reports/time-buckets";
+import { visitsPerQuarterHour } from "./visitor-reads";
 
 export interface Viewer {
   id: string;
@@ -124,7 +124,7 @@ export async function computeRollups(
     eventsOfConversationsIn(env.DB, siteId, start, end, counter),
     conversationsIn(env.DB, siteId, start, end, counter),
     operatorActivity(env.DB, siteId, start, end, counter),
-    visitsPerQuarterHour(env.DB, siteId, start, end, counter),
+    visitsPerQuarterHour(env, siteId, start, end, counter),
   ]);
   return buildDayRollups({ clock, schedule: settings.businessHours, events, conversations, activity, visits });
 }

@@ -8,8 +8,9 @@
  * Rare paths cost more: a token naming a visitor the shard does not have (a chat's visitor, a
  * shop API customer, a profile from before the shards) reads D1's directory once and seeds the
  * shard; an erased one gets a new anonymous visitor; identify runs services/identity.ts.
- * The unread count `n` is a call to the visitor's conversation, made only for visitors who have
- * one (the anonymous crowd never costs it).
+ * The unread count `n` comes from the visitor's shard, which asks the conversation's room only
+ * when the count may have changed (shard: `unreadOf`); the peek token is signed once per isolate
+ * and conversation until near its expiry. The anonymous crowd costs neither.
  */
 import { CartData, PurchaseData, type TrackBody, type TrackResponse } from "../../protocol";
 import { type PublicSite, publicSiteByKey } from "../db/secrets";
@@ -84,22 +85,44 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   }
 
   const renew = !presented || presented.legacy || presented.visitorId !== visitorId || presented.expiresAt - now < TRACK_RENEW_BEFORE_MS;
+  // The shard answered the unread count of the conversation it knows (asking the room only when
+  // it may have changed); identify may have switched to another profile's conversation.
+  const sameConversation = conversation?.id === outcome.conversation?.id && conversation?.visitorId === outcome.conversation?.visitorId;
   const [token, peek, unread] = await Promise.all([
     renew ? signToken(env.TOKEN_SECRET, "track", { siteId: site.id, visitorId }, now).then((t) => t.token) : body.t!,
-    conversation
-      ? signToken(env.TOKEN_SECRET, "peek", { siteId: site.id, visitorId: conversation.visitorId, conversationId: conversation.id }, now)
-      : null,
-    conversation && isConversationId(conversation.id)
-      ? env.CONVERSATION.getByName(conversation.id)
-          .visitorUnread(site.id, conversation.visitorId)
-          .catch(() => null)
-      : null,
+    conversation ? peekToken(env.TOKEN_SECRET, site.id, conversation, now) : null,
+    sameConversation
+      ? outcome.unread
+      : conversation && isConversationId(conversation.id)
+        ? env.CONVERSATION.getByName(conversation.id)
+            .visitorUnread(site.id, conversation.visitorId)
+            .catch(() => null)
+        : null,
   ]);
   const answer: TrackResponse = { t: token };
-  if (peek) answer.p = peek.token;
+  if (peek) answer.p = peek;
   if (unread) answer.n = unread;
   if (outcome.invited) answer.o = 1;
   return answer;
+}
+
+/** A peek token is signed again when it has less than this left (it lives 30 days). */
+const PEEK_RENEW_BEFORE_MS = 86_400_000;
+const MAX_PEEK_CACHE = 10_000;
+const peeks = new Map<string, { token: string; expiresAt: number }>();
+
+/**
+ * The conversation's peek token, signed once per isolate and conversation until it nears its
+ * expiry, not on every beacon (an HMAC each 15 s per chatting visitor otherwise).
+ */
+async function peekToken(secret: string, siteId: string, c: TrackConversation, now: number): Promise<string> {
+  const key = `${siteId}|${c.visitorId}|${c.id}`;
+  const hit = peeks.get(key);
+  if (hit && hit.expiresAt - now > PEEK_RENEW_BEFORE_MS) return hit.token;
+  const signed = await signToken(secret, "peek", { siteId, visitorId: c.visitorId, conversationId: c.id }, now);
+  if (peeks.size >= MAX_PEEK_CACHE) peeks.clear();
+  peeks.set(key, signed);
+  return signed.token;
 }
 
 /** Coded errors before anything reaches a shard (an error thrown across the RPC would lose its code). */

@@ -2,12 +2,14 @@
  * Operators' reads over a site's visitor shards: one profile's sidebar (its shard, following a
  * merge to another shard; D1 for a profile only the directory has), the visitor list with
  * filters and segments (scatter-gather: every shard and D1's directory-only profiles answer a
- * page after the same keyset cursor, merged by last seen), and the Audience page (every shard's
- * aggregate, summed; top keys merged from each shard's top 100). Response shapes are the ones the
- * admin already reads.
+ * page after the same keyset cursor, merged by last seen), the Audience page (every shard's
+ * aggregate of its hourly rollups, summed; top keys merged from each shard's top 100), and the
+ * reports' visits per quarter hour (the shards' rollups). Response shapes are the ones the admin
+ * already reads.
  */
 import type { AudienceResponse, VisitorDetailsResponse, VisitorListResponse } from "../../protocol";
 import type { RawVisitor } from "../db/profiles";
+import type { ReadCounter } from "../db/report-reads";
 import { conversationsOfProfile, listVisitors, type VisitorFilter, visitorTrail } from "../db/visitor-reads";
 import { directoryContact } from "../db/visitors";
 import type { Env } from "../env";
@@ -76,6 +78,22 @@ export async function listSiteVisitors(env: Env, siteId: string, f: VisitorFilte
   const last = page[page.length - 1];
   const more = all.length > f.limit || pages.some((p) => p.nextCursor !== null);
   return { visitors: page, nextCursor: more && last ? `${last.lastSeenAt}~${last.id}` : null };
+}
+
+/**
+ * Visits started per UTC quarter hour of [start, end), summed over the site's shards' rollups:
+ * the reports' heatmap (its visitors row). `counter` counts one read per shard.
+ */
+export async function visitsPerQuarterHour(env: Env, siteId: string, start: number, end: number, counter?: ReadCounter) {
+  const layout = await siteLayout(env, siteId);
+  const parts = await Promise.all(allShards(env, layout).map((s) => s.stub.quarterVisits(siteId, s.shard, start, end)));
+  const sums = new Map<number, number>();
+  for (const part of parts) for (const r of part) sums.set(r.q, (sums.get(r.q) ?? 0) + r.n);
+  if (counter) {
+    counter.statements += parts.length;
+    counter.rowsReturned += sums.size;
+  }
+  return [...sums].map(([q, n]) => ({ q, n }));
 }
 
 export async function siteAudience(env: Env, siteId: string, from: number, to: number): Promise<AudienceResponse> {

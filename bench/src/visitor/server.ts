@@ -11,8 +11,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { workerProcess } from "../local-server";
 
-/** The visitor-path's ports (8890–8899): wrangler dev, its inspector. */
-export const VISITOR_PORT = 8890;
+// The visitor path's ports: 8890, 8892, … for the targets' wrangler dev, each next one its inspector.
+/** The first target's port (`GADKA_BENCH_VISITOR_PORT` to move it on a machine others share). */
+export const VISITOR_PORT = Number(process.env.GADKA_BENCH_VISITOR_PORT) || 8890;
+/** The inspector's port: the next one unless `GADKA_BENCH_INSPECTOR_PORT` names it (one target then). */
+const INSPECTOR_PORT = Number(process.env.GADKA_BENCH_INSPECTOR_PORT) || null;
 
 export interface Shop {
   siteId: string;
@@ -69,7 +72,7 @@ export async function startTarget(label: string, dir: string, port = VISITOR_POR
     join(dir, "node_modules/.bin/wrangler"),
     [
       "dev",
-      ...["--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(port + 1)],
+      ...["--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(INSPECTOR_PORT ?? port + 1)],
       ...["--persist-to", persistTo, "--show-interactive-dev-session=false", "--var", "GADKA_METRICS:1"],
     ],
     {
