@@ -216,19 +216,18 @@ function Nav({ busy, onSkip, onBack }: { busy: boolean; onSkip: (() => void) | n
 }
 
 function TeamStep({ site, onNext, onBack, onSkip }: { site: SiteMembership; onNext: () => void; onBack: () => void; onSkip: () => void }) {
-  const [form, setForm] = useState({ email: "", name: "", password: "" });
+  // Colleagues are invited by email: each sets their own name, photo and password from the link.
+  const [form, setForm] = useState({ email: "", name: "" });
   const [added, setAdded] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const add = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
-      const r = await api.addOperator(site.id, { ...form, role: "agent" });
-      setAdded((a) => [
-        ...a,
-        r.status === "invited" ? t("invitationSent", { email: form.email }) : t("operatorAdded", { email: form.email }),
-      ]);
-      setForm({ email: "", name: "", password: "" });
+      const name = form.name.trim();
+      await api.inviteByEmail(site.id, { email: form.email, role: "agent", ...(name ? { name } : {}) });
+      setAdded((a) => [...a, t("invitationSent", { email: form.email })]);
+      setForm({ email: "", name: "" });
     } catch (err) {
       setError(errorText(err));
     }
@@ -243,21 +242,10 @@ function TeamStep({ site, onNext, onBack, onSkip }: { site: SiteMembership; onNe
         </label>
         <label>
           {t("name")}
-          <input required value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t("firstPassword")}
-          <input
-            type="password"
-            required
-            minLength={8}
-            autocomplete="new-password"
-            value={form.password}
-            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
-          />
+          <input value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
         </label>
         <button type="submit" class="ghost">
-          {t("addOperator")}
+          {t("inviteByEmail")}
         </button>
       </form>
       {error ? (

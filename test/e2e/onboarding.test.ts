@@ -92,7 +92,8 @@ describe("a new shop owner", () => {
     const team = admin.locator("form.wizard-team");
     await team.locator("input[type=email]").fill("tom@newshop.test");
     await team.locator("input").nth(1).fill("Tom Helper");
-    await team.locator("input[type=password]").fill("toms-first-pass");
+    // Invited by email: no password typed for him; the invitation mail is in the dev mail log.
+    expect(await team.locator("input[type=password]").count()).toBe(0);
     await team.locator("button[type=submit]").click();
     await admin.locator(".wizard-added li", { hasText: "tom@newshop.test" }).waitFor();
     await admin.click(".wizard-nav .primary");
@@ -151,8 +152,15 @@ describe("a new shop owner", () => {
     await admin.close();
     const tomContext = await chromium.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const tom = await tomContext.newPage();
-    await tom.goto(`${base}/admin/`);
-    await tom.fill("input[type=email]", "tom@newshop.test");
+    // He joins from the invitation mail (the dev mail log): sets his own password on its page.
+    await tom.goto(`${base}/api/dev/mail?to=${encodeURIComponent("tom@newshop.test")}`);
+    const invitation = tom.locator("article").filter({ hasText: "invitation" }).first();
+    await invitation.waitFor();
+    const link = (await invitation.locator("a").first().getAttribute("href")) ?? "";
+    expect(link).toContain("/admin/#/invitation?token=");
+    await tom.goto(link);
+    await tom.locator("input[type=password]").waitFor();
+    expect(await tom.locator("input[autocomplete=name], input[name=name]").first().inputValue()).toBe("Tom Helper");
     await tom.fill("input[type=password]", "toms-first-pass");
     await tom.click("button[type=submit]");
     await tom.waitForSelector(".inbox");

@@ -451,7 +451,8 @@ const en = {
   wizardDomainsHint: "The widget runs only on these websites, one per line. Elsewhere it stays hidden and says why in the browser console.",
   allowLocalhost: "Allow localhost for testing (any port)",
   skipSetup: "Skip set-up",
-  wizardTeamHint: "Add the colleagues who will answer chats. Someone who already has a Gadka account gets an invitation to accept instead.",
+  wizardTeamHint:
+    "Invite the colleagues who will answer chats: each gets an email with a link to set their own name, photo and password (it works for 7 days).",
   installIntro: "Paste these two lines before </body> on every page of your shop.",
   snippet: "Snippet to paste",
   copySnippet: "Copy the snippet",

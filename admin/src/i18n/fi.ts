@@ -453,7 +453,8 @@ const fi: Dictionary<"one" | "other"> = {
     "Widget toimii vain näillä sivustoilla, yksi riviä kohden. Muualla se pysyy piilossa ja kertoo syyn selaimen konsolissa.",
   allowLocalhost: "Salli localhost testausta varten (mikä tahansa portti)",
   skipSetup: "Ohita käyttöönotto",
-  wizardTeamHint: "Lisää kollegat, jotka vastaavat keskusteluihin. Jos jollakulla on jo Gadka-tili, hän saa hyväksyttävän kutsun.",
+  wizardTeamHint:
+    "Kutsu kollegat, jotka vastaavat keskusteluihin: kukin saa sähköpostin ja linkin, jolla hän asettaa itse nimensä, kuvansa ja salasanansa (linkki toimii 7 päivää).",
   installIntro: "Liitä nämä kaksi riviä ennen </body>-tagia kaupan jokaiselle sivulle.",
   snippet: "Liitettävä koodi",
   copySnippet: "Kopioi koodi",

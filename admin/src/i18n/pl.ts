@@ -465,7 +465,8 @@ const pl: Dictionary<"one" | "few" | "many" | "other"> = {
     "Widżet działa tylko na tych witrynach (po jednej w wierszu). Gdzie indziej jest ukryty, a w konsoli przeglądarki wyjaśnia dlaczego.",
   allowLocalhost: "Zezwól na localhost do testów (dowolny port)",
   skipSetup: "Pomiń konfigurację",
-  wizardTeamHint: "Dodaj osoby, które będą odpowiadać na czaty. Kto ma już konto w Gadce, dostanie zaproszenie do zaakceptowania.",
+  wizardTeamHint:
+    "Zaproś osoby, które będą odpowiadać na czaty: każda dostanie e-mail z linkiem, przez który sama ustawi imię, zdjęcie i hasło (link działa 7 dni).",
   installIntro: "Wklej te dwa wiersze przed </body> na każdej stronie sklepu.",
   snippet: "Kod do wklejenia",
   copySnippet: "Kopiuj kod",
