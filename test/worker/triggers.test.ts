@@ -26,7 +26,7 @@ beforeAll(async () => {
   ]);
 });
 
-export const CART_TRIGGER = {
+const CART_TRIGGER = {
   name: "Cart: hesitating",
   priority: 90,
   conditions: [

@@ -500,7 +500,10 @@ export class VisitorShard extends DurableObject<Env> {
     for (const r of cursor) {
       const key = pageKey(String(r.url));
       let e = byKey.get(key);
-      if (!e) byKey.set(key, (e = { n: 0, h: emptyHistogram() }));
+      if (!e) {
+        e = { n: 0, h: emptyHistogram() };
+        byKey.set(key, e);
+      }
       addDuration(e.h, Number(r.duration_ms));
       e.n++;
     }

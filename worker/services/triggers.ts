@@ -11,6 +11,7 @@
  * reads nothing else; a page view's facts come from the one shard call the beacon makes anyway.
  */
 import {
+  type BusinessHours,
   type CompactRuleSet,
   MAX_USUAL_PAGES,
   TRIGGER_STATS_DAYS,
@@ -179,23 +180,22 @@ const ruleSetCache = new Map<string, { at: number; rules: CompactRuleSet }>();
  * The site's compact rule set for its current version (compiled once per version and isolate
  * for RULE_SET_TTL_MS). The usual time on page is asked of the shards only when a rule uses it.
  */
-export async function ruleSetOf(
-  env: Env,
-  siteId: string,
-  siteName: string,
-  settingsJson: string | null,
-  now = Date.now(),
-): Promise<{ version: number; rules: CompactRuleSet }> {
+export async function ruleSetOf(env: Env, siteId: string, now = Date.now()): Promise<{ version: number; rules: CompactRuleSet }> {
   const set = await cachedTriggerSet(env, siteId);
   const key = `${siteId}:${set.version}`;
   const hit = ruleSetCache.get(key);
   if (hit && now - hit.at < RULE_SET_TTL_MS) return { version: set.version, rules: hit.rules };
   const enabled = set.triggers.filter((t) => t.enabled);
   const wantsUsual = enabled.some((t) => t.conditions.some((c) => c.type === "longerThanUsual"));
-  const [roster, usual] = await Promise.all([siteRoster(env.DB, siteId), wantsUsual ? usualTimes(env, siteId, now) : Promise.resolve({})]);
+  const [roster, site, usual] = await Promise.all([
+    siteRoster(env.DB, siteId),
+    env.DB.prepare("SELECT name, settings FROM sites WHERE id = ?").bind(siteId).first<{ name: string; settings: string | null }>(),
+    wantsUsual ? usualTimes(env, siteId, now) : Promise.resolve({}),
+  ]);
   const operators = new Map<string, Sender>(roster.map((o) => [o.id, { name: o.name, avatarUrl: o.avatarUrl }]));
-  const logo = readSettings(settingsJson).branding?.logoUrl ?? null;
-  const rules = compileRuleSet({ triggers: enabled, operators, team: { name: siteName, avatarUrl: logo }, caps: set.caps, usual });
+  const logo = readSettings(site?.settings ?? null).branding?.logoUrl ?? null;
+  const team = { name: site?.name ?? "", avatarUrl: logo };
+  const rules = compileRuleSet({ triggers: enabled, operators, team, caps: set.caps, usual });
   if (ruleSetCache.size > 1000) ruleSetCache.clear();
   ruleSetCache.set(key, { at: now, rules });
   return { version: set.version, rules };
@@ -234,8 +234,9 @@ export function triggerFactsOf(
   set: TriggerSet,
   visitorId: string,
   shard: ShardTriggerFacts,
-  site: { settingsJson?: string | null; businessHours?: Parameters<typeof isOpen>[0] },
+  hours: BusinessHours | undefined,
   conversationGoing: boolean,
+  operators: boolean | null,
   now: number,
 ): TriggerFacts {
   const q = eligibleTriggerIds(set.triggers, {
@@ -250,7 +251,23 @@ export function triggerFactsOf(
   });
   const facts: TriggerFacts = { id: visitorId, q };
   if (shard.cart) facts.ca = [shard.cart.total, shard.cart.items, shard.cart.currency];
-  if (site.businessHours) facts.h = isOpen(site.businessHours, now) ? 1 : 0;
+  if (hours) facts.h = isOpen(hours, now) ? 1 : 0;
+  if (operators !== null) facts.o = operators ? 1 : 0;
   if (conversationGoing) facts.a = 1;
   return facts;
+}
+
+const onlineCache = new Map<string, { at: number; available: boolean }>();
+
+/** Whether an operator is online and taking chats (the site hub), cached per isolate for TRIGGER_SET_TTL_MS. */
+export async function operatorsAvailable(env: Env, siteId: string): Promise<boolean> {
+  const hit = onlineCache.get(siteId);
+  if (hit && Date.now() - hit.at < TRIGGER_SET_TTL_MS) return hit.available;
+  const online = await env.SITE_HUB.getByName(siteId)
+    .operatorsOnline()
+    .catch(() => []);
+  const available = online.some((o) => o.status === "online");
+  if (onlineCache.size > 1000) onlineCache.clear();
+  onlineCache.set(siteId, { at: Date.now(), available });
+  return available;
 }
