@@ -36,7 +36,8 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/conversations", validate("json", StartConversationBody, { emptyAs: {} }), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
-    return c.json(await startConversation(c.env, who, c.req.valid("json").skill, clientIp(c.req.raw)));
+    const body = c.req.valid("json");
+    return c.json(await startConversation(c.env, who, body.skill, clientIp(c.req.raw), body.trigger));
   })
   .post("/email", validate("json", EmailCaptureBody), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));

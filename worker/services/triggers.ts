@@ -271,3 +271,31 @@ export async function operatorsAvailable(env: Env, siteId: string): Promise<bool
   onlineCache.set(siteId, { at: Date.now(), available });
   return available;
 }
+
+// ---- a reply to a trigger ----------------------------------------------------------------------
+
+export interface TriggerOpening {
+  trigger: StoredTrigger;
+  sender: { id: string | null; name: string; avatarUrl: string | null };
+}
+
+/**
+ * The trigger a visitor's reply names, when it is this site's and enabled, with who its message
+ * speaks as (the named operator while on the team, else the team: the shop's name and logo).
+ */
+export async function triggerOpening(env: Env, siteId: string, triggerId: string): Promise<TriggerOpening | null> {
+  const trigger = triggerOfEvent(await cachedTriggerSet(env, siteId), triggerId);
+  if (!trigger) return null;
+  const from = trigger.action.from;
+  if (from.type === "operator") {
+    const op = (await siteRoster(env.DB, siteId)).find((o) => o.id === from.operatorId);
+    if (op) return { trigger, sender: { id: op.id, name: op.name, avatarUrl: op.avatarUrl } };
+  }
+  const site = await env.DB.prepare("SELECT name, settings FROM sites WHERE id = ?")
+    .bind(siteId)
+    .first<{ name: string; settings: string | null }>();
+  return {
+    trigger,
+    sender: { id: null, name: site?.name ?? "", avatarUrl: readSettings(site?.settings ?? null).branding?.logoUrl ?? null },
+  };
+}
