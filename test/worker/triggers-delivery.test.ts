@@ -195,6 +195,19 @@ describe("triggers: events", () => {
   });
 });
 
+describe("triggers: exposures follow the visitor", () => {
+  it("an erased visitor's exposure rows go with them", async () => {
+    const t = await create(owner, { name: "Erase me", holdoutPercent: 0, conditions: [], action: TEAM });
+    const v = await track({ k: "pk_td", e: "view", u: `${SHOP}/`, pv: "e1" });
+    await track({ k: "pk_td", t: v.t, e: "trigger", d: { e: "shown", t: t.id } });
+    const id = visitorOf(v.t!);
+    expect(await countAt("site_td", "SELECT COUNT(*) AS n FROM trigger_exposures WHERE visitor_id = ?", id)).toBe(1);
+    const r = await api(`/api/sites/site_td/visitors/${id}`, { method: "DELETE", cookie: owner });
+    expect(r.status).toBeLessThan(300);
+    expect(await countAt("site_td", "SELECT COUNT(*) AS n FROM trigger_exposures WHERE visitor_id = ?", id)).toBe(0);
+  });
+});
+
 describe("triggers: usual time on page", () => {
   it("ships each page's p75 over the visitors of four shards, merged, and the site's under *", async () => {
     await seedSite({ id: "site_tp", key: "pk_tp", shards: 4 }, [{ id: "op_tp", email: "o@tp.test", name: "P", role: "owner" }]);
