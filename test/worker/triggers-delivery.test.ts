@@ -121,6 +121,23 @@ describe("triggers: rule delivery", () => {
   });
 });
 
+describe("triggers: facts the server cannot decide", () => {
+  it("a trigger with a segment condition is never eligible (no guess either way)", async () => {
+    const seg = await api("/api/sites/site_td/segments", {
+      method: "POST",
+      cookie: owner,
+      json: { name: "Finns", filters: { country: "FI" } },
+    });
+    const segmentId = ((await seg.json()) as { segment: { id: string } }).segment.id;
+    const notIn = await create(owner, { name: "Not Finns", conditions: [{ type: "segment", segmentId, match: "notIn" }], action: TEAM });
+    const isIn = await create(owner, { name: "Finns only", conditions: [{ type: "segment", segmentId, match: "in" }], action: TEAM });
+    const view = await track({ k: "pk_td", e: "view", u: `${SHOP}/`, pv: "g1" }, { cf: { country: "PL" } });
+    expect(view.g!.q.length).toBeGreaterThan(0);
+    expect(view.g!.q).not.toContain(notIn.id);
+    expect(view.g!.q).not.toContain(isIn.id);
+  });
+});
+
 describe("triggers: events", () => {
   it("stores shown, dismissed, clicked in the visitor's shard, one row per visitor and trigger; refuses the wrong arm", async () => {
     const t = await create(owner, { name: "Half", holdoutPercent: 50, conditions: [], action: TEAM });

@@ -226,8 +226,8 @@ export function triggerOfEvent(set: TriggerSet, triggerId: string): StoredTrigge
 }
 
 /**
- * This visitor's facts: the enabled triggers whose visitor conditions hold (segments: see the
- * README — a trigger with a segment condition is decided as "not in any segment" for now),
+ * This visitor's facts: the enabled triggers whose visitor conditions hold (a trigger with a
+ * segment condition is left out for now: see below),
  * the cart, business hours, and whether a conversation is going.
  */
 export function triggerFactsOf(
@@ -239,7 +239,11 @@ export function triggerFactsOf(
   operators: boolean | null,
   now: number,
 ): TriggerFacts {
-  const q = eligibleTriggerIds(set.triggers, {
+  // A fact the server does not know fails its condition (protocol/triggers.ts): saved segments are
+  // not evaluated per visitor yet, so a trigger with a segment condition ("in" or "notIn") never
+  // reaches q rather than firing on a guess.
+  const decidable = set.triggers.filter((t) => !t.conditions.some((c) => c.type === "segment"));
+  const q = eligibleTriggerIds(decidable, {
     visits: shard.visits,
     returning: shard.returning,
     source: shard.source,
@@ -247,7 +251,7 @@ export function triggerFactsOf(
     country: shard.country,
     language: shard.language,
     identified: shard.identified,
-    segments: new Set(),
+    segments: new Set<string>(),
   });
   const facts: TriggerFacts = { id: visitorId, q };
   if (shard.cart) facts.ca = [shard.cart.total, shard.cart.items, shard.cart.currency];
