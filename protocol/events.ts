@@ -23,7 +23,7 @@ export interface DomainEventData {
    * The conversation exists. Actor: the visitor (they opened the chat) or the operator whose
    * invitation started it (`invited: true`).
    */
-  created: { skill: string | null; invited: boolean };
+  created: { skill: string | null; invited: boolean /** The trigger whose message the visitor replied to (issue 12). */; trigger?: string };
   /** The visitor's first message: from now on the conversation takes an operator's seat. */
   visitor_first_message: {
     seq: number;

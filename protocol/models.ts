@@ -148,6 +148,9 @@ export interface ConversationSummary {
   snoozedUntil: number | null;
   /** The skill the visitor's topic asks for; routing prefers operators who have it. */
   skill: string | null;
+  /** The trigger whose message started it (issue 12), and its name while the trigger exists; read from D1 (absent from live room summaries). */
+  triggerId?: string | null;
+  triggerName?: string | null;
 }
 
 export interface OperatorProfile {

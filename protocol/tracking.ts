@@ -3,6 +3,7 @@
  * attributes, identify) and the answer. Shared by the Worker, the presence module and tests.
  */
 import * as v from "valibot";
+import type { TriggerFacts } from "./triggers";
 
 export const MAX_URL_CHARS = 2048;
 export const MAX_TITLE_CHARS = 300;
@@ -64,8 +65,9 @@ export const IdentifyData = v.object({
  *      "identify" id: IdentifyData      "attributes" a: Attributes
  *      "cart" / "purchase"  d: CartData / PurchaseData
  *      "consent" c: boolean (Gadka('consent', true|false))
+ *      "trigger" d: TriggerEvent (protocol/triggers.ts): a trigger shown, held out, dismissed, clicked
  */
-export const TRACK_EVENTS = ["view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent"] as const;
+export const TRACK_EVENTS = ["view", "ping", "leave", "identify", "attributes", "cart", "purchase", "consent", "trigger"] as const;
 export const TrackBody = v.object({
   k: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   /**
@@ -91,7 +93,9 @@ export const TrackBody = v.object({
   l: v.optional(Str(35)),
   id: v.optional(IdentifyData),
   a: v.optional(Attributes),
-  d: v.optional(v.unknown()), // validated per event with CartData / PurchaseData
+  d: v.optional(v.unknown()), // validated per event with CartData / PurchaseData / TriggerEvent
+  /** The rule-set version the page runs (the last `r` it got): an answer to a beacon with another `rv` brings `g` again. */
+  rv: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,12}$/, "rv is a rule-set version"))),
 });
 export type TrackBody = v.InferOutput<typeof TrackBody>;
 
@@ -106,4 +110,11 @@ export interface TrackResponse {
   o?: 1;
   /** 1: the site requires consent and the shop has not given it: nothing was stored; send nothing more until consent. */
   x?: 1;
+  /**
+   * The site's rule-set version, only when it has at least one enabled trigger: fetch
+   * `GET /api/widget/triggers/:siteKey?v=<r>` (cacheable for ever) and start the trigger chunk.
+   */
+  r?: string;
+  /** This visitor's facts for the trigger engine: on a page view's answer, and when `rv` differs from `r`. */
+  g?: TriggerFacts;
 }

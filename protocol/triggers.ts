@@ -310,3 +310,37 @@ export const TriggerEvent = v.object({
   x: v.optional(v.picklist(TRIGGER_CLICK_TARGETS)),
 });
 export type TriggerEvent = v.InferOutput<typeof TriggerEvent>;
+
+// ---------------------------------------------------------------------------------------------
+// The admin API (`/api/sites/:siteId/triggers…`, worker/routes/triggers.ts).
+
+/** A trigger's counters over the last TRIGGER_STATS_DAYS days, from the visitor shards' exposures (current salt only). */
+export interface TriggerStats {
+  /** Visitors shown the trigger (each once, however many showings). */
+  shown: number;
+  /** Held-out visitors recorded as "would have been shown". */
+  control: number;
+  dismissed: number;
+  clicked: number;
+  /** Conversations started by replying to it. */
+  conversations: number;
+}
+export const TRIGGER_STATS_DAYS = 30;
+
+/** A stored trigger as the admin reads it; `stats` on the list (absent when the shards could not be read). */
+export type TriggerRecord = Trigger & { createdBy: string | null; stats?: TriggerStats };
+/** `GET /api/sites/:siteId/triggers` */
+export interface TriggerListResponse {
+  triggers: TriggerRecord[];
+  caps: TriggerCaps;
+  /** The rule-set version (bumped by every change). */
+  version: number;
+}
+/** `POST`, `GET`, `PUT …/triggers/:id`, `POST …/triggers/:id/restart-holdout` */
+export interface TriggerResponse {
+  trigger: TriggerRecord;
+}
+/** `GET`/`PUT /api/sites/:siteId/trigger-caps` */
+export interface TriggerCapsResponse {
+  caps: TriggerCaps;
+}

@@ -21,7 +21,11 @@ export const VisitorSessionBody = v.object({
 export type VisitorSessionBody = v.InferOutput<typeof VisitorSessionBody>;
 
 /** `POST /api/widget/conversations`: optionally, the topic the visitor picked (its skill). */
-export const StartConversationBody = v.object({ skill: v.optional(v.nullable(Skill)) });
+export const StartConversationBody = v.object({
+  skill: v.optional(v.nullable(Skill)),
+  /** The trigger whose teaser the visitor replied to: its message opens the conversation, which records it. */
+  trigger: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "trigger is a trigger id"))),
+});
 
 export interface VisitorSessionResponse {
   /**

@@ -41,6 +41,7 @@ import { shopApiRoutes } from "./routes/shop-api";
 import { socketRoutes } from "./routes/sockets";
 import { invitationRoutes, teamRoutes } from "./routes/team";
 import { trackRoutes } from "./routes/track";
+import { triggerCapsRoutes, triggerRoutes } from "./routes/triggers";
 import { audienceRoutes, visitorRoutes } from "./routes/visitors";
 import { widgetRoutes } from "./routes/widget";
 import { receiveEmail } from "./services/inbound-mail";
@@ -100,6 +101,8 @@ app.route("/api/sites/:siteId/security", siteSecurityRoutes);
 app.route("/api/sites/:siteId/sent-mail", sentMailRoutes);
 app.route("/api/sites/:siteId/live", liveRoutes);
 app.route("/api/sites/:siteId/reports", reportRoutes);
+app.route("/api/sites/:siteId/triggers", triggerRoutes);
+app.route("/api/sites/:siteId/trigger-caps", triggerCapsRoutes);
 // The beacon (any allowed shop origin, tracking token) and the shop's server API (secret key): no cookies.
 app.route("/api/track", trackRoutes);
 app.route("/api/deploy", deployRoutes);

@@ -10,6 +10,8 @@ import { touchVisitorStatement } from "./visitors";
 
 interface RawConversation {
   id: string;
+  trigger_id?: string | null;
+  trigger_name?: string | null;
   site_id: string;
   visitor_id: string;
   visitor_name: string | null;
@@ -34,8 +36,9 @@ interface RawConversation {
   skill: string | null;
 }
 
-const SELECT_SUMMARY = `SELECT c.*, v.name AS visitor_name FROM conversations c
-  LEFT JOIN visitors v ON v.site_id = c.site_id AND v.id = c.visitor_id`;
+const SELECT_SUMMARY = `SELECT c.*, v.name AS visitor_name, json_extract(tr.definition, '$.name') AS trigger_name FROM conversations c
+  LEFT JOIN visitors v ON v.site_id = c.site_id AND v.id = c.visitor_id
+  LEFT JOIN triggers tr ON tr.site_id = c.site_id AND tr.id = c.trigger_id`;
 
 function toSummary(r: RawConversation): ConversationSummary {
   return {
@@ -62,6 +65,8 @@ function toSummary(r: RawConversation): ConversationSummary {
     tags: parseTags(r.tags),
     snoozedUntil: r.snoozed_until,
     skill: r.skill,
+    triggerId: r.trigger_id ?? null,
+    triggerName: r.trigger_name ?? null,
   };
 }
 

@@ -71,6 +71,8 @@ export interface ConversationInit {
   createdAt: number;
   /** The skill of the topic the visitor picked, if any. */
   skill: string | null;
+  /** The trigger whose message the visitor replied to (issue 12). */
+  trigger?: string | null | undefined;
 }
 
 /** Who changed something, as the history and the domain events record it. */
@@ -133,6 +135,30 @@ export class ConversationRoom extends DurableObject<Env> {
       return info;
     }
     this.create(init, { role: "visitor", id: init.visitorId }, false);
+    this.changed();
+    return this.store.info()!;
+  }
+
+  /**
+   * A visitor's reply to a trigger's teaser: creates the conversation (its `created` event names
+   * the trigger) with the trigger's message as its first message, from the named operator or the
+   * team. A conversation that exists already is returned unchanged (no second copy of the message).
+   */
+  initializeFromTrigger(
+    init: ConversationInit & { trigger: string },
+    sender: { id: string | null; name: string; avatarUrl: string | null },
+    text: string,
+  ): ConversationInfo {
+    const info = this.store.info();
+    if (info) {
+      if (info.siteId !== init.siteId || info.visitorId !== init.visitorId) throw new Error("conversation owner mismatch");
+      return info;
+    }
+    this.create(init, { role: "visitor", id: init.visitorId }, false);
+    this.writeText(
+      { role: "operator", id: sender.id, name: sender.name, avatarUrl: sender.avatarUrl },
+      { clientId: `trigger-${init.trigger}-${init.createdAt}`, text, kind: "text" },
+    );
     this.changed();
     return this.store.info()!;
   }
@@ -636,7 +662,11 @@ export class ConversationRoom extends DurableObject<Env> {
 
   private create(init: ConversationInit, by: Actor, invited: boolean): void {
     this.store.create(init);
-    this.store.events.record("created", init.createdAt, by, { skill: init.skill, invited });
+    this.store.events.record("created", init.createdAt, by, {
+      skill: init.skill,
+      invited,
+      ...(init.trigger ? { trigger: init.trigger } : {}),
+    });
   }
 
   /**

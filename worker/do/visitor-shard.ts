@@ -25,8 +25,12 @@ import {
   type LiveListResponse,
   PurchaseData,
   type TrackBody,
+  type Trigger,
+  type TriggerEvent,
   type VisitorListResponse,
 } from "../../protocol";
+import { pageKey } from "../../protocol/page-key";
+import type { TrafficSource } from "../../protocol/profiles";
 import type { RawOrder, RawVisit, RawVisitor } from "../db/profiles";
 import {
   LOAD_TRACK_ROW,
@@ -44,6 +48,9 @@ import { isConversationId } from "../lib/ids";
 import { parse } from "../lib/parse";
 import { slotOf } from "../lib/shards";
 import { cleanUrl } from "../lib/traffic";
+import { addDuration, type DurationHistogram, emptyHistogram, mergeHistograms } from "../reports/duration-histogram";
+import { eventFitsArm } from "../triggers/event-arm";
+import { REST_PAGES_KEY } from "../triggers/usual-time";
 import { DurableTimers } from "./durable-timers";
 import { ShardPresence } from "./shard-presence";
 import { audienceFromRollups, visitsPerQuarter } from "./shard-rollups";
@@ -73,6 +80,10 @@ export interface ShardBeacon {
   body: TrackBody;
   facts: RequestFacts;
   now: number;
+  /** A `trigger` event: the trigger as stored now (the Worker checked it exists and is enabled). */
+  trigger?: Pick<Trigger, "id" | "salt" | "holdoutPercent"> | undefined;
+  /** The Worker wants the visitor's facts for the trigger engine (a page view of a site with triggers). */
+  wantFacts?: boolean | undefined;
 }
 
 export type ShardBeaconResult =
@@ -87,7 +98,47 @@ export type ShardBeaconResult =
       invited: boolean;
       /** Operator messages the visitor has not read (the conversation's room, or this shard's cache of its 0); null: none. */
       unread: number | null;
+      facts?: ShardTriggerFacts;
     };
+
+/** What the shard knows of a visitor for the trigger engine (services/triggers.ts turns it into TriggerFacts). */
+export interface ShardTriggerFacts {
+  visits: number;
+  returning: boolean;
+  source: TrafficSource | null;
+  device: string | null;
+  country: string | null;
+  language: string | null;
+  identified: boolean;
+  cart: { total: number; items: number; currency: string } | null;
+}
+
+/** A trigger's exposures first recorded in a time range, per salt (services/triggers.ts keeps the current one). */
+export interface TriggerCounterRow {
+  triggerId: string;
+  salt: string;
+  shown: number;
+  control: number;
+  dismissed: number;
+  clicked: number;
+  conversations: number;
+}
+
+/** A trigger_exposures row (shard-schema.ts v2). */
+export interface ExposureRow {
+  site_id: string;
+  visitor_id: string;
+  trigger_id: string;
+  salt: string;
+  arm: string;
+  first_at: number;
+  last_at: number;
+  shows: number;
+  dismissed_at: number | null;
+  clicked_at: number | null;
+  conversation_id: string | null;
+  slot: number;
+}
 
 /** Everything of one visitor a merge carries to the profile's shard. */
 export interface Trail {
@@ -105,6 +156,8 @@ export interface Trail {
   events: { visit_id: string | null; type: string; data: string | null; at: number }[];
   orders: RawOrder[];
   conversation: TrackConversation | null;
+  /** Its trigger exposures (optional: a trail from before issue 12 has none). */
+  exposures?: ExposureRow[];
 }
 
 /**
@@ -130,6 +183,7 @@ export interface MovedVisitor {
   pageViews: Record<string, unknown>[];
   events: Record<string, unknown>[];
   orders: Record<string, unknown>[];
+  exposures?: Record<string, unknown>[];
 }
 
 const VISITOR_COLUMNS = [
@@ -187,6 +241,22 @@ const VISIT_COLUMNS = [
   "is_returning",
 ];
 const EVENT_COLUMNS = ["site_id", "visitor_id", "visit_id", "type", "data", "at"];
+const EXPOSURE_COLUMNS = [
+  "site_id",
+  "visitor_id",
+  "trigger_id",
+  "salt",
+  "arm",
+  "first_at",
+  "last_at",
+  "shows",
+  "dismissed_at",
+  "clicked_at",
+  "conversation_id",
+  "slot",
+];
+/** The tables with a row per visitor's activity, deleted with the visitor (erase, tombstone, dropped slot). */
+const ACTIVITY_TABLES = ["page_views", "visits", "visitor_events", "orders", "trigger_exposures"];
 const ORDER_COLUMNS = [
   "site_id",
   "order_id",
@@ -326,6 +396,12 @@ export class VisitorShard extends DurableObject<Env> {
         // The Worker runs identify (services/identity.ts): it needs the directory.
         w.touch();
         break;
+      case "trigger": {
+        w.touch();
+        const st = this.exposureStatement(b, w.visitorId);
+        if (st) w.statements.push(st as never);
+        break;
+      }
     }
     // A ping that creates the visitor or changes their language is written like any other event.
     if (pingOnly && (!row || (b.body.l !== undefined && b.body.l !== languageBefore))) {
@@ -350,7 +426,15 @@ export class VisitorShard extends DurableObject<Env> {
     if (live) presence.seen(live, { leaving });
     else presence.forget(w.visitorId);
     const invited = presence.takeInvite(w.visitorId);
-    return { status: "ok", visitorId: w.visitorId, conversation, invited, unread: await this.unreadOf(conversation) };
+    const result: ShardBeaconResult = {
+      status: "ok",
+      visitorId: w.visitorId,
+      conversation,
+      invited,
+      unread: await this.unreadOf(conversation),
+    };
+    if (b.wantFacts) result.facts = this.triggerFacts(b.siteId, w.visitorId);
+    return result;
   }
 
   /**
@@ -387,6 +471,176 @@ export class VisitorShard extends DurableObject<Env> {
   /** Beacons answered from the unread cache and calls made to rooms (tests, the benchmark). */
   unreadStats(): { cached: number; asked: number } {
     return { ...this.unreadCounts };
+  }
+
+  // ---- proactive triggers (issue 12) ---------------------------------------------------------
+
+  /**
+   * The statement recording a trigger event in trigger_exposures (one row per visitor × trigger ×
+   * salt), or null when the event does not fit the visitor's holdout arm (eventFitsArm): a
+   * "shown" from a held-out visitor, or a "control" from one who sees the trigger, is dropped.
+   * `shows` counts showings (for control: the times it would have shown); dismissed and clicked
+   * are set once; a dismissal or click without a recorded showing records the showing too.
+   */
+  private exposureStatement(b: ShardBeacon, visitorId: string): ShardStatement | null {
+    const t = b.trigger;
+    const event = b.body.d as TriggerEvent | undefined;
+    if (!t || !event || event.t !== t.id || !eventFitsArm(event, visitorId, t)) return null;
+    const arm = event.e === "control" ? "control" : "shown";
+    const count = event.e === "shown" || event.e === "control" ? 1 : 0;
+    const dismissed = event.e === "dismissed" ? b.now : null;
+    const clicked = event.e === "clicked" ? b.now : null;
+    return this.db
+      .prepare(
+        `INSERT INTO trigger_exposures (site_id, visitor_id, trigger_id, salt, arm, first_at, last_at, shows, dismissed_at, clicked_at, slot)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, ?7, ?8, ?9)
+         ON CONFLICT (site_id, visitor_id, trigger_id, salt) DO UPDATE SET last_at = ?6, shows = shows + ?10,
+           dismissed_at = COALESCE(dismissed_at, ?7), clicked_at = COALESCE(clicked_at, ?8)
+         WHERE arm = ?5`,
+      )
+      .bind(b.siteId, visitorId, t.id, t.salt, arm, b.now, dismissed, clicked, slotOf(visitorId), count);
+  }
+
+  /** A conversation started by replying to a trigger: its exposure row records the conversation (once). */
+  noteTriggerConversation(
+    siteId: string,
+    shard: number,
+    visitorId: string,
+    trigger: Pick<Trigger, "id" | "salt">,
+    conversationId: string,
+    now: number,
+  ): boolean {
+    this.bind(siteId, shard);
+    const c = this.ctx.storage.sql.exec(
+      `INSERT INTO trigger_exposures (site_id, visitor_id, trigger_id, salt, arm, first_at, last_at, shows, clicked_at, conversation_id, slot)
+       SELECT ?1, ?2, ?3, ?4, 'shown', ?5, ?5, 1, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM visitors WHERE site_id = ?1 AND id = ?2)
+       ON CONFLICT (site_id, visitor_id, trigger_id, salt) DO UPDATE SET last_at = ?5,
+         clicked_at = COALESCE(clicked_at, ?5), conversation_id = COALESCE(conversation_id, ?6)
+       WHERE arm = 'shown'`,
+      siteId,
+      visitorId,
+      trigger.id,
+      trigger.salt,
+      now,
+      conversationId,
+      slotOf(visitorId),
+    );
+    c.toArray();
+    return c.rowsWritten > 0;
+  }
+
+  /** Per trigger and salt: visitors first exposed in [from, to) by arm, and how many dismissed, clicked, started a conversation. */
+  triggerCounters(siteId: string, shard: number, from: number, to: number): TriggerCounterRow[] {
+    this.bind(siteId, shard);
+    return this.ctx.storage.sql
+      .exec(
+        `SELECT trigger_id, salt, SUM(arm = 'shown') AS shown, SUM(arm = 'control') AS control, COUNT(dismissed_at) AS dismissed,
+           COUNT(clicked_at) AS clicked, COUNT(conversation_id) AS conversations
+         FROM trigger_exposures WHERE site_id = ? AND first_at >= ? AND first_at < ? GROUP BY trigger_id, salt`,
+        siteId,
+        from,
+        to,
+      )
+      .toArray()
+      .map((r) => ({
+        triggerId: String(r.trigger_id),
+        salt: String(r.salt),
+        shown: Number(r.shown),
+        control: Number(r.control),
+        dismissed: Number(r.dismissed),
+        clicked: Number(r.clicked),
+        conversations: Number(r.conversations),
+      }));
+  }
+
+  /**
+   * Time on page of this shard's timed views in [from, to), one histogram per page key
+   * (worker/reports/duration-histogram.ts: mergeable, so the Worker merges the shards' answers
+   * and takes each page's p75, worker/triggers/usual-time.ts). At most `maxPages` pages, the most
+   * viewed; the views of the others are added up under REST_PAGES_KEY so the site-wide p75
+   * still counts every view.
+   */
+  pageDurations(
+    siteId: string,
+    shard: number,
+    from: number,
+    to: number,
+    maxPages: number,
+  ): { key: string; histogram: DurationHistogram }[] {
+    this.bind(siteId, shard);
+    const byKey = new Map<string, { n: number; h: DurationHistogram }>();
+    const cursor = this.ctx.storage.sql.exec(
+      "SELECT url, duration_ms FROM page_views WHERE site_id = ? AND at >= ? AND at < ? AND duration_ms IS NOT NULL",
+      siteId,
+      from,
+      to,
+    );
+    for (const r of cursor) {
+      const key = pageKey(String(r.url));
+      let e = byKey.get(key);
+      if (!e) {
+        e = { n: 0, h: emptyHistogram() };
+        byKey.set(key, e);
+      }
+      addDuration(e.h, Number(r.duration_ms));
+      e.n++;
+    }
+    const sorted = [...byKey.entries()].sort(([a, x], [b, y]) => y.n - x.n || (a < b ? -1 : 1));
+    const out = sorted.slice(0, maxPages).map(([key, e]) => ({ key, histogram: e.h }));
+    if (sorted.length > maxPages) {
+      const rest = emptyHistogram();
+      for (const [, e] of sorted.slice(maxPages)) mergeHistograms(rest, e.h);
+      out.push({ key: REST_PAGES_KEY, histogram: rest });
+    }
+    return out;
+  }
+
+  private triggerFacts(siteId: string, visitorId: string): ShardTriggerFacts | undefined {
+    const r = this.ctx.storage.sql
+      .exec(
+        `SELECT v.visits, v.external_id, v.verified, v.device_type, v.country, v.language, v.cart, vi.is_returning,
+           vi.referrer, vi.utm_source, vi.utm_medium, vi.utm_campaign, vi.utm_term, vi.utm_content, vi.landing_url
+         FROM visitors v LEFT JOIN visits vi ON vi.site_id = v.site_id AND vi.id = v.current_visit_id WHERE v.site_id = ? AND v.id = ?`,
+        siteId,
+        visitorId,
+      )
+      .toArray()[0];
+    if (!r) return undefined;
+    const str = (x: unknown) => (typeof x === "string" && x ? x : null);
+    let cart: ShardTriggerFacts["cart"] = null;
+    try {
+      const c = r.cart ? (JSON.parse(String(r.cart)) as { total?: number; currency?: string; items?: { quantity?: number }[] }) : null;
+      if (c && typeof c.total === "number" && typeof c.currency === "string") {
+        cart = {
+          total: c.total,
+          items: (c.items ?? []).reduce((n, i) => n + (typeof i.quantity === "number" ? i.quantity : 1), 0),
+          currency: c.currency,
+        };
+      }
+    } catch {
+      cart = null;
+    }
+    return {
+      visits: Number(r.visits),
+      returning: Number(r.is_returning ?? 0) === 1,
+      source:
+        r.landing_url === undefined
+          ? null
+          : ({
+              referrer: str(r.referrer),
+              utmSource: str(r.utm_source),
+              utmMedium: str(r.utm_medium),
+              utmCampaign: str(r.utm_campaign),
+              utmTerm: str(r.utm_term),
+              utmContent: str(r.utm_content),
+              landingUrl: str(r.landing_url),
+            } as TrafficSource),
+      device: str(r.device_type),
+      country: str(r.country),
+      language: str(r.language),
+      identified: r.external_id !== null && r.external_id !== undefined,
+      cart,
+    };
   }
 
   /** The visitor's row with a ping's unwritten state laid over it. */
@@ -695,7 +949,7 @@ export class VisitorShard extends DurableObject<Env> {
     if (!row || row.merged_into) return false;
     const conversation = this.conversationOf(from);
     const statements = mergeStatements(this.db.asD1(), siteId, row, into, identity) as unknown as ShardStatement[];
-    statements.push(...this.afterMerge(from, into, conversation));
+    statements.push(...this.afterMerge(from, into, conversation), ...this.moveExposures(from, into));
     this.db.batchSync(statements);
     this.live(siteId, shard).forget(from);
     this.timers.setIfEarlier("directory", Date.now() + DIRECTORY_DELAY_MS);
@@ -720,6 +974,7 @@ export class VisitorShard extends DurableObject<Env> {
       ) as unknown as Trail["events"],
       orders: q("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ?") as unknown as RawOrder[],
       conversation: this.conversationOf(visitorId),
+      exposures: q("SELECT * FROM trigger_exposures WHERE site_id = ? AND visitor_id = ?") as unknown as ExposureRow[],
     };
   }
 
@@ -801,6 +1056,13 @@ export class VisitorShard extends DurableObject<Env> {
     }
     this.ctx.storage.transactionSync(() => {
       for (const st of s) st.exec();
+      for (const x of trail.exposures ?? []) {
+        const cols = EXPOSURE_COLUMNS.filter((c) => c in x) as (keyof ExposureRow)[];
+        this.ctx.storage.sql.exec(
+          `INSERT OR IGNORE INTO trigger_exposures (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+          ...cols.map((c) => toValue(c === "visitor_id" ? into : c === "slot" ? slotOf(into) : c === "site_id" ? siteId : x[c])),
+        );
+      }
       // Page views one by one: the merged visitor's current page keeps pointing at its copy.
       let currentView: number | null = null;
       for (const p of trail.pageViews) {
@@ -842,15 +1104,23 @@ export class VisitorShard extends DurableObject<Env> {
     this.pending.delete(visitorId);
     const conversation = this.conversationOf(visitorId);
     this.db.batchSync([
-      ...["page_views", "visits", "visitor_events", "orders"].map((t) =>
-        this.db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id = ?2`).bind(siteId, visitorId),
-      ),
+      ...ACTIVITY_TABLES.map((t) => this.db.prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND visitor_id = ?2`).bind(siteId, visitorId)),
       this.db
         .prepare("UPDATE visitors SET merged_into = ?3, current_visit_id = NULL, current_view_id = NULL WHERE site_id = ?1 AND id = ?2")
         .bind(siteId, visitorId, into),
       ...this.afterMerge(visitorId, into, conversation).slice(0, 1),
     ]);
     this.live(siteId, shard).forget(visitorId);
+  }
+
+  /** A merge: the exposures follow the profile (where both have a row for one experiment, the profile's stays). */
+  private moveExposures(from: string, into: string): ShardStatement[] {
+    return [
+      this.db
+        .prepare("UPDATE OR IGNORE trigger_exposures SET visitor_id = ?3, slot = ?4 WHERE site_id = ?1 AND visitor_id = ?2")
+        .bind(this.siteId, from, into, slotOf(into)),
+      this.db.prepare("DELETE FROM trigger_exposures WHERE site_id = ?1 AND visitor_id = ?2").bind(this.siteId, from),
+    ];
   }
 
   /** After a merge: the merged row is no directory profile of its own; its conversation goes with the profile. */
@@ -885,6 +1155,7 @@ export class VisitorShard extends DurableObject<Env> {
       pageViews: q("SELECT * FROM page_views WHERE site_id = ? AND visitor_id = ? ORDER BY id"),
       events: q("SELECT * FROM visitor_events WHERE site_id = ? AND visitor_id = ? ORDER BY id"),
       orders: q("SELECT * FROM orders WHERE site_id = ? AND visitor_id = ?"),
+      exposures: q("SELECT * FROM trigger_exposures WHERE site_id = ? AND visitor_id = ?"),
     };
   }
 
@@ -951,6 +1222,7 @@ export class VisitorShard extends DurableObject<Env> {
       }
       for (const e of v.events) if (take(e)) insert("visitor_events", EVENT_COLUMNS, e);
       for (const o of v.orders) insert("orders", ORDER_COLUMNS, o);
+      for (const x of v.exposures ?? []) insert("trigger_exposures", EXPOSURE_COLUMNS, x);
       if (isNew && currentView !== null) sql.exec("UPDATE visitors SET current_view_id = ? WHERE id = ?", currentView, id);
       if (isNew && v.row.directory === 1) sql.exec("UPDATE visitors SET dirty = 1 WHERE id = ?", id);
       return isNew;
@@ -968,7 +1240,7 @@ export class VisitorShard extends DurableObject<Env> {
     );
     let n = 0;
     this.ctx.storage.transactionSync(() => {
-      for (const t of ["page_views", "visits", "visitor_events", "orders"]) {
+      for (const t of ACTIVITY_TABLES) {
         this.ctx.storage.sql.exec(`DELETE FROM ${t} WHERE visitor_id IN (SELECT value FROM json_each(?))`, ids);
       }
       const c = this.ctx.storage.sql.exec("DELETE FROM visitors WHERE id IN (SELECT value FROM json_each(?))", ids);
@@ -1201,7 +1473,7 @@ export class VisitorShard extends DurableObject<Env> {
     const merged = this.mergedInto(siteId, shard, ids);
     const all = JSON.stringify([...ids, ...merged]);
     this.db.batchSync(
-      ["page_views", "visits", "visitor_events", "orders", "visitors"].map((t) =>
+      [...ACTIVITY_TABLES, "visitors"].map((t) =>
         this.db
           .prepare(`DELETE FROM ${t} WHERE site_id = ?1 AND ${t === "visitors" ? "id" : "visitor_id"} IN (SELECT value FROM json_each(?2))`)
           .bind(siteId, all),
@@ -1234,6 +1506,7 @@ export class VisitorShard extends DurableObject<Env> {
         ["page_views", "at"],
         ["visits", "last_at"],
         ["visitor_events", "at"],
+        ["trigger_exposures", "last_at"],
       ] as const) {
         const c = this.ctx.storage.sql.exec(
           `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE site_id = ? AND ${col} < ? LIMIT ?)`,

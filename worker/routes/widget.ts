@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { EmailCaptureBody, RatingBody, StartConversationBody, type UnreadResponse, VisitorSessionBody } from "../../protocol";
 import type { AppEnv } from "../app-env";
+import { publicSiteByKey } from "../db/secrets";
 import { ApiError } from "../lib/api-error";
 import { isConversationId } from "../lib/ids";
 import { clientIp } from "../lib/rate-limit";
@@ -14,6 +15,7 @@ import { validate } from "../middleware/validate";
 import { startConversation } from "../services/conversations";
 import { captureEmail, visitorTranscript } from "../services/offline";
 import { rateConversation } from "../services/rating";
+import { ruleSetOf } from "../services/triggers";
 import { startVisitorSession } from "../services/visitor-session";
 import { requireChatVisitor } from "../services/visitor-tokens";
 
@@ -34,7 +36,8 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/conversations", validate("json", StartConversationBody, { emptyAs: {} }), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
-    return c.json(await startConversation(c.env, who, c.req.valid("json").skill, clientIp(c.req.raw)));
+    const body = c.req.valid("json");
+    return c.json(await startConversation(c.env, who, body.skill, clientIp(c.req.raw), body.trigger));
   })
   .post("/email", validate("json", EmailCaptureBody), async (c) => {
     const who = await requireChatVisitor(c.env, bearer(c.req.header("authorization")));
@@ -59,4 +62,22 @@ export const widgetRoutes = new Hono<AppEnv>()
     const unread = await c.env.CONVERSATION.getByName(grant.conversationId).visitorUnread(grant.siteId, grant.visitorId);
     if (unread === null) throw new ApiError("not_found", "No such conversation.");
     return c.json({ unread } satisfies UnreadResponse);
+  })
+  /**
+   * The site's compact rule set for the trigger chunk (protocol/triggers.ts CompactRuleSet). With
+   * `?v=` the current version (the beacon's `r`), it is cached for ever (a change makes a new
+   * version, so a new URL); an older `v` gets the current set uncached; no `v`: a minute.
+   */
+  .get("/triggers/:siteKey", async (c) => {
+    c.header("Access-Control-Allow-Origin", "*");
+    const key = c.req.param("siteKey");
+    const site = key.length <= 64 ? await publicSiteByKey(c.env.DB, key) : null;
+    if (!site) throw new ApiError("not_found", "No site has this key.");
+    const { version, rules } = await ruleSetOf(c.env, site.id);
+    const asked = c.req.query("v");
+    c.header(
+      "Cache-Control",
+      asked === String(version) ? "public, max-age=31536000, immutable" : asked === undefined ? "public, max-age=60" : "no-store",
+    );
+    return c.json(rules);
   });

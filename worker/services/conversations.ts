@@ -18,6 +18,7 @@ import { parse } from "../lib/parse";
 import { limitNewConversation } from "../lib/rate-limit";
 import { signToken } from "../lib/tokens";
 import { promoteToDirectory } from "./directory";
+import { triggerOpening } from "./triggers";
 import { locateProfile } from "./visitor-reads";
 import { shardFor, siteLayout } from "./visitor-shards";
 import type { VisitorIdentity } from "./visitor-tokens";
@@ -28,6 +29,7 @@ export async function startConversation(
   who: VisitorIdentity,
   skill: string | null | undefined,
   ip: string | null,
+  triggerId?: string,
 ): Promise<StartConversationResponse> {
   await limitNewConversation(env, ip, who.siteId);
   const now = Date.now();
@@ -37,10 +39,25 @@ export async function startConversation(
   }
   const topics = skill ? (await getSiteSettings(env.DB, who.siteId)).topics : [];
   const routedSkill = topics.some((t) => t.skill === skill) ? (skill ?? null) : null;
-  const { id, createdAt } = await createOrGetConversation(env.DB, { id: newId("c"), ...who, now }, { touch: false });
-  // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
-  await env.CONVERSATION.getByName(id).initialize({ id, ...who, createdAt, skill: routedSkill });
-  await noteConversation(env, who.siteId, who.visitorId, { id, visitorId: who.visitorId });
+  // A reply to a trigger's teaser: only this site's enabled triggers count (anything else starts a plain conversation).
+  const opening = triggerId ? await triggerOpening(env, who.siteId, triggerId) : null;
+  const fresh = newId("c");
+  const { id, createdAt } = await createOrGetConversation(env.DB, { id: fresh, ...who, now }, { touch: false });
+  const room = env.CONVERSATION.getByName(id);
+  if (opening && id === fresh) {
+    const t = opening.trigger;
+    await env.DB.prepare("UPDATE conversations SET trigger_id = ? WHERE site_id = ? AND id = ? AND trigger_id IS NULL")
+      .bind(t.id, who.siteId, id)
+      .run();
+    await room.initializeFromTrigger({ id, ...who, createdAt, skill: routedSkill, trigger: t.id }, opening.sender, t.action.message);
+  } else {
+    // Idempotent: also completes a creation whose earlier attempt stopped after the D1 insert.
+    await room.initialize({ id, ...who, createdAt, skill: routedSkill });
+  }
+  const profile = await noteConversation(env, who.siteId, who.visitorId, { id, visitorId: who.visitorId });
+  if (opening && id === fresh) {
+    await profile.home.stub.noteTriggerConversation(who.siteId, profile.home.shard, profile.id, opening.trigger, id, now);
+  }
   const peek = await signToken(env.TOKEN_SECRET, "peek", { ...who, conversationId: id }, now);
   return { conversationId: id, peekToken: peek.token };
 }
@@ -49,7 +66,12 @@ export async function startConversation(
  * Tells the shard of the profile the chat's visitor tracks as (itself, or the verified profile it
  * was merged into) about the conversation, so that visitor's beacons answer with it.
  */
-async function noteConversation(env: Env, siteId: string, visitorId: string, conversation: TrackConversation): Promise<void> {
+async function noteConversation(
+  env: Env,
+  siteId: string,
+  visitorId: string,
+  conversation: TrackConversation,
+): Promise<{ id: string; home: ReturnType<typeof shardFor> }> {
   const merged = await env.DB.prepare("SELECT merged_into FROM visitors WHERE site_id = ? AND id = ?")
     .bind(siteId, visitorId)
     .first<string | null>("merged_into");
@@ -57,6 +79,7 @@ async function noteConversation(env: Env, siteId: string, visitorId: string, con
   const profile = merged ?? visitorId;
   const home = shardFor(env, layout, profile);
   await home.stub.noteConversation(siteId, home.shard, profile, conversation);
+  return { id: profile, home };
 }
 
 export interface Inviter {

@@ -12,7 +12,7 @@
  * when the count may have changed (shard: `unreadOf`); the peek token is signed once per isolate
  * and conversation until near its expiry. The anonymous crowd costs neither.
  */
-import { CartData, PurchaseData, type TrackBody, type TrackResponse } from "../../protocol";
+import { CartData, PurchaseData, type TrackBody, type TrackResponse, TriggerEvent } from "../../protocol";
 import { type PublicSite, publicSiteByKey } from "../db/secrets";
 import { conversationOfGroup, type RequestFacts, type TrackConversation } from "../db/tracking";
 import type { ShardBeaconResult } from "../do/visitor-shard";
@@ -27,6 +27,7 @@ import { limitBeacon, limitNewVisitor } from "../lib/rate-limit";
 import { signToken, verifyToken } from "../lib/tokens";
 import { cleanUrl } from "../lib/traffic";
 import { directorySeed, identifyVisitor } from "./identity";
+import { cachedTriggerSet, operatorsAvailable, ruleVersion, triggerFactsOf, triggerOfEvent } from "./triggers";
 import { previousShardFor, type ShardLayout, shardFor } from "./visitor-shards";
 
 /** A tracking token is re-signed when it has less than this left (it lives 365 days). */
@@ -55,18 +56,29 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   checkEvent(body);
   const now = Date.now();
   const layout = layoutOf(site);
+  // Proactive triggers: the site's set from the isolate's cache (no D1 read on most beacons).
+  const triggers = await cachedTriggerSet(env, site.id);
+  const version = ruleVersion(triggers);
+  const extra: BeaconExtra = {};
+  if (body.e === "trigger") {
+    const event = parse(TriggerEvent, body.d);
+    // A trigger deleted or disabled since the page got its rules: nothing is recorded.
+    const trigger = triggerOfEvent(triggers, event.t);
+    if (trigger) extra.trigger = { id: trigger.id, salt: trigger.salt, holdoutPercent: trigger.holdoutPercent };
+  }
+  if (version !== null && (body.e === "view" || (body.rv !== undefined && body.rv !== version))) extra.wantFacts = true;
   const presented = body.t ? await readPresented(env.TOKEN_SECRET, body.t, now) : null;
   let outcome: Extract<ShardBeaconResult, { status: "ok" }> | null = null;
   if (presented && presented.siteId === site.id) {
     await limitBeacon(env, site.id, presented.visitorId);
-    outcome = await reach(env, layout, presented.visitorId, body, facts, now);
+    outcome = await reach(env, layout, presented.visitorId, body, facts, now, extra);
   }
   // No token, a foreign or forged one, or a visitor since erased: a new anonymous visitor.
   if (!outcome) {
     await limitNewVisitor(env, ip, site.id);
     const id = newId("v");
     const home = shardFor(env, layout, id);
-    const r = await home.stub.beacon({ siteId: site.id, shard: home.shard, visitorId: id, create: true, body, facts, now });
+    const r = await home.stub.beacon({ siteId: site.id, shard: home.shard, visitorId: id, create: true, body, facts, now, ...extra });
     if (r.status !== "ok") throw new Error("a new visitor was not created");
     outcome = r;
   }
@@ -103,6 +115,25 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   if (peek) answer.p = peek;
   if (unread) answer.n = unread;
   if (outcome.invited) answer.o = 1;
+  if (version !== null) {
+    answer.r = version;
+    if (outcome.facts) {
+      const [going, available] = await Promise.all([
+        conversation ? conversationGoing(env, site.id, conversation.id) : false,
+        triggers.triggers.some((t) => t.enabled && t.conditions.some((c) => c.type === "operators"))
+          ? operatorsAvailable(env, site.id)
+          : null,
+      ]);
+      // This request's country, device and language first: the profile keeps a visit's first ones.
+      const shardFacts = {
+        ...outcome.facts,
+        country: facts.country ?? outcome.facts.country,
+        device: facts.device?.type ?? outcome.facts.device,
+        language: facts.language ?? outcome.facts.language,
+      };
+      answer.g = triggerFactsOf(triggers, visitorId, shardFacts, site.settings.businessHours, going, available, now);
+    }
+  }
   return answer;
 }
 
@@ -125,6 +156,19 @@ async function peekToken(secret: string, siteId: string, c: TrackConversation, n
   return signed.token;
 }
 
+interface BeaconExtra {
+  trigger?: { id: string; salt: string; holdoutPercent: number };
+  wantFacts?: boolean;
+}
+
+/** The visitor's conversation is open (a resolved one from last month does not hold triggers back). One D1 read, on page views of sites with triggers only. */
+async function conversationGoing(env: Env, siteId: string, conversationId: string): Promise<boolean> {
+  const status = await env.DB.prepare("SELECT status FROM conversations WHERE site_id = ? AND id = ?")
+    .bind(siteId, conversationId)
+    .first<string>("status");
+  return status === "open";
+}
+
 /** Coded errors before anything reaches a shard (an error thrown across the RPC would lose its code). */
 function checkEvent(body: TrackBody): void {
   switch (body.e) {
@@ -142,6 +186,9 @@ function checkEvent(body: TrackBody): void {
       break;
     case "purchase":
       parse(PurchaseData, body.d);
+      break;
+    case "trigger":
+      parse(TriggerEvent, body.d);
       break;
   }
 }
@@ -164,11 +211,12 @@ async function reach(
   body: TrackBody,
   facts: RequestFacts,
   now: number,
+  extra: BeaconExtra,
 ): Promise<Extract<ShardBeaconResult, { status: "ok" }> | null> {
   let id = visitorId;
   for (let hops = 0; hops < 4; hops++) {
     const home = shardFor(env, layout, id);
-    const input = { siteId: layout.siteId, shard: home.shard, visitorId: id, create: false, body, facts, now };
+    const input = { siteId: layout.siteId, shard: home.shard, visitorId: id, create: false, body, facts, now, ...extra };
     let r = await home.stub.beacon(input);
     if (r.status === "unknown") {
       // A reshard under way: the visitor may not have been copied yet.

@@ -15,6 +15,13 @@ import {
 } from "../reports/duration-histogram";
 import { percentiles } from "../reports/percentiles";
 
+/**
+ * The key under which a visitor shard adds up the views of the pages beyond the ones it names
+ * (VisitorShard.pageDurations): they count for the site's p75, never as a page of their own. A
+ * page key starts with "/", so no page has it.
+ */
+export const REST_PAGES_KEY = "\u0000rest";
+
 /** One page's timed views (ms): a list, or a histogram; `key` is its page key. */
 export type PageDurations = { key: string; durations: readonly number[] } | { key: string; histogram: DurationHistogram };
 
@@ -57,7 +64,7 @@ export function usualTimeOnPage(pages: Iterable<PageDurations>, options: UsualTi
   const seconds = (ms: number) => Math.round(ms / 1000);
   const usual: Record<string, number> = {};
   const top = [...byKey.entries()]
-    .filter(([, e]) => e.views >= minViews)
+    .filter(([key, e]) => e.views >= minViews && key !== REST_PAGES_KEY)
     .sort(([a, x], [b, y]) => y.views - x.views || (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, maxPages);
   for (const [key, e] of top) {
