@@ -47,6 +47,7 @@ describe("site settings", () => {
       accentColor: "#0f766e",
       welcomeText: "",
       topics: [{ label: "Payments & invoices", skill: "payments" }],
+      logoUrl: null,
     });
     expect(visitor.settings).not.toHaveProperty("typingPreview");
   });

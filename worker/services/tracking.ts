@@ -11,7 +11,7 @@
  * The unread count `n` is a call to the visitor's conversation, made only for visitors who have
  * one (the anonymous crowd never costs it).
  */
-import { CartData, PurchaseData, type TrackBody, type TrackResponse } from "../../protocol";
+import { CartData, type LauncherLook, PurchaseData, type SiteSettings, type TrackBody, type TrackResponse } from "../../protocol";
 import { type PublicSite, publicSiteByKey } from "../db/secrets";
 import { conversationOfGroup, type RequestFacts, type TrackConversation } from "../db/tracking";
 import type { ShardBeaconResult } from "../do/visitor-shard";
@@ -99,6 +99,7 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
   if (peek) answer.p = peek.token;
   if (unread) answer.n = unread;
   if (outcome.invited) answer.o = 1;
+  if (body.e === "view") answer.b = launcherLook(site.settings);
   return answer;
 }
 
@@ -170,4 +171,19 @@ async function reach(
     return null;
   }
   return null;
+}
+
+/** The launcher's look for the loader (TrackResponse.b), from the site's branding. */
+export function launcherLook({ accentColor, branding: b }: SiteSettings): LauncherLook {
+  return [
+    accentColor,
+    b.textColor,
+    b.position === "left" ? "l" : "r",
+    b.offsetX,
+    b.offsetY,
+    b.label,
+    b.hideOnMobile ? 1 : 0,
+    b.launcher === "hidden" ? 1 : 0,
+    b.locale === "auto" ? "" : b.locale,
+  ];
 }
