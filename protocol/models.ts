@@ -175,6 +175,8 @@ export interface WidgetSettings {
   topics: { label: string; skill: string }[];
   /** The shop's logo for the chat header (issue 12 branding); null: the site's name alone. */
   logoUrl: string | null;
+  /** The text colour on the accent (branding; at least 4.5:1 on it). */
+  textColor: string;
 }
 
 export interface OnlineOperator {

@@ -48,6 +48,7 @@ describe("site settings", () => {
       welcomeText: "",
       topics: [{ label: "Payments & invoices", skill: "payments" }],
       logoUrl: null,
+      textColor: "#ffffff",
     });
     expect(visitor.settings).not.toHaveProperty("typingPreview");
   });

@@ -28,7 +28,7 @@ function toSite(r: RawSite): SiteRow {
     name: r.name,
     publicKey: r.public_key,
     allowedOrigins: parseOrigins(r.allowed_origins),
-    settings: { siteName: r.name, accentColor, welcomeText, topics, logoUrl: branding.logoUrl },
+    settings: { siteName: r.name, accentColor, welcomeText, topics, logoUrl: branding.logoUrl, textColor: branding.textColor },
   };
 }
 
