@@ -26,8 +26,6 @@ export const ERROR_STATUS = {
   signup_closed: 403,
   /** A wrong, malformed or replayed two-factor code. */
   bad_code: 401,
-  /** Branding whose text colour on the accent colour is below 4.5:1 (WCAG AA). */
-  low_contrast: 422,
   internal: 500,
 } as const;
 

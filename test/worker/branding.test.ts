@@ -55,21 +55,22 @@ describe("branding settings", () => {
     expect(again.branding.position).toBe("left");
   });
 
-  it("refuses low contrast with low_contrast and stores nothing", async () => {
+  it("refuses low contrast (422 validation_failed, 'low contrast' in the message) and stores nothing", async () => {
     const before = (await (await api(settings, { cookie: owner })).json()) as SiteSettingsResponse;
     // White on a light yellow: 1.1:1.
     const r = await patch({ branding: { ...before.branding, textColor: "#ffffff" }, accentColor: "#fde047" });
     expect(r.status).toBe(422);
     const e = (await r.json()) as { error: { code: string; message: string } };
-    expect(e.error.code).toBe("low_contrast");
-    expect(e.error.message).toMatch(/4\.5:1/);
+    expect(e.error.code).toBe("validation_failed");
+    expect(e.error.message).toMatch(/^branding\.textColor: low contrast: #ffffff on #fde047 has a contrast of 1\.\d\d:1; at least 4\.5:1/);
     // Only the accent: checked against the stored text colour (white).
     const accentOnly = await patch({ accentColor: "#a3e635" });
     expect(accentOnly.status).toBe(422);
-    expect(((await accentOnly.json()) as { error: { code: string } }).error.code).toBe("low_contrast");
+    expect(((await accentOnly.json()) as { error: { message: string } }).error.message).toMatch(/low contrast/);
     // Only the text colour: checked against the stored accent.
     const textOnly = await patch({ branding: { ...before.branding, textColor: "#5eead4" } });
     expect(textOnly.status).toBe(422);
+    expect(((await textOnly.json()) as { error: { message: string } }).error.message).toMatch(/low contrast/);
     const after = (await (await api(settings, { cookie: owner })).json()) as SiteSettingsResponse;
     expect(after.accentColor).toBe(before.accentColor);
     expect(after.branding).toEqual(before.branding);
@@ -93,7 +94,9 @@ describe("branding settings", () => {
     ]) {
       const r = await patch({ branding });
       expect(r.status, JSON.stringify(branding)).toBe(422);
-      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
+      const e = ((await r.json()) as { error: { code: string; message: string } }).error;
+      expect(e.code).toBe("validation_failed");
+      expect(e.message).not.toMatch(/low contrast/);
     }
   });
 

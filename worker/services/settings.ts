@@ -42,8 +42,8 @@ async function saveChecked(db: D1Database, siteId: string, patch: SiteSettingsPa
     const ratio = contrastRatio(accent, text);
     if (ratio < MIN_CONTRAST) {
       throw new ApiError(
-        "low_contrast",
-        `branding.textColor: ${text} on ${accent} has a contrast of ${ratio.toFixed(2)}:1; at least ${MIN_CONTRAST}:1 is needed to be readable.`,
+        "validation_failed",
+        `branding.textColor: low contrast: ${text} on ${accent} has a contrast of ${ratio.toFixed(2)}:1; at least ${MIN_CONTRAST}:1 is needed to be readable.`,
       );
     }
     const next = await updateSiteSettings(db, siteId, patch, { accentColor: stored.accentColor, textColor: stored.branding.textColor });
