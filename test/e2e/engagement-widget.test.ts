@@ -117,20 +117,20 @@ describe("branding on the shop's page", () => {
     // A brand-new visitor: the default launcher until the view's answer brings the branding.
     await expect.poll(() => launcher(page).then((l) => l?.left), { timeout: 10_000 }).toBe(40);
     // The next page draws the branded launcher from storage before the presence module runs.
-    await page.goto(`${base}/demo/grinder.html`, { waitUntil: "commit" });
-    await page.waitForFunction(() => document.getElementById("gadka-launcher")?.shadowRoot?.querySelector("button"));
-    const [early, presenceRan] = await Promise.all([
-      launcher(page),
-      page.evaluate(() => Boolean((window as unknown as { __gadka?: { c?: unknown } }).__gadka?.c)),
-    ]);
-    expect(presenceRan, "the presence module had not run yet").toBe(false);
-    expect(early).toMatchObject({
+    // Without the presence module at all (blocked), the loader alone draws it from storage.
+    await context.route(`${base}/presence.js`, (r) => r.abort());
+    await page.goto(`${base}/demo/grinder.html`, { waitUntil: "load" });
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => Boolean((window as unknown as { __gadka?: { c?: unknown } }).__gadka?.c))).toBe(false);
+    expect(await launcher(page)).toMatchObject({
       left: 40,
       bottom: 32,
       background: "rgb(15, 118, 110)",
       color: "rgb(255, 255, 255)",
       label: '"Chat with us"',
     });
+    await context.unroute(`${base}/presence.js`);
+    await page.goto(`${base}/demo/kettle.html`, { waitUntil: "load" });
     await presenceReady(page);
     const named = await launcher(page);
     // The visible label is its accessible name; the chat panel's name is in the forced language.
@@ -172,8 +172,7 @@ describe("branding on the shop's page", () => {
     const desk = await shop();
     await desk.page.goto(`${base}/demo/`, { waitUntil: "load" });
     await presenceReady(desk.page);
-    await desk.page.waitForTimeout(300);
-    expect((await launcher(desk.page))?.display).toBe("flex");
+    await expect.poll(() => launcher(desk.page).then((l) => l?.display), { timeout: 10_000 }).toBe("flex");
     await desk.context.close();
   });
 
@@ -256,6 +255,7 @@ describe("the JS API", () => {
     expect((await events()).filter((e) => e === "open" || e === "close")).toEqual(["open", "close", "open"]);
     await presenceReady(page);
     await page.evaluate(() => (window as unknown as { __off: () => void }).__off());
+    const unreadBefore = (await events()).filter((e) => e === "unread").length;
     const chat = await chatFrame(page);
     await sendFromWidget(chat, "Hello from the JS API test");
     await expect.poll(events, { timeout: 10_000 }).toContain("conversation:started");
@@ -274,7 +274,7 @@ describe("the JS API", () => {
     );
     expect(message).toEqual({ role: "operator" });
     // `off` removed the unread listener: no unread events after it.
-    expect(await events()).not.toContain("unread");
+    expect((await events()).filter((e) => e === "unread").length).toBe(unreadBefore);
     await context.close();
   });
 
@@ -289,6 +289,10 @@ describe("the JS API", () => {
     const token = () => page.evaluate(() => localStorage.getItem("gadka:track:pk_demo_shop"));
     await expect.poll(token).toBeTruthy();
     const before = await token();
+    // The shop's logout page (the chat not loaded there) calls reset.
+    await gadka(page, "close");
+    await page.goto(`${base}/demo/cart.html`, { waitUntil: "load" });
+    await presenceReady(page);
     await gadka(page, "reset");
     // The new page view's answer names a new visitor.
     await expect.poll(async () => ((await token()) ?? before) !== before, { timeout: 10_000 }).toBe(true);
@@ -299,6 +303,105 @@ describe("the JS API", () => {
     const fresh = await chatFrame(page);
     await fresh.waitForTimeout(800);
     expect(await fresh.locator("text=A private question before logout").count()).toBe(0);
+    await context.close();
+  });
+});
+
+describe("triggers started by the presence module (server half stubbed with page.route)", () => {
+  const rule = (i: string, over: object = {}) => ({
+    i,
+    s: "salt",
+    h: 0,
+    f: 0,
+    w: [["t", 2]],
+    a: { n: "Anna", m: "Hi! Looking for a grinder? I can help you choose.", o: { k: "c", c: "KAWA10", d: "10% off today" } },
+    ...over,
+  });
+
+  /** Stubs the contract: answers carry `r`/`g`, the rule set by version, trigger beacons recorded. */
+  async function withTriggers(context: BrowserContext, rules: object[]) {
+    const beacons: { e: string; t: string; x?: string }[] = [];
+    const ruleRequests: string[] = [];
+    const starts: Record<string, unknown>[] = [];
+    await context.route(`${base}/api/track`, async (route) => {
+      const body = JSON.parse(route.request().postData() ?? "{}") as { e: string; d?: { e: string; t: string } };
+      if (body.e === "trigger") {
+        beacons.push(body.d!);
+        return route.fulfill({ json: {}, headers: { "access-control-allow-origin": "*" } });
+      }
+      const response = await route.fetch();
+      const json = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({
+        response,
+        json: { ...json, r: "v7", g: { id: "v_stub_visitor", q: rules.map((r) => (r as { i: string }).i), o: 1, h: 1 } },
+      });
+    });
+    await context.route(`${base}/api/widget/triggers/**`, (route) => {
+      ruleRequests.push(route.request().url());
+      return route.fulfill({ json: { v: 1, c: [1, 2], r: rules }, headers: { "cache-control": "public, max-age=31536000, immutable" } });
+    });
+    await context.route(`${base}/api/widget/conversations`, (route) => {
+      starts.push(JSON.parse(route.request().postData() ?? "{}"));
+      return route.continue();
+    });
+    return { beacons, ruleRequests, starts };
+  }
+
+  it("a site without triggers loads no trigger code", async () => {
+    const { context, page, requests } = await shop();
+    await page.goto(`${base}/demo/`, { waitUntil: "load" });
+    await presenceReady(page);
+    await page.waitForTimeout(2500);
+    expect(requests.map((r) => new URL(r.url()).pathname).filter((p) => /triggers|teaser/.test(p))).toEqual([]);
+    await context.close();
+  });
+
+  it("a dwell trigger shows, its reply opens the chat with its message and the conversation carries the trigger", async () => {
+    const { context, page, requests } = await shop({ locale: "pl-PL" });
+    const stub = await withTriggers(context, [rule("trg_dwell")]);
+    await page.goto(`${base}/demo/grinder.html`, { waitUntil: "load" });
+    await page.evaluate(() => {
+      const w = window as unknown as { __events: [string, unknown][]; Gadka: (...a: unknown[]) => void };
+      for (const name of ["trigger:shown", "trigger:clicked", "conversation:started"])
+        w.Gadka("on", name, (d: unknown) => w.__events.push([name, d]));
+    });
+    const reply = page.locator("#gadka-launcher button.r");
+    await reply.waitFor({ timeout: 15_000 });
+    expect(stub.ruleRequests).toEqual([`${base}/api/widget/triggers/pk_demo_shop?v=v7`]);
+    await expect.poll(() => stub.beacons).toEqual([{ e: "shown", t: "trg_dwell" }]);
+    expect(requests.some((r) => r.url().endsWith("/teaser.js"))).toBe(true);
+    await page.screenshot({ path: join(root, "test-results/engagement-teaser-1440-pl.png") });
+    await reply.click();
+    const chat = await chatFrame(page);
+    await chat.waitForSelector("text=Hi! Looking for a grinder? I can help you choose.");
+    await sendFromWidget(chat, "Tak, szukam młynka");
+    await expect.poll(() => stub.starts.length, { timeout: 10_000 }).toBe(1);
+    expect(stub.starts[0]).toMatchObject({ trigger: "trg_dwell" });
+    const read = () => page.evaluate(() => (window as unknown as { __events: [string, unknown][] }).__events);
+    await expect
+      .poll(async () => (await read()).map((e) => e[0]), { timeout: 10_000 })
+      .toEqual(["trigger:shown", "trigger:clicked", "conversation:started"]);
+    const events = await read();
+    expect(events[2]![1]).toMatchObject({ trigger: "trg_dwell" });
+    expect(events[1]![1]).toEqual({ id: "trg_dwell", target: "reply" });
+    expect(stub.beacons.map((b) => b.e)).toEqual(["shown", "clicked"]);
+    await context.close();
+  });
+
+  it("a held-out (control) visitor never loads the teaser, and the control event is sent", async () => {
+    const { context, page, requests } = await shop();
+    const stub = await withTriggers(context, [rule("trg_control", { h: 1 })]);
+    await page.goto(`${base}/demo/`, { waitUntil: "load" });
+    await expect.poll(() => stub.beacons, { timeout: 15_000 }).toEqual([{ e: "control", t: "trg_control" }]);
+    await page.waitForTimeout(1000);
+    expect(requests.some((r) => r.url().endsWith("/triggers.js"))).toBe(true);
+    expect(requests.some((r) => r.url().endsWith("/teaser.js"))).toBe(false);
+    expect(await page.locator("#gadka-launcher button.r").count()).toBe(0);
+    // The next page of the same version costs no rule-set request (kept in localStorage).
+    await page.goto(`${base}/demo/kettle.html`, { waitUntil: "load" });
+    await presenceReady(page);
+    await page.waitForTimeout(1500);
+    expect(stub.ruleRequests).toHaveLength(1);
     await context.close();
   });
 });

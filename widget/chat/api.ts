@@ -48,22 +48,28 @@ async function call<T>(path: string, body: unknown, token?: string): Promise<T> 
  * The page called `Gadka('reset')` since this browser's chat last started: its visitor (token and
  * unsent messages) is forgotten here, so the old conversation cannot be reached from this browser.
  */
-function forgetOnReset(site: string): void {
+function forgetOnReset(site: string): boolean {
   const key = `gadka:reset:${site}`;
-  if (!resetMark || read(key) === resetMark) return;
+  if (!resetMark || read(key) === resetMark) return false;
   write(tokenKey(site), null);
   write(pendingKey(site), null);
   write(key, resetMark);
+  return true;
 }
+
+// Before anything reads the token or the unsent messages.
+let forgot = forgetOnReset(siteKey);
 
 /** `track`: the loader's tracking token, so the chat and the page views are one visitor. */
 export async function startSession(siteKey: string, track: string | null): Promise<VisitorSessionResponse> {
-  forgetOnReset(siteKey);
+  // Right after a reset the loader's tracking token may still be the old visitor's (a message
+  // from the chat of before): this first session is a new visitor, and the page follows it.
   const s = await call<VisitorSessionResponse>("/api/widget/session", {
     siteKey,
     token: read(tokenKey(siteKey)) ?? undefined,
-    track: track ?? undefined,
+    track: forgot ? undefined : (track ?? undefined),
   });
+  forgot = false;
   write(tokenKey(siteKey), s.token);
   return s;
 }
