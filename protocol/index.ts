@@ -7,6 +7,7 @@
 export * from "./accounts";
 export * from "./audience";
 export * from "./auth";
+export * from "./contrast";
 export * from "./conversations";
 export * from "./decode";
 export * from "./email";

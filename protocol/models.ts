@@ -176,6 +176,10 @@ export interface WidgetSettings {
   welcomeText: string;
   /** Topics a visitor may pick before writing; each routes to operators with its skill. */
   topics: { label: string; skill: string }[];
+  /** The shop's logo for the chat header (issue 12 branding); null: the site's name alone. */
+  logoUrl: string | null;
+  /** The text colour on the accent (branding; at least 4.5:1 on it). */
+  textColor: string;
 }
 
 export interface OnlineOperator {

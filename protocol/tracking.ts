@@ -117,4 +117,13 @@ export interface TrackResponse {
   r?: string;
   /** This visitor's facts for the trigger engine: on a page view's answer, and when `rv` differs from `r`. */
   g?: TriggerFacts;
+  /** On a view's answer: the launcher's look (issue 12), which the loader keeps for the next pages. */
+  b?: LauncherLook;
 }
+
+/**
+ * The branding the loader needs to draw the launcher, short for its budget: accent colour, text
+ * colour, side ("l" or "r"), offsets x and y (px), label ("" none), hide on phones (1), the shop's
+ * own button opens the chat (1, no launcher), forced language ("" the browser's).
+ */
+export type LauncherLook = [string, string, "l" | "r", number, number, string, 0 | 1, 0 | 1, string];

@@ -18,10 +18,16 @@ export interface Handoff {
   u: (n: number) => void;
   /** Loads the chat iframe without opening it. */
   l: () => void;
-  /** Names the launcher's button and the panel's iframe for screen readers (the visitor's language). */
-  n: (button: string, title: string) => void;
   /** Commands the loader does not run itself, queued until the module takes them. */
   q: unknown[][];
+  /** Replaces the launcher's style (the shop's branding, written by the presence module). */
+  s: (css: string) => void;
+  /** Reloads the chat iframe, if loaded, with the current language (and after `reset`, a new visitor). */
+  r: () => void;
+  /** The shop's listeners by event (`Gadka('on', name, fn)`); the module emits its own events and runs `off`. */
+  v: Record<string, Fn[]>;
+  /** The launcher's button: the presence module names it (aria-label; title: the chat panel's name) in the visitor's language; focus returns there from the teaser. */
+  b: HTMLElement;
   /** Set by the module: runs such a command. */
   c?: Fn;
 }

@@ -20,6 +20,7 @@ if (script && !w.__gadka) {
   const key = data.site ?? "";
   const openKey = `gadka:open:${key}`;
   const trackKey = `gadka:track:${key}`;
+  const chatKey = `gadka:chat:${key}`;
   const enc = encodeURIComponent;
   const on = (t: EventTarget, e: string, f: Fn) => t.addEventListener(e, f);
   const listeners: Record<string, Fn[]> = {};
@@ -44,14 +45,14 @@ if (script && !w.__gadka) {
   // A closed shadow root: the shop's CSS cannot restyle the widget, nor its scripts reach in.
   const root = host.attachShadow({ mode: "closed" });
   // Only the button's style is here; the open panel's comes with the chat (/chat/frame.css).
-  root.innerHTML = `<style>button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;width:56px;height:56px;border-radius:50%;background:${data.color ?? "#4f46e5"};color:#fff;cursor:pointer;box-shadow:0 6px 20px #0003}svg{width:28px;fill:none;stroke:#fff;stroke-width:2}b{position:absolute;top:0;right:0;min-width:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#e11d48;font:600 12px/20px system-ui}b:empty,iframe{display:none}</style><div><button aria-label="Chat"><svg viewBox="0 0 24 24"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg><b></b></button></div>`;
+  // The shop's branding (position, colours, label, hidden on phones, own button) is a style the
+  // presence module wrote from an earlier page's answer: this page draws it at once.
+  root.innerHTML = `<style>${get(local, `gadka:look:${key}`) ?? `button{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;width:56px;height:56px;border-radius:50%;background:${data.color ?? "#4f46e5"};color:#fff;cursor:pointer;box-shadow:0 6px 20px #0003}svg{width:28px;fill:none;stroke:#fff;stroke-width:2}b{position:absolute;top:0;right:0;min-width:10px;padding:0 5px;border-radius:10px;background:#e11d48;font:600 12px/20px system-ui}b:empty,iframe{display:none}`}</style><div><button aria-label="Chat" title="Chat"><svg viewBox="0 0 24 24"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg><b></b></button></div>`;
+  const style = root.firstChild as HTMLElement;
   const wrap = root.lastChild as HTMLElement;
   const button = wrap.firstChild as HTMLElement;
   const badge = button.lastChild as HTMLElement;
   let frame: HTMLIFrameElement | undefined;
-  // The launcher's and the panel's name for screen readers; the presence module puts it in the
-  // visitor's language once loaded (the dictionaries do not fit this budget).
-  let title = "Chat";
   let isOpen = false;
 
   const emit = (name: string, detail?: unknown) => listeners[name]?.forEach((fn) => fn(detail));
@@ -62,51 +63,70 @@ if (script && !w.__gadka) {
     css.rel = "stylesheet";
     css.href = `${origin}/chat/frame.css`;
     frame = d.createElement("iframe");
-    frame.title = title;
-    // The tracking token rides in the hash, which is never sent to a server: the chat adopts the
-    // same visitor without the token landing in any log.
-    frame.src = `${origin}/chat/?site=${enc(key)}&host=${enc(location.origin)}#${enc(get(local, trackKey) || "")}`;
     wrap.append(css, frame);
+    src();
   };
+  // The tracking token rides in the hash, which is never sent to a server: the chat adopts the
+  // same visitor without the token landing in any log. The presence module's part of the chat's address (its language, and the visitor's last
+  // `reset`), and its name for screen readers (the button's title, in the visitor's language).
+  const src = () =>
+    frame &&
+    ((frame.title = button.title),
+    (frame.src = `${origin}/chat/?site=${enc(key)}&host=${enc(location.origin)}&${get(local, chatKey)}#${enc(get(local, trackKey) || "")}`));
+  const state = () => (isOpen ? "open" : "close");
   const setOpen = (open: boolean) => {
     if (open) load();
     isOpen = open;
     wrap.className = open ? "o" : "";
-    set(session, openKey, open ? "1" : null);
-    post(open ? "open" : "close");
-    emit(open ? "open" : "close");
+    set(session, openKey, open ? "1" : "");
+    post(state());
+    emit(state());
   };
   const setUnread = (n: number) => {
-    badge.textContent = n > 0 ? String(Math.min(n, 99)) : "";
+    badge.textContent = (n ? Math.min(n, 99) : "") as string;
     emit("unread", n);
   };
 
+  const toggle = () => setOpen(!isOpen);
+  const replies: Record<string, Fn> = {
+    ready: () => {
+      post(state());
+      emit("ready");
+    },
+    close: () => setOpen(false),
+    unread: (m) => setUnread(+m.count || 0),
+    // The chat's visitor wins: tracking follows it.
+    peek: (m) => m.track && set(local, trackKey, m.track),
+    // The chat's events for the shop's listeners (message, conversation:started).
+    on: (m) => emit(m.name, m.detail),
+  };
   on(w, "message", (e: MessageEvent) => {
     const m = e.data;
     // Only our own iframe, from Gadka's origin, is listened to.
-    if (e.origin !== origin || !frame || e.source !== frame.contentWindow || m?.gadka !== 1) return;
-    if (m.type === "ready") {
-      post(isOpen ? "open" : "close");
-      emit("ready");
-    }
-    if (m.type === "close") setOpen(false);
-    if (m.type === "unread") setUnread(+m.count || 0);
-    // The chat's visitor wins: tracking follows it.
-    if (m.type === "peek" && m.track) set(local, trackKey, m.track);
+    e.origin == origin && e.source == frame?.contentWindow && m?.gadka == 1 && replies[m.type]?.(m);
   });
-  button.onclick = () => setOpen(!isOpen);
+  button.onclick = toggle;
 
-  const name = (b: string, t: string) => {
-    button.ariaLabel = b;
-    title = t;
-    if (frame) frame.title = t;
-  };
-  const h: Handoff = (w.__gadka = { k: key, g: origin, p: data.ping, o: setOpen, u: setUnread, l: load, n: name, q: [] });
+  const h: Handoff = (w.__gadka = {
+    k: key,
+    g: origin,
+    p: data.ping,
+    o: setOpen,
+    u: setUnread,
+    l: load,
+    q: [],
+    s: (css) => (style.textContent = css),
+    r: src,
+    v: listeners,
+    b: button,
+  });
   const commands: Record<string, Fn> = {
     open: () => setOpen(true),
     close: () => setOpen(false),
-    toggle: () => setOpen(!isOpen),
+    toggle,
     on: (name, fn) => (listeners[name] ??= []).push(fn),
+    show: () => (button.hidden = false),
+    hide: () => (button.hidden = true),
   };
   const gadka: Fn = (command, ...args) =>
     commands[command] ? commands[command](...args) : h.c ? h.c(command, ...args) : h.q.push([command, ...args]);

@@ -47,6 +47,8 @@ describe("site settings", () => {
       accentColor: "#0f766e",
       welcomeText: "",
       topics: [{ label: "Payments & invoices", skill: "payments" }],
+      logoUrl: null,
+      textColor: "#ffffff",
     });
     expect(visitor.settings).not.toHaveProperty("typingPreview");
   });

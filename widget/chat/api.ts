@@ -4,7 +4,7 @@
  */
 import type { EmailCaptureResponse, StartConversationResponse, TranscriptResponse, VisitorSessionResponse } from "../../protocol";
 import type { PendingSend } from "../../protocol/client";
-import { siteKey } from "./host";
+import { resetMark, siteKey } from "./host";
 
 const tokenKey = (site: string) => `gadka:token:${site}`;
 const pendingKey = (site: string) => `gadka:pending:${site}`;
@@ -44,20 +44,39 @@ async function call<T>(path: string, body: unknown, token?: string): Promise<T> 
   return r.json() as Promise<T>;
 }
 
+/**
+ * The page called `Gadka('reset')` since this browser's chat last started: its visitor (token and
+ * unsent messages) is forgotten here, so the old conversation cannot be reached from this browser.
+ */
+function forgetOnReset(site: string): boolean {
+  const key = `gadka:reset:${site}`;
+  if (!resetMark || read(key) === resetMark) return false;
+  write(tokenKey(site), null);
+  write(pendingKey(site), null);
+  write(key, resetMark);
+  return true;
+}
+
+// Before anything reads the token or the unsent messages.
+let forgot = forgetOnReset(siteKey);
+
 /** `track`: the loader's tracking token, so the chat and the page views are one visitor. */
 export async function startSession(siteKey: string, track: string | null): Promise<VisitorSessionResponse> {
+  // Right after a reset the loader's tracking token may still be the old visitor's (a message
+  // from the chat of before): this first session is a new visitor, and the page follows it.
   const s = await call<VisitorSessionResponse>("/api/widget/session", {
     siteKey,
     token: read(tokenKey(siteKey)) ?? undefined,
-    track: track ?? undefined,
+    track: forgot ? undefined : (track ?? undefined),
   });
+  forgot = false;
   write(tokenKey(siteKey), s.token);
   return s;
 }
 
 /** `skill`: the topic the visitor picked, so the right operator gets the conversation. */
-export function startConversation(token: string, skill: string | null): Promise<StartConversationResponse> {
-  return call<StartConversationResponse>("/api/widget/conversations", { skill }, token);
+export function startConversation(token: string, skill: string | null, trigger?: string): Promise<StartConversationResponse> {
+  return call<StartConversationResponse>("/api/widget/conversations", { skill, ...(trigger ? { trigger } : {}) }, token);
 }
 
 /** The visitor leaves (or changes) the email the shop answers to; the server keeps it on the profile. */

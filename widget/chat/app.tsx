@@ -8,7 +8,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ChatMessage, StatusEvent, VisitorSessionResponse } from "../../protocol";
 import type { PendingSend } from "../../protocol/client";
 import { MAX_MESSAGE_CHARS } from "../../protocol/limits";
-import { onHostVisibility, standalone, toHost } from "./host";
+import { onHostVisibility, standalone, toHost, trigger } from "./host";
 import { lang, t } from "./i18n";
 import { AvailabilityLine, ChatMenu, EmailCard, TranscriptNote, useEmailPrompt } from "./offline";
 import { useConversation } from "./use-conversation";
@@ -100,6 +100,7 @@ function Header({
   const a = session?.availability;
   return (
     <header>
+      {session?.settings.logoUrl ? <img class="logo" src={session.settings.logoUrl} alt="" referrerpolicy="no-referrer" /> : null}
       <div class="faces">
         {a?.state === "online" ? a.operators.slice(0, 3).map((o, i) => <Avatar key={i} name={o.name} url={o.avatarUrl} />) : null}
       </div>
@@ -176,7 +177,7 @@ export function App() {
   const pending = state.pending.filter((p) => !pendingIds.has(p.clientId));
 
   return (
-    <div class="chat" style={settings ? { "--accent": settings.accentColor } : undefined}>
+    <div class="chat" style={settings ? { "--accent": settings.accentColor, "--on-accent": settings.textColor } : undefined}>
       <Header session={state.session} onClose={() => toHost({ type: "close" })} onTranscript={() => void email.sendTranscript()} />
       {state.connection === "waiting" || state.failed ? <div class="banner">{state.failed ? t("failed") : t("reconnecting")}</div> : null}
       <div
@@ -195,6 +196,14 @@ export function App() {
           <div class="row them first welcome">
             <div class="bubble-wrap">
               <div class="bubble">{settings.welcomeText}</div>
+            </div>
+          </div>
+        ) : null}
+        {trigger && trigger.m && !state.session?.conversationId && state.messages.length === 0 ? (
+          <div class="row them first welcome">
+            <div class="bubble-wrap">
+              {trigger.n ? <div class="author">{trigger.n}</div> : null}
+              <div class="bubble">{trigger.m}</div>
             </div>
           </div>
         ) : null}

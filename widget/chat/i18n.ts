@@ -6,11 +6,15 @@
  * after "we are back" (Sunday first, as `Date.getDay()` counts), since Intl's weekday names are
  * nominative and Polish, Finnish and Russian need another case there.
  */
+import { chatLang } from "./host";
 import en, { type Dict } from "./words/en";
 
 const LANGUAGES = ["en", "pl", "fi", "ru"];
+// The loader's choice first (the shop's forced language or Gadka('setLocale')), else the browser's.
 export let lang =
-  (navigator.languages ?? [navigator.language]).map((l) => l.slice(0, 2).toLowerCase()).find((l) => LANGUAGES.includes(l)) ?? "en";
+  [chatLang ?? "", ...(navigator.languages ?? [navigator.language])]
+    .map((l) => l.slice(0, 2).toLowerCase())
+    .find((l) => LANGUAGES.includes(l)) ?? "en";
 let dict: Dict = en;
 
 /** Loads the visitor's language (English is built in); falls back to English if the chunk fails. */

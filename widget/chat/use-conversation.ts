@@ -13,7 +13,7 @@ import type { ConnectionState, PendingSend } from "../../protocol/client";
 import { ConversationClient, mergeMessages } from "../../protocol/client/conversation-client";
 import { TypingSignal } from "../../protocol/client/typing-signal";
 import { loadPending, savePending, socketUrl, startConversation, startSession } from "./api";
-import { siteKey, toHost, trackToken } from "./host";
+import { siteKey, toHost, trackToken, trigger } from "./host";
 
 const newId = () => crypto.randomUUID();
 
@@ -89,6 +89,8 @@ export function useConversation(visible: boolean) {
         break;
       case "ack":
       case "message":
+        // The shop's listeners learn that a message came, and from whom — not its text.
+        if (frame.type === "message") toHost({ type: "on", name: "message", detail: { role: frame.message.role } });
         patch((s) => ({
           messages: mergeMessages(s.messages, [frame.message]),
           operatorTyping: frame.message.role === "operator" ? null : s.operatorTyping,
@@ -219,7 +221,9 @@ export function useConversation(visible: boolean) {
 
   async function ensureConversation(session: VisitorSessionResponse) {
     starting.current ??= (async () => {
-      const { conversationId, peekToken } = await startConversation(session.token, topic.current);
+      // A reply to a proactive trigger: the conversation records it.
+      const { conversationId, peekToken } = await startConversation(session.token, topic.current, trigger?.id);
+      toHost({ type: "on", name: "conversation:started", detail: { conversationId, trigger: trigger?.id ?? null } });
       current.current = { ...session, conversationId, peekToken };
       patch({ session: current.current });
       connect(conversationId);

@@ -22,15 +22,17 @@ interface RawSite {
 }
 
 function toSite(r: RawSite): SiteRow {
-  const { accentColor, welcomeText, topics } = readSettings(r.settings);
+  const { accentColor, welcomeText, topics, branding } = readSettings(r.settings);
   return {
     id: r.id,
     name: r.name,
     publicKey: r.public_key,
     allowedOrigins: parseOrigins(r.allowed_origins),
-    settings: { siteName: r.name, accentColor, welcomeText, topics },
+    settings: { siteName: r.name, accentColor, welcomeText, topics, logoUrl: branding.logoUrl, textColor: branding.textColor },
   };
 }
+
+const DEFAULTS = v.parse(SiteSettings, {});
 
 /** Stored settings through the protocol's schema: defaults fill gaps, a damaged value resets. */
 export function readSettings(json: string | null): SiteSettings {
@@ -57,7 +59,16 @@ export async function getSiteSettingsResponse(db: D1Database, siteId: string): P
  * default (askEmailAfterSeconds: 60 instead of "only when away or closed"), so null fields are
  * written as a JSON null by `json_set` in the same statement instead.
  */
-export async function updateSiteSettings(db: D1Database, siteId: string, patch: SiteSettingsPatch): Promise<SiteSettingsResponse> {
+/**
+ * `ifColours`: the accent and text colours the caller checked the patch against; the update happens
+ * only if they are still the stored ones (null when they changed meanwhile: check again).
+ */
+export async function updateSiteSettings(
+  db: D1Database,
+  siteId: string,
+  patch: SiteSettingsPatch,
+  ifColours?: { accentColor: string; textColor: string },
+): Promise<SiteSettingsResponse | null> {
   const { allowedOrigins, ...settings } = patch;
   const values: Record<string, unknown> = {};
   const nulls: string[] = [];
@@ -66,16 +77,29 @@ export async function updateSiteSettings(db: D1Database, siteId: string, patch: 
     else if (value !== undefined) values[key] = value;
   }
   // Keys are the schema's own field names (valibot drops others); the paths are bound anyway.
-  const merged = "json_patch(CASE WHEN json_valid(settings) THEN settings ELSE '{}' END, ?2)";
+  const stored = "CASE WHEN json_valid(settings) THEN settings ELSE '{}' END";
+  const merged = `json_patch(${stored}, ?2)`;
   const next = nulls.length ? `json_set(${merged}, ${nulls.map((_, i) => `?${i + 4}, NULL`).join(", ")})` : merged;
   const r = await db
     .prepare(
       `UPDATE sites SET settings = ${next},
          allowed_origins = COALESCE(?3, allowed_origins)
-       WHERE id = ?1 RETURNING settings, allowed_origins`,
+       WHERE id = ?1${
+         ifColours
+           ? ` AND COALESCE(json_extract(${stored}, '$.accentColor'), ?${nulls.length + 4}) = ?${nulls.length + 6}
+               AND COALESCE(json_extract(${stored}, '$.branding.textColor'), ?${nulls.length + 5}) = ?${nulls.length + 7}`
+           : ""
+       } RETURNING settings, allowed_origins`,
     )
-    .bind(siteId, JSON.stringify(values), allowedOrigins ? JSON.stringify([...new Set(allowedOrigins)]) : null, ...nulls)
+    .bind(
+      siteId,
+      JSON.stringify(values),
+      allowedOrigins ? JSON.stringify([...new Set(allowedOrigins)]) : null,
+      ...nulls,
+      ...(ifColours ? [DEFAULTS.accentColor, DEFAULTS.branding.textColor, ifColours.accentColor, ifColours.textColor] : []),
+    )
     .first<Pick<RawSite, "settings" | "allowed_origins">>();
+  if (ifColours && !r) return null;
   return { ...readSettings(r?.settings ?? null), allowedOrigins: parseOrigins(r?.allowed_origins ?? "[]") };
 }
 

@@ -12,7 +12,15 @@
  * when the count may have changed (shard: `unreadOf`); the peek token is signed once per isolate
  * and conversation until near its expiry. The anonymous crowd costs neither.
  */
-import { CartData, PurchaseData, type TrackBody, type TrackResponse, TriggerEvent } from "../../protocol";
+import {
+  CartData,
+  type LauncherLook,
+  PurchaseData,
+  type SiteSettings,
+  type TrackBody,
+  type TrackResponse,
+  TriggerEvent,
+} from "../../protocol";
 import { type PublicSite, publicSiteByKey } from "../db/secrets";
 import { conversationOfGroup, type RequestFacts, type TrackConversation } from "../db/tracking";
 import type { ShardBeaconResult } from "../do/visitor-shard";
@@ -134,6 +142,7 @@ export async function recordBeacon(env: Env, { body, facts, origin, ownOrigin, i
       answer.g = triggerFactsOf(triggers, visitorId, shardFacts, site.settings.businessHours, going, available, now);
     }
   }
+  if (body.e === "view") answer.b = launcherLook(site.settings);
   return answer;
 }
 
@@ -241,4 +250,19 @@ async function reach(
     return null;
   }
   return null;
+}
+
+/** The launcher's look for the loader (TrackResponse.b), from the site's branding. */
+export function launcherLook({ accentColor, branding: b }: SiteSettings): LauncherLook {
+  return [
+    accentColor,
+    b.textColor,
+    b.position === "left" ? "l" : "r",
+    b.offsetX,
+    b.offsetY,
+    b.label,
+    b.hideOnMobile ? 1 : 0,
+    b.launcher === "hidden" ? 1 : 0,
+    b.locale === "auto" ? "" : b.locale,
+  ];
 }
