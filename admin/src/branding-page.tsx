@@ -8,28 +8,10 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import * as v from "valibot";
-import { Branding, type SiteMembership, type SiteSettingsResponse } from "../../protocol";
+import { Branding, contrastRatio, MIN_CONTRAST, type SiteMembership, type SiteSettingsResponse } from "../../protocol";
 import { ApiFailure, api } from "./api";
 import { errorText } from "./error-text";
 import { LANGUAGES, t } from "./i18n";
-
-/** The lowest contrast the widget's text may have on its accent colour (WCAG AA, normal text). */
-export const MIN_CONTRAST = 4.5;
-
-/** WCAG 2 relative luminance of `#rrggbb`. */
-function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** The contrast ratio of two `#rrggbb` colours (1 to 21). */
-export function contrastRatio(a: string, b: string): number {
-  const [x, y] = [luminance(a), luminance(b)];
-  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
-}
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 /** Rounded down, so 4.497 never reads as an acceptable "4.5". */
