@@ -15,6 +15,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { describeIssue } from "../../protocol/decode";
+import { Branding } from "../../protocol/settings";
 import { type Trigger, TriggerCaps, TriggerDefinition } from "../../protocol/triggers";
 import { root } from "../../scripts/lib/dev-server.mjs";
 import { seriousViolations } from "./axe";
@@ -130,7 +131,9 @@ async function tabTo(page: Page, selector: string, max = 80): Promise<{ steps: n
 
 const preview = (page: Page) => page.locator("[data-testid=teaser-preview] .t");
 
-/** The demo shop without triggers and with the default caps (the widget's tests expect a site without triggers). */
+const DEFAULT_BRANDING = v.parse(Branding, {});
+
+/** The demo shop without triggers and with the default caps and branding (the widget's tests expect a site without triggers). */
 async function clearTriggers(): Promise<void> {
   const team = await operatorApi(base);
   const r = await team.fetch("/api/sites/site_demo/triggers");
@@ -139,6 +142,8 @@ async function clearTriggers(): Promise<void> {
     await team.fetch(`/api/sites/site_demo/triggers/${t.id}`, { method: "DELETE" });
   }
   await team.fetch("/api/sites/site_demo/trigger-caps", { method: "PUT", body: JSON.stringify({ perVisit: 1, perDay: 2 }) });
+  // The branding this test saves (a forced language among it) would change every later widget test.
+  await team.patchSettings({ accentColor: "#4f46e5", branding: DEFAULT_BRANDING });
 }
 
 describe("engagement and branding admin", () => {
