@@ -193,6 +193,26 @@ export function TriggerEditor(props: EditorProps) {
       {problemAt(path)}
     </div>
   );
+  /** A labelled choice of fixed values (the condition and offer fields' selects). */
+  const picklist = <T extends string>(
+    path: string,
+    label: string,
+    value: T,
+    options: readonly T[],
+    word: (o: T) => string,
+    onPick: (o: T) => void,
+  ) =>
+    labelled(
+      path,
+      label,
+      <select {...field(path)} value={value} onChange={(e) => onPick(e.currentTarget.value as T)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {word(o)}
+          </option>
+        ))}
+      </select>,
+    );
 
   const setCondition = (i: number, c: TriggerCondition) => setD({ ...d, conditions: d.conditions.map((x, j) => (j === i ? c : x)) });
   const setOffer = (offer: TriggerOffer | undefined) => {
@@ -210,20 +230,13 @@ export function TriggerEditor(props: EditorProps) {
       case "page":
         return (
           <>
-            {labelled(
+            {picklist(
               `${p}.match`,
               t("eng_match"),
-              <select
-                {...field(`${p}.match`)}
-                value={c.match}
-                onChange={(e) => setCondition(i, { ...c, match: e.currentTarget.value as typeof c.match })}
-              >
-                {(["equals", "contains", "glob"] as const).map((m) => (
-                  <option key={m} value={m}>
-                    {t(`match_${m}`)}
-                  </option>
-                ))}
-              </select>,
+              c.match,
+              ["equals", "contains", "glob"],
+              (m) => t(`match_${m}`),
+              (v) => setCondition(i, { ...c, match: v }),
             )}
             {labelled(
               `${p}.value`,
@@ -295,35 +308,21 @@ export function TriggerEditor(props: EditorProps) {
       case "source":
         return (
           <>
-            {labelled(
+            {picklist(
               `${p}.field`,
               t("eng_field"),
-              <select
-                {...field(`${p}.field`)}
-                value={c.field}
-                onChange={(e) => setCondition(i, { ...c, field: e.currentTarget.value as typeof c.field })}
-              >
-                {(["source", "medium", "campaign"] as const).map((f) => (
-                  <option key={f} value={f}>
-                    {t(`field_${f}`)}
-                  </option>
-                ))}
-              </select>,
+              c.field,
+              ["source", "medium", "campaign"],
+              (f) => t(`field_${f}`),
+              (v) => setCondition(i, { ...c, field: v }),
             )}
-            {labelled(
+            {picklist(
               `${p}.match`,
               t("eng_match"),
-              <select
-                {...field(`${p}.match`)}
-                value={c.match}
-                onChange={(e) => setCondition(i, { ...c, match: e.currentTarget.value as typeof c.match })}
-              >
-                {(["equals", "contains"] as const).map((m) => (
-                  <option key={m} value={m}>
-                    {t(`match_${m}`)}
-                  </option>
-                ))}
-              </select>,
+              c.match,
+              ["equals", "contains"],
+              (m) => t(`match_${m}`),
+              (v) => setCondition(i, { ...c, match: v }),
             )}
             {labelled(
               `${p}.value`,
@@ -358,20 +357,13 @@ export function TriggerEditor(props: EditorProps) {
       case "language":
         return (
           <>
-            {labelled(
+            {picklist(
               `${p}.match`,
               t("eng_match"),
-              <select
-                {...field(`${p}.match`)}
-                value={c.match}
-                onChange={(e) => setCondition(i, { ...c, match: e.currentTarget.value as typeof c.match })}
-              >
-                {(["in", "notIn"] as const).map((m) => (
-                  <option key={m} value={m}>
-                    {t(`match_${m}`)}
-                  </option>
-                ))}
-              </select>,
+              c.match,
+              ["in", "notIn"],
+              (m) => t(`match_${m}`),
+              (v) => setCondition(i, { ...c, match: v }),
             )}
             {labelled(
               `${p}.values`,
@@ -398,20 +390,13 @@ export function TriggerEditor(props: EditorProps) {
       case "segment":
         return (
           <>
-            {labelled(
+            {picklist(
               `${p}.match`,
               t("eng_match"),
-              <select
-                {...field(`${p}.match`)}
-                value={c.match}
-                onChange={(e) => setCondition(i, { ...c, match: e.currentTarget.value as typeof c.match })}
-              >
-                {(["in", "notIn"] as const).map((m) => (
-                  <option key={m} value={m}>
-                    {t(`match_${m}`)}
-                  </option>
-                ))}
-              </select>,
+              c.match,
+              ["in", "notIn"],
+              (m) => t(`match_${m}`),
+              (v) => setCondition(i, { ...c, match: v }),
             )}
             {segments.length === 0 && !c.segmentId ? (
               <p class="muted small trg-hint">{t("eng_noSegments")}</p>
